@@ -1,0 +1,126 @@
+package dev.parigot.cli;
+
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ParigotException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.logging.ConsoleHandler;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.logging.SimpleFormatter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The {@code parigot} command. */
+@Command(
+    name = "parigot",
+    mixinStandardHelpOptions = true,
+    version = "parigot 0.1.0 (ABI v1)",
+    description = "An operating system for WebAssembly services.",
+    subcommands = {Main.Run.class, Main.Check.class})
+public final class Main implements Runnable {
+  /** Exit code for a manifest or module that was refused. */
+  static final int REFUSED = 2;
+
+  // Held so the configured level is not lost when java.util.logging drops unreferenced loggers.
+  private static final Logger PARIGOT_LOGGER = Logger.getLogger("dev.parigot");
+
+  @Spec CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  static CommandLine commandLine() {
+    return new CommandLine(new Main());
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run or check");
+  }
+
+  @Command(
+      name = "run",
+      description =
+          "Runs an app. Exits when every main program has ended, with the first non-zero exit"
+              + " code; an app without main serves until interrupted.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")
+    Path manifest;
+
+    @Option(
+        names = {"-v", "--verbose"},
+        description = "Show process life cycle.")
+    boolean verbose;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      configureLogging(verbose);
+      PrintWriter err = spec.commandLine().getErr();
+      try (Kernel kernel = Kernel.builder().build()) {
+        Thread closer = new Thread(kernel::close, "parigot-shutdown");
+        Runtime.getRuntime().addShutdownHook(closer);
+        int code = kernel.launch(Manifest.load(manifest)).awaitMains();
+        Runtime.getRuntime().removeShutdownHook(closer);
+        return code;
+      } catch (ParigotException e) {
+        err.println("parigot: " + e.getMessage());
+        return REFUSED;
+      }
+    }
+  }
+
+  @Command(
+      name = "check",
+      description = "Checks an app's manifest and modules without running anything.")
+  static final class Check implements Callable<Integer> {
+    @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")
+    Path manifest;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      configureLogging(false);
+      try (Kernel kernel = Kernel.builder().build()) {
+        Manifest m = Manifest.load(manifest);
+        kernel.verify(m);
+        spec.commandLine()
+            .getOut()
+            .println(manifest + ": ok (" + m.programs().size() + " programs)");
+        return 0;
+      } catch (ParigotException e) {
+        spec.commandLine().getErr().println("parigot: " + e.getMessage());
+        return REFUSED;
+      }
+    }
+  }
+
+  /** One line per record; kernel life cycle only with --verbose. */
+  static void configureLogging(boolean verbose) {
+    Logger root = Logger.getLogger("");
+    for (var h : root.getHandlers()) {
+      root.removeHandler(h);
+    }
+    var handler = new ConsoleHandler();
+    handler.setFormatter(
+        new SimpleFormatter() {
+          @Override
+          public String format(java.util.logging.LogRecord r) {
+            return "parigot: " + formatMessage(r) + System.lineSeparator();
+          }
+        });
+    Level level = verbose ? Level.FINE : Level.INFO;
+    handler.setLevel(level);
+    root.addHandler(handler);
+    PARIGOT_LOGGER.setLevel(level);
+  }
+}

@@ -1,0 +1,9 @@
+/** The {@code parigot} command line. */
+module dev.parigot.cli {
+  requires dev.parigot.kernel;
+  requires info.picocli;
+  requires java.logging;
+
+  opens dev.parigot.cli to
+      info.picocli;
+}

@@ -1,0 +1,80 @@
+package dev.parigot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The parigot command as a user meets it: exit codes and messages. */
+class MainTest {
+  private static final Path HELLO = Path.of("..", "examples", "hello", "app.toml");
+
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int parigot(String... args) {
+    CommandLine cli = Main.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  @Test
+  void runPrintsTheHelloGreetingAndExitsZero() {
+    PrintStream stdout = System.out;
+    var captured = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+    int code;
+    try {
+      code = parigot("run", HELLO.toString());
+    } finally {
+      System.setOut(stdout);
+    }
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(captured.toString(StandardCharsets.UTF_8)).containsPattern("main\\[\\d+\\]: Hello, parigot!");
+  }
+
+  @Test
+  void checkAcceptsTheHelloExample() {
+    assertThat(parigot("check", HELLO.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).contains("app.toml: ok (2 programs)");
+  }
+
+  @Test
+  void checkRefusesABadManifestWithExitCodeTwoNamingTheProblem(@TempDir Path dir)
+      throws Exception {
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(
+        manifest,
+        """
+        app = "broken"
+        [program.main]
+        wasm = "missing.wasm"
+        role = "main"
+        """);
+
+    assertThat(parigot("check", manifest.toString())).isEqualTo(2);
+    assertThat(err.toString()).startsWith("parigot: ").contains("missing.wasm");
+  }
+
+  @Test
+  void runRefusesAMissingManifestWithExitCodeTwo(@TempDir Path dir) {
+    assertThat(parigot("run", dir.resolve("nope.toml").toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("nope.toml");
+  }
+
+  @Test
+  void withoutACommandItSaysWhichOnesExist() {
+    assertThat(parigot()).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing a command: run or check");
+  }
+}

@@ -1,0 +1,74 @@
+package dev.parigot.kernel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Tracks the main programs of one launched manifest. */
+final class AppImpl implements App {
+  private final String name;
+  private final List<CompletableFuture<Void>> mains = new ArrayList<>();
+  // The first non-zero main exit code, in the order the mains ended; 0 while there is none.
+  private final AtomicInteger firstFailure = new AtomicInteger();
+  private final CompletableFuture<Void> kernelClosed = new CompletableFuture<>();
+  private CompletableFuture<Integer> done;
+
+  AppImpl(String name) {
+    this.name = name;
+  }
+
+  void addMain(Process p) {
+    mains.add(
+        p.exit()
+            .thenAccept(
+                exit -> {
+                  if (exit.code() != 0) {
+                    firstFailure.compareAndSet(0, exit.code());
+                  }
+                }));
+  }
+
+  /** Called once every main has been started. */
+  void sealMains() {
+    CompletableFuture<Void> all =
+        mains.isEmpty()
+            ? kernelClosed
+            : CompletableFuture.allOf(mains.toArray(CompletableFuture[]::new));
+    done = all.thenApply(v -> firstFailure.get());
+  }
+
+  void kernelClosed() {
+    kernelClosed.complete(null);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int awaitMains() throws InterruptedException {
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("exit tracking never fails", e);
+    }
+  }
+
+  @Override
+  public Optional<Integer> awaitMains(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(done.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("exit tracking never fails", e);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package dev.parigot.kernel;
+
+import dev.parigot.abi.Errno;
+import dev.parigot.abi.EventKind;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The caller's end of one call. Providers answer through its {@link Replies} methods from any
+ * thread; each answer becomes an event in the caller's inbox. The first of end, fail, timeout or
+ * cancel finishes the channel and later answers are dropped.
+ */
+final class Channel implements Replies {
+  private static final byte[] OVERFLOW =
+      "too many unread partial results".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private final Process owner;
+  private final int handle;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private volatile Provider.Cancellation cancellation = reason -> {};
+  private volatile Future<?> deadline;
+  // Owner thread only: set when the guest can no longer see events for this handle.
+  private boolean released;
+
+  Channel(Process owner, int handle) {
+    this.owner = owner;
+    this.handle = handle;
+  }
+
+  int handle() {
+    return handle;
+  }
+
+  /** Connects the provider side; called once, by the owner, right after the call is opened. */
+  void connect(Provider.Cancellation cancellation) {
+    this.cancellation = cancellation;
+  }
+
+  /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
+  void expireAfter(ScheduledExecutorService timer, long millis) {
+    deadline = timer.schedule(this::expire, millis, TimeUnit.MILLISECONDS);
+    if (finished.get()) {
+      stopDeadline();
+    }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A caller that lets partial results pile up unread loses the call: it fails with
+   * WOULD_EXCEED_LIMIT and the provider is told to stop.
+   */
+  @Override
+  public boolean partial(byte[] data) {
+    if (finished.get()) {
+      return false;
+    }
+    if (owner.offer(new Event(EventKind.PARTIAL.value(), 0, data, this))) {
+      return true;
+    }
+    if (fail(Errno.WOULD_EXCEED_LIMIT.negative(), OVERFLOW)) {
+      cancellation.cancel(Errno.WOULD_EXCEED_LIMIT);
+    }
+    return false;
+  }
+
+  @Override
+  public boolean end(byte[] data) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    stopDeadline();
+    owner.post(new Event(EventKind.END.value(), 0, data, this));
+    return true;
+  }
+
+  @Override
+  public boolean fail(int code, byte[] message) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    stopDeadline();
+    owner.post(new Event(EventKind.ERROR.value(), code, message, this));
+    return true;
+  }
+
+  /** The deadline passed: the caller hears TIMED_OUT, the provider is told to stop. */
+  void expire() {
+    if (fail(Errno.TIMED_OUT.negative(), new byte[0])) {
+      cancellation.cancel(Errno.TIMED_OUT);
+    }
+  }
+
+  /** The owner gives up on the call (cancel syscall or its own death). Owner thread only. */
+  void abandon(Errno reason) {
+    released = true;
+    if (finished.compareAndSet(false, true)) {
+      stopDeadline();
+      cancellation.cancel(reason);
+    }
+  }
+
+  /** Owner thread only. */
+  boolean released() {
+    return released;
+  }
+
+  /** Owner thread only: the guest has read the final event. */
+  void release() {
+    released = true;
+  }
+
+  private void stopDeadline() {
+    Future<?> d = deadline;
+    if (d != null) {
+      d.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,89 @@
+package dev.parigot.kernel;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Runs wasm programs as isolated processes that reach each other only through named services.
+ *
+ * <p>A kernel is thread-safe. Closing it kills every process it runs and frees its threads.
+ */
+public interface Kernel extends AutoCloseable {
+  /** A builder with defaults: guest output to the JVM's stdout and stderr. */
+  static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Loads every program of a manifest, then starts them, providers before their users: a program
+   * starts once every replica of each program it requires serves all its exports (or has ended,
+   * or {@link Builder#startTimeout} passed). {@code test} programs are not started.
+   *
+   * @throws LoadException if a module is refused; nothing was started then
+   * @throws ParigotException if a name the manifest exports is already served in this kernel
+   */
+  App launch(Manifest manifest);
+
+  /**
+   * Loads and validates every module of a manifest, as {@link #launch} would, without starting
+   * anything.
+   *
+   * @throws LoadException if a module is refused
+   */
+  void verify(Manifest manifest);
+
+  /** Kills every process and stops the kernel's threads. Idempotent. */
+  @Override
+  void close();
+
+  /** Where processes' output and endings are reported. Called from process threads. */
+  @FunctionalInterface
+  interface Output {
+    /**
+     * A line a process wrote to stdout or stderr.
+     *
+     * @param process names the process: program, pid and, for a worker, its entry
+     * @param stderr whether the line came from stderr
+     * @param line the text, without its line end
+     */
+    void line(String process, boolean stderr, String line);
+
+    /**
+     * A process ended. The kernel also logs this; by default nothing more happens.
+     *
+     * @param process names the process, as in {@link #line}
+     * @param code its exit code; 70 when it was killed
+     * @param killReason why the kernel killed it, with the wasm stack when known
+     */
+    default void ended(String process, int code, java.util.Optional<String> killReason) {}
+  }
+
+  /** Configures a {@link Kernel}. */
+  final class Builder {
+    private Output output =
+        (process, stderr, line) ->
+            (stderr ? System.err : System.out).println(process + ": " + line);
+    private Duration startTimeout = Duration.ofSeconds(10);
+
+    private Builder() {}
+
+    /** Where guest output goes. */
+    public Builder output(Output output) {
+      this.output = Objects.requireNonNull(output, "output");
+      return this;
+    }
+
+    /** How long to wait for a provider to serve its exports before starting its users. */
+    public Builder startTimeout(Duration timeout) {
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("startTimeout must be positive: " + timeout);
+      }
+      this.startTimeout = timeout;
+      return this;
+    }
+
+    public Kernel build() {
+      return new KernelImpl(output, startTimeout);
+    }
+  }
+}

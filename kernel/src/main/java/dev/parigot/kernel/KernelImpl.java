@@ -1,0 +1,257 @@
+package dev.parigot.kernel;
+
+import dev.parigot.abi.EventKind;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The kernel: a registry of services, the processes that serve and use them, and their guards. */
+final class KernelImpl implements Kernel {
+  private static final System.Logger LOG = System.getLogger("dev.parigot.kernel");
+  private static final String START = "_start";
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+  private final Output output;
+  private final Duration startTimeout;
+  private final ModuleLoader loader = new ModuleLoader();
+  // Every name this kernel can route; processes' exports are LocalServices.
+  private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+  private final Map<Long, Process> processes = new ConcurrentHashMap<>();
+  private final List<AppImpl> apps = new ArrayList<>();
+  private final AtomicLong pids = new AtomicLong();
+  private final ScheduledThreadPoolExecutor timer = Threads.timer();
+  private final Watchdog watchdog = new Watchdog(processes.values());
+  private volatile boolean stopping;
+
+  KernelImpl(Output output, Duration startTimeout) {
+    this.output = output;
+    this.startTimeout = startTimeout;
+    watchdog.start();
+  }
+
+  @Override
+  public App launch(Manifest manifest) {
+    if (stopping) {
+      throw new ParigotException("the kernel is closed");
+    }
+    Map<ProgramSpec, LoadedModule> modules = new LinkedHashMap<>();
+    for (ProgramSpec program : manifest.startOrder()) {
+      if (program.role() != Role.TEST) {
+        modules.put(program, load(program));
+      }
+    }
+    register(modules.keySet());
+    var app = new AppImpl(manifest.app());
+    synchronized (apps) {
+      apps.add(app);
+    }
+    modules.forEach(
+        (program, module) -> {
+          List<Process> replicas = new ArrayList<>();
+          for (int i = 0; i < program.replicas(); i++) {
+            Process p = start(program, module, START, Optional.empty());
+            replicas.add(p);
+            if (program.role() == Role.MAIN) {
+              app.addMain(p);
+            }
+          }
+          awaitReady(program, replicas);
+        });
+    app.sealMains();
+    return app;
+  }
+
+  @Override
+  public void verify(Manifest manifest) {
+    manifest.programs().forEach(this::load);
+  }
+
+  private LoadedModule load(ProgramSpec program) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(program.wasm());
+    } catch (IOException e) {
+      throw new LoadException(
+          "program '" + program.name() + "': cannot read " + program.wasm() + ": " + e, e);
+    }
+    LoadedModule module = loader.load(program.wasm().toString(), bytes);
+    if (!module.entries().contains(START)) {
+      throw new LoadException(
+          program.wasm()
+              + ": exports no "
+              + START
+              + " function of type () -> (); program '"
+              + program.name()
+              + "' must be built as a WASI command");
+    }
+    if (module.initialPages() > program.limits().memoryPages()) {
+      throw new LoadException(
+          program.wasm()
+              + ": needs "
+              + module.initialPages()
+              + " memory pages at start but program '"
+              + program.name()
+              + "' may have "
+              + program.limits().memoryPages()
+              + " (memory_mib)");
+    }
+    return module;
+  }
+
+  /**
+   * Makes a name served by {@code provider}, for kernel services implemented in Java.
+   *
+   * @throws ParigotException if the name is already served
+   */
+  synchronized void serve(String name, Provider provider) {
+    if (providers.putIfAbsent(name, provider) != null) {
+      throw new ParigotException(name + " is already served here");
+    }
+  }
+
+  private synchronized void register(Collection<ProgramSpec> programs) {
+    for (ProgramSpec program : programs) {
+      for (String name : program.exports()) {
+        if (providers.containsKey(name)) {
+          throw new ParigotException(
+              "program '" + program.name() + "' exports " + name + ", already served here");
+        }
+      }
+    }
+    for (ProgramSpec program : programs) {
+      for (String name : program.exports()) {
+        providers.put(name, new LocalService(name));
+      }
+    }
+  }
+
+  private void awaitReady(ProgramSpec program, List<Process> replicas) {
+    var all = CompletableFuture.allOf(replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
+    try {
+      all.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.log(
+          Level.WARNING,
+          "program ''{0}'' did not serve all of {1} within {2} ms; starting the programs after it anyway",
+          program.name(),
+          program.exports(),
+          startTimeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ParigotException("interrupted while starting " + program.name(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("readiness never fails", e);
+    }
+  }
+
+  private Process start(
+      ProgramSpec program, LoadedModule module, String entry, Optional<Process> parent) {
+    var p = new Process(this, pids.incrementAndGet(), program, module, entry, parent);
+    processes.put(p.pid(), p);
+    LOG.log(Level.DEBUG, "{0}: started", p);
+    p.start();
+    return p;
+  }
+
+  /** Starts a worker of {@code parent}; returns the parent's end of their link. */
+  LinkEnd spawnWorker(Process parent, LoadedModule module, String entry, byte[] arg) {
+    Process worker = start(parent.program(), module, entry, Optional.of(parent));
+    LinkEnd link = worker.parentLink().orElseThrow();
+    worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
+    return link.peer();
+  }
+
+  void ended(Process p, Exit exit) {
+    processes.remove(p.pid());
+    if (exit.wasKilled() && !stopping) {
+      LOG.log(Level.WARNING, "{0}: {1}", p, exit);
+    } else {
+      LOG.log(Level.DEBUG, "{0}: {1}", p, exit);
+    }
+    output.ended(p.toString(), exit.code(), exit.killReason());
+  }
+
+  void guestLine(Process p, boolean stderr, String line) {
+    output.line(p.toString(), stderr, line);
+  }
+
+  void denied(Process p, String what, String name) {
+    LOG.log(
+        Level.WARNING,
+        "{0}: {1} ''{2}'' denied: not granted by the manifest of program ''{3}''",
+        p,
+        what,
+        name,
+        p.program().name());
+  }
+
+  Optional<Provider> provider(String name) {
+    return Optional.ofNullable(providers.get(name));
+  }
+
+  /** The local service of a name some program exports. */
+  LocalService service(String name) {
+    if (providers.get(name) instanceof LocalService s) {
+      return s;
+    }
+    throw new IllegalStateException("no program exports " + name);
+  }
+
+  ScheduledExecutorService timer() {
+    return timer;
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** A snapshot of the live processes. */
+  List<Process> processes() {
+    return List.copyOf(processes.values());
+  }
+
+  @Override
+  public void close() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    List<Process> live = processes();
+    for (Process p : live) {
+      p.kill("the kernel is shutting down");
+    }
+    long deadline = System.nanoTime() + SHUTDOWN_GRACE.toNanos();
+    for (Process p : live) {
+      try {
+        p.exit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        LOG.log(Level.WARNING, "{0}: still running after shutdown", p);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("exits never fail", e);
+      }
+    }
+    watchdog.stop();
+    timer.shutdownNow();
+    synchronized (apps) {
+      apps.forEach(AppImpl::kernelClosed);
+    }
+  }
+}

@@ -1,0 +1,25 @@
+package dev.parigot.kernel;
+
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.wasm.WasmModule;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * A validated, compiled module, shared by every process that runs it.
+ *
+ * @param label where the bytes came from, for messages
+ * @param digest SHA-256 of the bytes, hex
+ * @param module the parsed module
+ * @param machines the compiled code; builds a machine per instance without recompiling
+ * @param entries exported functions of type () -> (): what can run as a program or a worker
+ * @param initialPages the memory the module asks for at start
+ */
+record LoadedModule(
+    String label,
+    String digest,
+    WasmModule module,
+    Function<Instance, Machine> machines,
+    Set<String> entries,
+    int initialPages) {}

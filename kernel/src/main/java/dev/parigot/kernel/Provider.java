@@ -1,0 +1,27 @@
+package dev.parigot.kernel;
+
+import dev.parigot.abi.Errno;
+
+/**
+ * Serves one service name: the transport seam. The kernel never assumes a provider runs in this
+ * JVM; a call is a request handed over plus a {@link Replies} to answer on, both asynchronous.
+ */
+interface Provider {
+  /**
+   * Starts a call. Never blocks and never throws for a provider-side failure: failures are
+   * reported through {@code replies}.
+   *
+   * @return how the caller cancels the call
+   */
+  Cancellation open(int method, byte[] request, Replies replies);
+
+  /** Stops a call in progress at the provider. */
+  @FunctionalInterface
+  interface Cancellation {
+    /**
+     * Tells the provider the caller no longer wants the result. Idempotent; a no-op once the call
+     * is finished.
+     */
+    void cancel(Errno reason);
+  }
+}

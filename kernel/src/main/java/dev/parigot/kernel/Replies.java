@@ -1,0 +1,24 @@
+package dev.parigot.kernel;
+
+/**
+ * Where the results of one call go: the seam between whoever serves a call (a local process, a
+ * Java service, a remote kernel) and the caller. Any thread may call these methods.
+ *
+ * <p>A call receives zero or more {@link #partial} results and then exactly one {@link #end} or
+ * {@link #fail}; once the call is finished every method returns false and drops its argument.
+ */
+interface Replies {
+  /** Delivers a partial result; false when the call is already finished. */
+  boolean partial(byte[] data);
+
+  /** Finishes the call successfully; false when it was already finished. */
+  boolean end(byte[] data);
+
+  /**
+   * Finishes the call with an error; false when it was already finished.
+   *
+   * @param code a negative errno for kernel errors or a positive application code
+   * @param message a UTF-8 message, possibly empty
+   */
+  boolean fail(int code, byte[] message);
+}

@@ -1,0 +1,45 @@
+package dev.parigot.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What launching an app does with its programs: entries, memory caps, exit codes and output. */
+class LaunchTest {
+  @TempDir Path dir;
+
+  @Test
+  void aMainsExitCodeIsTheAppsExitCode() throws Exception {
+    try (var app = TestApp.single(dir, "exit-code", "")) {
+      assertThat(app.exitCode()).isEqualTo(42);
+    }
+  }
+
+  @Test
+  void wasiOutputReachesTheKernelTaggedWithTheProcess() throws Exception {
+    try (var app = TestApp.single(dir, "wasi-hello", "")) {
+      assertThat(app.exitCode()).isZero();
+      assertThat(app.lines())
+          .anySatisfy(l -> assertThat(l).matches("main\\[\\d+\\] hello from wasi"))
+          .anySatisfy(l -> assertThat(l).matches("main\\[\\d+\\] oops"));
+    }
+  }
+
+  @Test
+  void refusesAProgramWithoutStart() {
+    assertThatThrownBy(() -> TestApp.single(dir, "no-start", ""))
+        .isInstanceOf(LoadException.class)
+        .hasMessageContaining("no-start.wasm: exports no _start function of type () -> ()")
+        .hasMessageContaining("program 'main' must be built as a WASI command");
+  }
+
+  @Test
+  void refusesAModuleWhoseInitialMemoryExceedsTheProgramsCap() {
+    assertThatThrownBy(() -> TestApp.single(dir, "big-memory", "limits = { memory_mib = 1 }"))
+        .isInstanceOf(LoadException.class)
+        .hasMessageContaining("needs 32 memory pages at start but program 'main' may have 16");
+  }
+}

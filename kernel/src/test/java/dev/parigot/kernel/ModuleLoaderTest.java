@@ -1,0 +1,67 @@
+package dev.parigot.kernel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** The loader refuses every module that could reach outside its process, naming what it found. */
+class ModuleLoaderTest {
+  private final ModuleLoader loader = new ModuleLoader();
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          reject-memory-import    | imports memory env.memory; a process may import only functions of the Parigot ABI and WASI
+          reject-table-import     | imports table env.table; a process may import only functions of the Parigot ABI and WASI
+          reject-global-import    | imports global env.g; a process may import only functions of the Parigot ABI and WASI
+          reject-unknown-function | imports env.launch_missiles, which is neither in the Parigot ABI v1 nor in WASI preview1
+          reject-unknown-syscall  | imports parigot.reboot, which is neither in the Parigot ABI v1 nor in WASI preview1
+          reject-wrong-signature  | imports parigot.locate as
+          reject-two-memories     | declares 2 memories; a process has one
+          """)
+  void refusesModulesThatReachOutsideTheProcess(String module, String problem) {
+    assertThatThrownBy(() -> loader.load(module + ".wasm", TestApp.corpus(module)))
+        .isInstanceOf(LoadException.class)
+        .hasMessageStartingWith(module + ".wasm: ")
+        .hasMessageContaining(problem);
+  }
+
+  @Test
+  void refusesBytesThatAreNotWasmNamingTheModule() {
+    assertThatThrownBy(() -> loader.load("junk.wasm", new byte[] {0, 'a', 's', 'x', 1, 0, 0, 0}))
+        .isInstanceOf(LoadException.class)
+        .hasMessageStartingWith("junk.wasm: not a valid wasm module");
+  }
+
+  @Test
+  void refusesATruncatedModule() {
+    byte[] echo = TestApp.corpus("echo");
+    byte[] truncated = java.util.Arrays.copyOf(echo, echo.length / 2);
+
+    assertThatThrownBy(() -> loader.load("cut.wasm", truncated))
+        .isInstanceOf(LoadException.class)
+        .hasMessageStartingWith("cut.wasm: not a valid wasm module");
+  }
+
+  @Test
+  void compilesEachDistinctModuleOnce() {
+    LoadedModule first = loader.load("a.wasm", TestApp.corpus("echo"));
+    LoadedModule again = loader.load("b.wasm", TestApp.corpus("echo"));
+
+    assertThat(again).isSameAs(first);
+    assertThat(loader.load("c.wasm", TestApp.corpus("exit-code"))).isNotSameAs(first);
+  }
+
+  @Test
+  void acceptsTheAbiAndWasiImportsWithTheirSignatures() {
+    LoadedModule module = loader.load("wasi-hello.wasm", TestApp.corpus("wasi-hello"));
+
+    assertThat(module.entries()).containsExactly("_start");
+    assertThat(module.initialPages()).isEqualTo(1);
+  }
+}
