@@ -69,7 +69,11 @@ public final class Main implements Runnable {
         Thread closer = new Thread(kernel::close, "parigot-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         int code = kernel.launch(Manifest.load(manifest)).awaitMains();
-        Runtime.getRuntime().removeShutdownHook(closer);
+        try {
+          Runtime.getRuntime().removeShutdownHook(closer);
+        } catch (IllegalStateException e) {
+          // Interrupted (Ctrl-C): the hook is closing the kernel, which is what ended the wait.
+        }
         return code;
       } catch (ParigotException e) {
         err.println("parigot: " + e.getMessage());

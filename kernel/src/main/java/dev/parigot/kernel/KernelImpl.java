@@ -55,6 +55,7 @@ final class KernelImpl implements Kernel {
         modules.put(program, load(program));
       }
     }
+    requireKernelServices(modules.keySet());
     register(modules.keySet());
     var app = new AppImpl(manifest.app());
     synchronized (apps) {
@@ -121,6 +122,22 @@ final class KernelImpl implements Kernel {
   synchronized void serve(String name, Provider provider) {
     if (providers.putIfAbsent(name, provider) != null) {
       throw new ParigotException(name + " is already served here");
+    }
+  }
+
+  /** Names under {@code parigot.} have no exporting program: this kernel must serve them. */
+  private void requireKernelServices(Collection<ProgramSpec> programs) {
+    for (ProgramSpec program : programs) {
+      for (String name : program.requires()) {
+        if (name.startsWith(Manifest.KERNEL_PREFIX) && !providers.containsKey(name)) {
+          throw new ParigotException(
+              "program '"
+                  + program.name()
+                  + "' requires "
+                  + name
+                  + ", which this kernel does not serve");
+        }
+      }
     }
   }
 

@@ -42,4 +42,22 @@ class LaunchTest {
         .isInstanceOf(LoadException.class)
         .hasMessageContaining("needs 32 memory pages at start but program 'main' may have 16");
   }
+
+  @Test
+  void refusesAProgramThatRequiresAKernelServiceThisKernelDoesNotServe() {
+    assertThatThrownBy(
+            () ->
+                TestApp.launch(
+                    dir,
+                    """
+                    app = "test"
+                    [program.main]
+                    wasm = "exit-code.wasm"
+                    role = "main"
+                    requires = ["parigot.kv.v1.KV"]
+                    """,
+                    "exit-code"))
+        .isInstanceOf(ParigotException.class)
+        .hasMessage("program 'main' requires parigot.kv.v1.KV, which this kernel does not serve");
+  }
 }

@@ -1,0 +1,66 @@
+package dev.parigot.kernel;
+
+/**
+ * What each process of a program may use. The kernel enforces every limit; none is advisory.
+ *
+ * <p>The compact constructor refuses values outside the ranges below, so a {@code Limits} always
+ * holds limits the kernel can enforce.
+ *
+ * @param memoryPages most wasm pages (64 KiB each) of linear memory, 1 to 65536; {@code
+ *     memory.grow} beyond it returns -1. In a manifest: {@code memory_mib}, 16 pages per MiB
+ * @param cpuSliceMillis longest run without entering the kernel, 1 ms to 1 hour; {@code
+ *     cpu_slice_ms}
+ * @param maxInflight most open outgoing calls, 1 to 65536; {@code max_inflight}
+ * @param maxMessageBytes largest request, reply or message, 1 byte to 64 MiB; {@code
+ *     max_message_bytes}
+ * @param maxWorkers most live workers per process, 0 to 1024; {@code max_workers}
+ * @param callTimeoutMillis default call deadline, 0 (none) to 1 day; {@code call_timeout_ms}
+ */
+public record Limits(
+    int memoryPages,
+    long cpuSliceMillis,
+    int maxInflight,
+    int maxMessageBytes,
+    int maxWorkers,
+    long callTimeoutMillis) {
+
+  /** Wasm pages are 64 KiB. */
+  static final int PAGES_PER_MIB = 16;
+
+  /** 65536 pages: all a wasm32 memory can address. */
+  static final int MAX_MEMORY_MIB = 4096;
+
+  static final long MAX_CPU_SLICE_MILLIS = 3_600_000;
+  static final int MAX_INFLIGHT = 65_536;
+  static final int MAX_MESSAGE_BYTES = 64 << 20;
+  static final int MAX_WORKERS = 1024;
+  static final long MAX_CALL_TIMEOUT_MILLIS = 86_400_000;
+
+  /**
+   * The limits of a program whose manifest sets none: 64 MiB of memory, 1 s CPU slices, 1024 calls
+   * in flight, 1 MiB messages, 16 workers and a 30 s call deadline.
+   */
+  public static final Limits DEFAULTS =
+      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000);
+
+  /**
+   * Checks the ranges.
+   *
+   * @throws IllegalArgumentException if a limit is outside its range
+   */
+  public Limits {
+    check("memoryPages", memoryPages, 1, MAX_MEMORY_MIB * PAGES_PER_MIB);
+    check("cpuSliceMillis", cpuSliceMillis, 1, MAX_CPU_SLICE_MILLIS);
+    check("maxInflight", maxInflight, 1, MAX_INFLIGHT);
+    check("maxMessageBytes", maxMessageBytes, 1, MAX_MESSAGE_BYTES);
+    check("maxWorkers", maxWorkers, 0, MAX_WORKERS);
+    check("callTimeoutMillis", callTimeoutMillis, 0, MAX_CALL_TIMEOUT_MILLIS);
+  }
+
+  private static void check(String name, long value, long min, long max) {
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(
+          name + " must be from " + min + " to " + max + ", not " + value);
+    }
+  }
+}
