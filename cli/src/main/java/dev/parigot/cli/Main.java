@@ -66,7 +66,14 @@ public final class Main implements Runnable {
       configureLogging(verbose);
       PrintWriter err = spec.commandLine().getErr();
       try (Kernel kernel = Kernel.builder().build()) {
-        Thread closer = new Thread(kernel::close, "parigot-shutdown");
+        // Straight to stderr: the JVM's logging is being reset by then.
+        Runnable stop =
+            () -> {
+              err.println("parigot: interrupted; stopping the app");
+              err.flush();
+              kernel.close();
+            };
+        Thread closer = new Thread(stop, "parigot-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         int code = kernel.launch(Manifest.load(manifest)).awaitMains();
         try {
