@@ -19,7 +19,9 @@ final class Channel implements Replies {
   private final Process owner;
   private final int handle;
   private final AtomicBoolean finished = new AtomicBoolean();
-  private volatile Provider.Cancellation cancellation = reason -> {};
+  // Guarded by this: the provider side, and why the kernel ended the call before it was known.
+  private Provider.Cancellation cancellation = reason -> {};
+  private Errno cancelledFor;
   private volatile Future<?> deadline;
   // Owner thread only: set when the guest can no longer see events for this handle.
   private boolean released;
@@ -33,9 +35,30 @@ final class Channel implements Replies {
     return handle;
   }
 
-  /** Connects the provider side; called once, by the owner, right after the call is opened. */
+  /**
+   * Connects the provider side; called once, by the owner, right after the call is opened. The
+   * provider may already have answered, and overflowed the owner's queue, by then: the
+   * cancellation that overflow asked for is passed on now.
+   */
   void connect(Provider.Cancellation cancellation) {
-    this.cancellation = cancellation;
+    Errno reason;
+    synchronized (this) {
+      this.cancellation = cancellation;
+      reason = cancelledFor;
+    }
+    if (reason != null) {
+      cancellation.cancel(reason);
+    }
+  }
+
+  /** Tells the provider to stop, now or, if it is not connected yet, when it is. */
+  private void cancelProvider(Errno reason) {
+    Provider.Cancellation c;
+    synchronized (this) {
+      cancelledFor = reason;
+      c = cancellation;
+    }
+    c.cancel(reason);
   }
 
   /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
@@ -61,7 +84,7 @@ final class Channel implements Replies {
       return true;
     }
     if (fail(Errno.WOULD_EXCEED_LIMIT.negative(), OVERFLOW)) {
-      cancellation.cancel(Errno.WOULD_EXCEED_LIMIT);
+      cancelProvider(Errno.WOULD_EXCEED_LIMIT);
     }
     return false;
   }
@@ -89,7 +112,7 @@ final class Channel implements Replies {
   /** The deadline passed: the caller hears TIMED_OUT, the provider is told to stop. */
   void expire() {
     if (fail(Errno.TIMED_OUT.negative(), new byte[0])) {
-      cancellation.cancel(Errno.TIMED_OUT);
+      cancelProvider(Errno.TIMED_OUT);
     }
   }
 
@@ -98,7 +121,7 @@ final class Channel implements Replies {
     released = true;
     if (finished.compareAndSet(false, true)) {
       stopDeadline();
-      cancellation.cancel(reason);
+      cancelProvider(reason);
     }
   }
 

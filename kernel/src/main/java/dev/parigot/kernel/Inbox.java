@@ -1,5 +1,6 @@
 package dev.parigot.kernel;
 
+import dev.parigot.abi.EventLayout;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -11,13 +12,14 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class Inbox {
   private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
-  // Payload bytes queued: what a slow reader costs the kernel.
+  // What the queued events cost: their payloads plus a record each, so that even empty events
+  // from a sender faster than the reader are bounded.
   private final AtomicLong bytes = new AtomicLong();
   private volatile Thread waiter;
 
   /** Queues an event whatever its size: for events whose number is bounded elsewhere. */
   void add(Event event) {
-    bytes.addAndGet(event.payload().length);
+    bytes.addAndGet(cost(event));
     queue.add(event);
     Thread w = waiter;
     if (w != null) {
@@ -26,24 +28,34 @@ final class Inbox {
   }
 
   /**
-   * Queues an event unless the payload bytes already queued plus its own would pass {@code
-   * maxBytes}. Concurrent offers may overshoot the bound by one payload each.
+   * Queues an event unless what is queued plus the event would cost more than {@code maxBytes}:
+   * each event costs its payload plus one event record. Concurrent offers may overshoot the bound
+   * by one event each.
    */
   boolean offer(Event event, long maxBytes) {
-    if (bytes.get() + event.payload().length > maxBytes) {
+    if (bytes.get() + cost(event) > maxBytes) {
       return false;
     }
     add(event);
     return true;
   }
 
-  /** Takes the oldest event, or null when none is queued. Owner only. */
+  /**
+   * Takes the oldest event, or null when none is queued. Owner only. Its payload still counts
+   * against the bound until the owner reports it {@link #consumed}: an event taken but not yet
+   * delivered to the guest is still unread.
+   */
   Event poll() {
-    Event e = queue.poll();
-    if (e != null) {
-      bytes.addAndGet(-e.payload().length);
-    }
-    return e;
+    return queue.poll();
+  }
+
+  /** The owner delivered a polled event to the guest, or dropped it. */
+  void consumed(Event event) {
+    bytes.addAndGet(-cost(event));
+  }
+
+  private static long cost(Event event) {
+    return (long) event.payload().length + EventLayout.SIZE;
   }
 
   /**

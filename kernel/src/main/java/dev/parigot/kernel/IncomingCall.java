@@ -2,7 +2,6 @@ package dev.parigot.kernel;
 
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The serving end of one call routed to a local process. Its call id is bound when the server
@@ -15,7 +14,8 @@ final class IncomingCall implements Provider.Cancellation {
   private final int method;
   private final byte[] request;
   private final Replies replies;
-  private final AtomicBoolean finished = new AtomicBoolean();
+  // Guarded by this for changes; read without the lock to drop a withdrawn CALL event.
+  private volatile boolean finished;
   // Server thread only: 0 until the CALL event is read.
   private int id;
 
@@ -44,40 +44,46 @@ final class IncomingCall implements Provider.Cancellation {
   }
 
   boolean finished() {
-    return finished.get();
+    return finished;
   }
 
   /** The caller no longer wants the result: the server is told with a CANCEL event. */
   @Override
-  public void cancel(Errno reason) {
-    if (finished.compareAndSet(false, true)) {
+  public synchronized void cancel(Errno reason) {
+    if (!finished) {
+      finished = true;
       server.stopServing(this);
       server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
     }
   }
 
   /** A partial result from the server; false if the call was already finished. */
-  boolean partial(byte[] data) {
-    return !finished.get() && replies.partial(data);
+  synchronized boolean partial(byte[] data) {
+    return !finished && replies.partial(data);
   }
 
-  /** The last result from the server; false if the call was already finished. */
-  boolean end(byte[] data) {
-    if (!finished.compareAndSet(false, true)) {
+  /**
+   * The last result from the server; false if the call was already finished. Also false when the
+   * caller's side ended first (deadline, queue overflow, cancel) but its cancellation has not
+   * come here yet: it is on its way and brings the CANCEL event, so the server never sees a
+   * successful reply for a call its caller saw fail.
+   */
+  synchronized boolean end(byte[] data) {
+    if (finished || !replies.end(data)) {
       return false;
     }
+    finished = true;
     server.stopServing(this);
-    replies.end(data);
     return true;
   }
 
-  /** An error from the server or about it; false if the call was already finished. */
-  boolean fail(int code, byte[] message) {
-    if (!finished.compareAndSet(false, true)) {
+  /** An error from the server or about it; false if the call was already finished (see end). */
+  synchronized boolean fail(int code, byte[] message) {
+    if (finished || !replies.fail(code, message)) {
       return false;
     }
+    finished = true;
     server.stopServing(this);
-    replies.fail(code, message);
     return true;
   }
 }

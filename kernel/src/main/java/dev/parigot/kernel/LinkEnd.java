@@ -1,11 +1,15 @@
 package dev.parigot.kernel;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 /**
  * One end of the message link between a process and a worker it spawned. Each end belongs to one
  * process and has a handle there; messages sent on one end arrive at its peer.
  */
 final class LinkEnd {
   private final Process owner;
+  // On the parent's end: whether the worker still counts against the parent's max_workers.
+  private final AtomicBoolean holdsSlot = new AtomicBoolean(true);
   private LinkEnd peer;
   private int handle;
   // Owner thread only.
@@ -46,5 +50,13 @@ final class LinkEnd {
 
   void release() {
     released = true;
+  }
+
+  /**
+   * True the first time only: the parent's cancel and the worker's death both free the worker's
+   * slot, and whichever comes first does. Any thread.
+   */
+  boolean takeSlot() {
+    return holdsSlot.getAndSet(false);
   }
 }

@@ -52,7 +52,9 @@ final class ModuleLoader {
     WasmModule module;
     try {
       module = Parser.parse(bytes);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      // The engine checks some invariants of what it parses with assert (failing bytes trip them
+      // under -ea), and deep nesting can exhaust the stack: the bytes are refused either way.
       throw new LoadException(label + ": not a valid wasm module: " + e.getMessage(), e);
     }
     checkImports(label, module);
@@ -71,7 +73,7 @@ final class ModuleLoader {
               .withInterpreterFallback(InterpreterFallback.SILENT)
               .compile();
       return new LoadedModule(label, digest, module, machines, entries(module), initialPages);
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw new LoadException(label + ": cannot be compiled: " + e.getMessage(), e);
     }
   }

@@ -163,7 +163,7 @@ final class Process {
 
   /**
    * Queues an event unless this process already has {@link #QUEUE_FACTOR} times its
-   * max_message_bytes of payloads waiting to be read: a process that does not read its events
+   * max_message_bytes of events waiting to be read (see {@link Inbox#offer}): a process that does not read its events
    * must not grow the kernel without bound. Any thread.
    */
   boolean offer(Event event) {
@@ -204,9 +204,10 @@ final class Process {
     Exit end;
     try {
       state = State.RUNNING;
-      guestSince = System.nanoTime();
       Instance instance = instantiate();
       memory = instance.memory();
+      // Instantiating is the kernel's work: the CPU slice starts with the guest's own code.
+      guestSince = System.nanoTime();
       instance.export(entry).apply();
       end = Exit.normal(0);
     } catch (Throwable t) {
@@ -297,7 +298,7 @@ final class Process {
     parentLink.ifPresent(
         link -> {
           Process parent = link.peer().owner();
-          parent.liveWorkers.decrementAndGet();
+          parent.freeWorkerSlot(link.peer());
           int code = end.wasKilled() ? PROVIDER_DIED.negative() : end.code();
           parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
         });
@@ -394,9 +395,7 @@ final class Process {
     long timeout = timeoutMs > MAX_WAIT_MILLIS ? Abi.TIMEOUT_DEFAULT : timeoutMs;
     long deadline = timeout > 0 ? System.nanoTime() + timeout * 1_000_000 : 0;
     while (true) {
-      for (Event e = inbox.poll(); e != null; e = inbox.poll()) {
-        pending.add(e);
-      }
+      takeQueued();
       int n = deliver(eventsPtr, maxEvents, bufPtr, bufLen);
       if (n != 0 || timeout == Abi.TIMEOUT_NONE) {
         return n;
@@ -419,6 +418,7 @@ final class Process {
       Event e = pending.peekFirst();
       if (stale(e)) {
         pending.pollFirst();
+        inbox.consumed(e);
         continue;
       }
       int len = e.payload().length;
@@ -431,6 +431,7 @@ final class Process {
         break;
       }
       pending.pollFirst();
+      inbox.consumed(e);
       int record = eventsPtr + n * EventLayout.SIZE;
       memory.writeI32(record + EventLayout.KIND, e.kind());
       memory.writeI32(record + EventLayout.HANDLE, bind(e));
@@ -448,6 +449,28 @@ final class Process {
       n++;
     }
     return n;
+  }
+
+  private void takeQueued() {
+    for (Event e = inbox.poll(); e != null; e = inbox.poll()) {
+      pending.add(e);
+    }
+  }
+
+  /**
+   * Drops the queued events of a channel just cancelled, so that they stop counting against the
+   * queue bound now rather than at the next wait.
+   */
+  private void dropStale() {
+    takeQueued();
+    pending.removeIf(
+        e -> {
+          if (!stale(e)) {
+            return false;
+          }
+          inbox.consumed(e);
+          return true;
+        });
   }
 
   /** An event the guest must not see: its handle was released, or its call was withdrawn. */
@@ -538,8 +561,11 @@ final class Process {
     if (o instanceof Channel ch) {
       ch.abandon(CANCELLED);
       openChannels--;
+      dropStale();
     } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
       link.release();
+      // The worker is gone for the parent now, though it may take a moment to unwind.
+      freeWorkerSlot(link);
       link.peer().owner().kill("stopped by its parent " + this);
     } else {
       return BAD_HANDLE.negative();
@@ -571,6 +597,13 @@ final class Process {
     int handle = newHandle(mine);
     mine.bind(handle);
     return handle;
+  }
+
+  /** Gives back the max_workers slot of the worker at the other end of {@code mine}, once. */
+  private void freeWorkerSlot(LinkEnd mine) {
+    if (mine.takeSlot()) {
+      liveWorkers.decrementAndGet();
+    }
   }
 
   int send(int handle, int ptr, int len) {

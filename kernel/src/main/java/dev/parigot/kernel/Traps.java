@@ -29,10 +29,24 @@ final class Traps {
     return frames.isEmpty() ? what : what + "\n  wasm stack: " + String.join(" <- ", frames);
   }
 
+  /**
+   * The wasm functions on the stack where the guest failed. The engine may rethrow a failure
+   * (a stack overflow, say) from outside the guest's frames, so the causes are looked at too.
+   */
   private static List<String> wasmFrames(Throwable t, LoadedModule module) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      List<String> frames = wasmFrames(c.getStackTrace(), module);
+      if (!frames.isEmpty()) {
+        return frames;
+      }
+    }
+    return List.of();
+  }
+
+  private static List<String> wasmFrames(StackTraceElement[] stack, LoadedModule module) {
     List<String> frames = new ArrayList<>();
     NameCustomSection names = module.module().nameSection();
-    for (StackTraceElement e : t.getStackTrace()) {
+    for (StackTraceElement e : stack) {
       Matcher m = FUNCTION.matcher(e.getMethodName());
       if (m.matches() && frames.size() < MAX_FRAMES) {
         int index = Integer.parseInt(m.group(1));

@@ -44,6 +44,11 @@ final class Probe implements Provider {
     return next().asInt();
   }
 
+  /** The next report within {@code within}, or null if none comes. */
+  Report poll(Duration within) throws InterruptedException {
+    return reports.poll(within.toNanos(), TimeUnit.NANOSECONDS);
+  }
+
   /** True if no report arrives within {@code quiet}. */
   boolean silentFor(Duration quiet) throws InterruptedException {
     return reports.poll(quiet.toMillis(), TimeUnit.MILLISECONDS) == null;

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 
 /**
  * Runs test guests from the committed corpus (src/test/resources/wat, built by
@@ -26,6 +27,11 @@ final class TestApp implements AutoCloseable {
   final App app;
 
   private TestApp(Path dir, String toml, String... modules) throws IOException {
+    this(dir, toml, app -> {}, modules);
+  }
+
+  private TestApp(Path dir, String toml, Consumer<TestApp> beforeLaunch, String... modules)
+      throws IOException {
     for (String module : modules) {
       Files.write(dir.resolve(module + ".wasm"), corpus(module));
     }
@@ -48,12 +54,23 @@ final class TestApp implements AutoCloseable {
                     })
                 .build();
     kernel.serve(Probe.NAME, probe);
+    beforeLaunch.accept(this);
     app = kernel.launch(Manifest.load(file));
   }
 
   /** Launches the app described by {@code toml}, whose programs use the given corpus modules. */
   static TestApp launch(Path dir, String toml, String... modules) throws IOException {
     return new TestApp(dir, toml, modules);
+  }
+
+  /**
+   * As {@link #launch(Path, String, String...)}, running {@code beforeLaunch} once the kernel and
+   * its Probe exist but before any program starts: to serve more Java providers, or to get hold of
+   * the app while {@link Kernel#launch} is still starting programs.
+   */
+  static TestApp launch(Path dir, String toml, Consumer<TestApp> beforeLaunch, String... modules)
+      throws IOException {
+    return new TestApp(dir, toml, beforeLaunch, modules);
   }
 
   /** A one-program app: program {@code name} of role main running corpus module {@code module}. */
