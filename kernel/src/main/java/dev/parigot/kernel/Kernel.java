@@ -1,6 +1,9 @@
 package dev.parigot.kernel;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -64,8 +67,28 @@ public interface Kernel extends AutoCloseable {
         (process, stderr, line) ->
             (stderr ? System.err : System.out).println(process + ": " + line);
     private Duration startTimeout = Duration.ofSeconds(10);
+    private final Map<String, Provider> services = new LinkedHashMap<>();
 
     private Builder() {}
+
+    /**
+     * Serves {@code name} with a provider that runs in this JVM: how the kernel's own services
+     * (names under {@code parigot.}) and embedding hosts offer services to processes. Processes
+     * still reach it only if their manifest requires the name.
+     *
+     * @throws IllegalArgumentException if the name is not a valid service name or is already
+     *     served by this builder
+     */
+    public Builder service(String name, Provider provider) {
+      Objects.requireNonNull(provider, "provider");
+      if (!Names.valid(name.getBytes(StandardCharsets.UTF_8))) {
+        throw new IllegalArgumentException("not a service name: '" + name + "'");
+      }
+      if (services.putIfAbsent(name, provider) != null) {
+        throw new IllegalArgumentException(name + " is already served");
+      }
+      return this;
+    }
 
     /** Where guest output goes. */
     public Builder output(Output output) {
@@ -83,7 +106,7 @@ public interface Kernel extends AutoCloseable {
     }
 
     public Kernel build() {
-      return new KernelImpl(output, startTimeout);
+      return new KernelImpl(output, startTimeout, services);
     }
   }
 }

@@ -38,9 +38,10 @@ final class KernelImpl implements Kernel {
   private final Watchdog watchdog = new Watchdog(processes.values());
   private volatile boolean stopping;
 
-  KernelImpl(Output output, Duration startTimeout) {
+  KernelImpl(Output output, Duration startTimeout, Map<String, Provider> services) {
     this.output = output;
     this.startTimeout = startTimeout;
+    providers.putAll(services);
     watchdog.start();
   }
 
@@ -65,7 +66,7 @@ final class KernelImpl implements Kernel {
         (program, module) -> {
           List<Process> replicas = new ArrayList<>();
           for (int i = 0; i < program.replicas(); i++) {
-            Process p = start(program, module, START, Optional.empty());
+            Process p = start(manifest.app(), program, module, START, Optional.empty());
             replicas.add(p);
             if (program.role() == Role.MAIN) {
               app.addMain(p);
@@ -177,8 +178,12 @@ final class KernelImpl implements Kernel {
   }
 
   private Process start(
-      ProgramSpec program, LoadedModule module, String entry, Optional<Process> parent) {
-    var p = new Process(this, pids.incrementAndGet(), program, module, entry, parent);
+      String app,
+      ProgramSpec program,
+      LoadedModule module,
+      String entry,
+      Optional<Process> parent) {
+    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent);
     processes.put(p.pid(), p);
     LOG.log(Level.DEBUG, "{0}: started", p);
     p.start();
@@ -187,7 +192,8 @@ final class KernelImpl implements Kernel {
 
   /** Starts a worker of {@code parent}; returns the parent's end of their link. */
   LinkEnd spawnWorker(Process parent, LoadedModule module, String entry, byte[] arg) {
-    Process worker = start(parent.program(), module, entry, Optional.of(parent));
+    Process worker =
+        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent));
     LinkEnd link = worker.parentLink().orElseThrow();
     worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
     return link.peer();

@@ -36,7 +36,7 @@ final class LocalService implements Provider {
   }
 
   @Override
-  public Cancellation open(int method, byte[] request, Replies replies) {
+  public Cancellation open(Caller caller, int method, byte[] request, Replies replies) {
     Export export = pick();
     if (export == null) {
       replies.fail(

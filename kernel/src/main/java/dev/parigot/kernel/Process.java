@@ -61,6 +61,7 @@ final class Process {
   private final KernelImpl kernel;
   private final long pid;
   private final ProgramSpec program;
+  private final Caller caller;
   private final LoadedModule module;
   private final Limits limits;
   private final String entry;
@@ -89,6 +90,7 @@ final class Process {
   Process(
       KernelImpl kernel,
       long pid,
+      String app,
       ProgramSpec program,
       LoadedModule module,
       String entry,
@@ -96,6 +98,7 @@ final class Process {
     this.kernel = kernel;
     this.pid = pid;
     this.program = program;
+    this.caller = new Caller(app, program.name(), pid);
     this.module = module;
     this.limits = program.limits();
     this.entry = entry;
@@ -118,6 +121,11 @@ final class Process {
 
   ProgramSpec program() {
     return program;
+  }
+
+  /** This process as the providers it calls see it. */
+  Caller caller() {
+    return caller;
   }
 
   State state() {
@@ -376,7 +384,7 @@ final class Process {
     var channel = new Channel(this, handle);
     handles.put(handle, channel);
     openChannels++;
-    channel.connect(ref.provider().open(method, request, channel));
+    channel.connect(ref.provider().open(caller, method, request, channel));
     long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
     if (timeout > 0) {
       channel.expireAfter(kernel.timer(), timeout);

@@ -7,7 +7,7 @@ package dev.parigot.kernel;
  * <p>A call receives zero or more {@link #partial} results and then exactly one {@link #end} or
  * {@link #fail}; once the call is finished every method returns false and drops its argument.
  */
-interface Replies {
+public interface Replies {
   /** Delivers a partial result; false when the call is already finished. */
   boolean partial(byte[] data);
 

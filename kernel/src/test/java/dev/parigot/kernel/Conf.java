@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
  * order: {@link Guest#result} for a command's value and {@link Guest#event} for an event it read.
  */
 final class Conf {
+  /** Who Java-made calls come from. */
+  private static final Caller JAVA_CALLER = new Caller("test", "java", 0);
+
   /** The service name the conformance programs export. */
   static final String SVC = "conf.v1.Svc";
 
@@ -249,7 +252,7 @@ final class Conf {
       app.kernel
           .provider(service)
           .orElseThrow()
-          .open(method, request.getBytes(StandardCharsets.UTF_8), call);
+          .open(JAVA_CALLER, method, request.getBytes(StandardCharsets.UTF_8), call);
       return call;
     }
 

@@ -16,7 +16,7 @@ final class Gate implements Provider {
   private final Semaphore passes = new Semaphore(0, true);
 
   @Override
-  public Cancellation open(int method, byte[] request, Replies replies) {
+  public Cancellation open(Caller caller, int method, byte[] request, Replies replies) {
     arrived.release();
     try {
       passes.acquire();

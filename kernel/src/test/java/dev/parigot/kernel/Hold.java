@@ -39,7 +39,7 @@ final class Hold implements Provider {
   private final BlockingQueue<Call> calls = new LinkedBlockingQueue<>();
 
   @Override
-  public Cancellation open(int method, byte[] request, Replies replies) {
+  public Cancellation open(Caller caller, int method, byte[] request, Replies replies) {
     var call = new Call(method, request, replies, new CompletableFuture<>());
     calls.add(call);
     return call.cancelled::complete;

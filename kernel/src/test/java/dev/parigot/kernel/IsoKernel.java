@@ -20,6 +20,9 @@ import java.util.regex.Pattern;
  * the endings of the processes it cares about and calls their services from Java.
  */
 final class IsoKernel implements AutoCloseable {
+  /** Who Java-made calls come from. */
+  private static final Caller JAVA_CALLER = new Caller("test", "java", 0);
+
   /** How long any wait for the kernel lasts before the test fails. */
   static final long WAIT_SECONDS = 30;
 
@@ -104,7 +107,7 @@ final class IsoKernel implements AutoCloseable {
     kernel
         .provider(service)
         .orElseThrow(() -> new AssertionError("nothing serves " + service))
-        .open(method, request.getBytes(StandardCharsets.UTF_8), answer);
+        .open(JAVA_CALLER, method, request.getBytes(StandardCharsets.UTF_8), answer);
     return answer;
   }
 

@@ -60,4 +60,38 @@ class LaunchTest {
         .isInstanceOf(ParigotException.class)
         .hasMessage("program 'main' requires parigot.kv.v1.KV, which this kernel does not serve");
   }
+
+  @Test
+  void aJavaServiceSeesWhichAppProgramAndProcessCalls() throws Exception {
+    // conf-script: argv[1] is its report id, then "l NAME" locates NAME and reports the result.
+    try (var app =
+        TestApp.launch(
+            dir,
+            """
+            app = "callers"
+            [program.asker]
+            wasm = "conf-script.wasm"
+            role = "main"
+            requires = ["%s"]
+            args = ["1", "l %s"]
+            """
+                .formatted(Probe.NAME, Probe.NAME),
+            "conf-script")) {
+      var report = app.probe.next();
+      long pid = app.processes().getFirst().pid();
+      assertThat(report.caller()).isEqualTo(new Caller("callers", "asker", pid));
+      assertThat(report.caller().process()).isEqualTo("asker[" + pid + "]");
+    }
+  }
+
+  @Test
+  void theBuilderRefusesAServiceNameThatIsNotAName() {
+    assertThatThrownBy(() -> Kernel.builder().service("9lives", new Probe()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a service name: '9lives'");
+    assertThatThrownBy(
+            () -> Kernel.builder().service(Probe.NAME, new Probe()).service(Probe.NAME, new Probe()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage(Probe.NAME + " is already served");
+  }
 }

@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 final class Probe implements Provider {
   static final String NAME = "parigot.test.v1.Probe";
 
-  /** One report: the method the guest used as a tag, and the request bytes. */
-  record Report(int method, byte[] data) {
+  /** One report: who sent it, the method the guest used as a tag, and the request bytes. */
+  record Report(Caller caller, int method, byte[] data) {
     int asInt() {
       return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
@@ -24,8 +24,8 @@ final class Probe implements Provider {
   private final BlockingQueue<Report> reports = new LinkedBlockingQueue<>();
 
   @Override
-  public Cancellation open(int method, byte[] request, Replies replies) {
-    reports.add(new Report(method, request));
+  public Cancellation open(Caller caller, int method, byte[] request, Replies replies) {
+    reports.add(new Report(caller, method, request));
     replies.end(new byte[0]);
     return reason -> {};
   }

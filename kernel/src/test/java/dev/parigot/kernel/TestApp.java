@@ -52,8 +52,8 @@ final class TestApp implements AutoCloseable {
                         endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
                       }
                     })
+                .service(Probe.NAME, probe)
                 .build();
-    kernel.serve(Probe.NAME, probe);
     beforeLaunch.accept(this);
     app = kernel.launch(Manifest.load(file));
   }
