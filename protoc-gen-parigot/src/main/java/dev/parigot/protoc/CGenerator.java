@@ -349,6 +349,8 @@ final class CGenerator {
           c.append("    n += ").append(tag).append(" + ").append(valueSize(f, item)).append(";\n");
           c.append("  }\n");
         }
+      } else if (present(f) == null) {
+        c.append("  n += ").append(tag).append(" + ").append(valueSize(f, value(f))).append(";\n");
       } else {
         c.append("  if (").append(present(f)).append(") {\n");
         c.append("    n += ").append(tag).append(" + ").append(valueSize(f, value(f))).append(";\n");
@@ -383,6 +385,8 @@ final class CGenerator {
           writeValue(f, item, "    ");
           c.append("  }\n");
         }
+      } else if (present(f) == null) {
+        writeValue(f, value(f), "  ");
       } else {
         c.append("  if (").append(present(f)).append(") {\n");
         writeValue(f, value(f), "    ");
@@ -748,8 +752,14 @@ final class CGenerator {
         : "m->" + Names.member(o.getName()) + "." + Names.field(f);
   }
 
-  /** The C condition under which a singular field is encoded. */
+  /**
+   * The C condition under which a singular field is encoded, or null for always: map entries
+   * always carry their key and scalar value, as protobuf's own implementations write them.
+   */
   private static String present(FieldDescriptor f) {
+    if (f.getContainingType().getOptions().getMapEntry() && !isMessage(f)) {
+      return null;
+    }
     OneofDescriptor o = f.getRealContainingOneof();
     if (o != null) {
       return "m->" + caseMember(o) + " == " + caseName(f);
