@@ -180,7 +180,7 @@ int32_t client_greet(int32_t status) {
   pg_arena_init(&arena, arena_mem, sizeof arena_mem);
   rc = hello_v1_Greeter_Greet_result(f, &reply, &arena);
   if (rc == PG_OK) {
-    fake_log_answer(0, 0, reply.greeting);
+    fake_log_answer('R', 0, reply.greeting);
   }
   return rc;
 }
