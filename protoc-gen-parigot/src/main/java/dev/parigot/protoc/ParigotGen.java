@@ -79,6 +79,7 @@ public final class ParigotGen {
         return d.relativize(file).toString().replace(java.io.File.separatorChar, '/');
       }
     }
-    throw new GenerationException(proto + " is not under any include directory " + includeDirs);
+    throw new GenerationException(
+        proto + " is not under an include directory (-I): " + includeDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList());
   }
 }
