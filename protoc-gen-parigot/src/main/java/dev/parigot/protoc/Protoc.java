@@ -26,12 +26,14 @@ final class Protoc {
     Path protoc = env != null && !env.isEmpty() ? Path.of(env) : besideCode().resolve("protoc");
     if (!Files.isRegularFile(protoc)) {
       throw new ParigotGen.GenerationException(
-          "protoc not found at "
-              + protoc
-              + ": build with ./mvnw (it copies com.google.protobuf:protoc there)"
-              + " or set "
-              + ENV
-              + " to a protoc executable");
+          env != null && !env.isEmpty()
+              ? ENV + "=" + env + " is not a file"
+              : "protoc not found at "
+                  + protoc
+                  + ": build with ./mvnw, which copies it there from the"
+                  + " com.google.protobuf:protoc artifact, or set "
+                  + ENV
+                  + " to a protoc executable");
     }
     // Maven copies artifacts without the executable bit.
     if (!Files.isExecutable(protoc) && !protoc.toFile().setExecutable(true)) {
