@@ -3,8 +3,12 @@ package dev.parigot.cli;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
+import dev.parigot.protoc.ParigotGen;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -22,7 +26,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "parigot 0.1.0 (ABI v1)",
     description = "An operating system for WebAssembly services.",
-    subcommands = {Main.Run.class, Main.Check.class})
+    subcommands = {Main.Run.class, Main.Check.class, Main.Gen.class})
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
   static final int REFUSED = 2;
@@ -42,7 +46,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run or check");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run, check or gen");
   }
 
   @Command(
@@ -111,6 +115,48 @@ public final class Main implements Runnable {
       } catch (ParigotException e) {
         spec.commandLine().getErr().println("parigot: " + e.getMessage());
         return REFUSED;
+      }
+    }
+  }
+
+  @Command(
+      name = "gen",
+      description =
+          "Generates code for guests from .proto files: x.pg.h and x.pg.c per x.proto, at the"
+              + " proto's path below its include directory.")
+  static final class Gen implements Callable<Integer> {
+    @Option(names = "--lang", required = true, paramLabel = "LANG", description = "c (the only one so far).")
+    String lang;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write.")
+    Path out;
+
+    @Option(
+        names = {"-I", "--proto-path"},
+        paramLabel = "DIR",
+        description = "Where imports are looked for, as protoc's -I (default: the current directory).")
+    List<Path> includes = new ArrayList<>();
+
+    @Parameters(arity = "1..*", paramLabel = "FILE.proto")
+    List<Path> protos;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter err = spec.commandLine().getErr();
+      if (!lang.equals("c")) {
+        err.println("parigot: gen: unknown language " + lang + " (supported: c)");
+        return REFUSED;
+      }
+      try {
+        for (Path written : ParigotGen.generate(protos, includes, out)) {
+          spec.commandLine().getOut().println(written);
+        }
+        return 0;
+      } catch (ParigotGen.GenerationException | IOException e) {
+        err.println("parigot: gen: " + e.getMessage());
+        return 1;
       }
     }
   }

@@ -75,6 +75,38 @@ class MainTest {
   @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run or check");
+    assertThat(err.toString()).contains("Missing a command: run, check or gen");
+  }
+
+  @Test
+  void genWritesCHeadersAndSourcesForEachProto(@TempDir Path dir) throws Exception {
+    Path proto = dir.resolve("protos/demo/v1/demo.proto");
+    Files.createDirectories(proto.getParent());
+    Files.writeString(
+        proto,
+        """
+        syntax = "proto3";
+        package demo.v1;
+        message Ping { string text = 1; }
+        """);
+
+    int code =
+        parigot("gen", "--lang", "c", "--out", dir.resolve("gen").toString(), "-I",
+            dir.resolve("protos").toString(), proto.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(dir.resolve("gen/demo/v1/demo.pg.h")).content().contains("struct demo_v1_Ping {");
+    assertThat(dir.resolve("gen/demo/v1/demo.pg.c")).exists();
+  }
+
+  @Test
+  void genReportsProtocErrorsWithExitCodeOne(@TempDir Path dir) throws Exception {
+    Path proto = dir.resolve("bad.proto");
+    Files.writeString(proto, "syntax = \"proto3\";\nmessage {\n");
+
+    assertThat(parigot("gen", "--lang", "c", "--out", dir.toString(), "-I", dir.toString(),
+            proto.toString()))
+        .isEqualTo(1);
+    assertThat(err.toString()).startsWith("parigot: gen: ").contains("bad.proto:2");
   }
 }
