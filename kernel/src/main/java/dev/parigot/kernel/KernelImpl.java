@@ -36,12 +36,21 @@ final class KernelImpl implements Kernel {
   private final AtomicLong pids = new AtomicLong();
   private final ScheduledThreadPoolExecutor timer = Threads.timer();
   private final Watchdog watchdog = new Watchdog(processes.values());
+  private final boolean cpuWatchdog;
   private volatile boolean stopping;
 
-  KernelImpl(Output output, Duration startTimeout) {
+  KernelImpl(Output output, Duration startTimeout, boolean cpuWatchdog) {
     this.output = output;
     this.startTimeout = startTimeout;
-    watchdog.start();
+    this.cpuWatchdog = cpuWatchdog;
+    if (cpuWatchdog) {
+      watchdog.start();
+    }
+  }
+
+  /** Whether CPU slices are enforced: see {@link Kernel.Builder#cpuWatchdog}. */
+  boolean cpuWatchdog() {
+    return cpuWatchdog;
   }
 
   @Override
