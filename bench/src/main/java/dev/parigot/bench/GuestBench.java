@@ -44,11 +44,12 @@ final class GuestBench {
    * {@code callers} processes each make {@code warmup} untimed then {@code n} timed sequential
    * 64-byte calls to one echo server.
    *
-   * @param isolation whether the CPU watchdog runs and calls carry the default deadline
+   * @param watchdog whether the CPU watchdog runs
+   * @param deadline whether calls carry the default deadline (30 s), or none
    */
-  Calls calls(int callers, int warmup, int n, boolean isolation) {
-    String timeout = isolation ? "-1" : "0";
-    var run = run(isolation, echoApp(callers, "calls", warmup, n, timeout));
+  Calls calls(int callers, int warmup, int n, boolean watchdog, boolean deadline) {
+    String timeout = deadline ? "-1" : "0";
+    var run = run(watchdog, echoApp(callers, "calls", warmup, n, timeout));
     var histogram = new Histogram(3);
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;

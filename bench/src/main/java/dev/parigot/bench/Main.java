@@ -116,7 +116,7 @@ public final class Main {
 
   private void call() throws Exception {
     int warmup = quick ? 2_000 : 20_000;
-    Histogram one = guests.calls(1, warmup, quick ? 5_000 : 100_000, true).histogram();
+    Histogram one = guests.calls(1, warmup, quick ? 5_000 : 100_000, true, true).histogram();
     var jmh = new JmhRuns(quick, jmhLogs());
     var floor = jmh.latency(HandoffBenchmark.class, true);
     var grpc = jmh.latency(GrpcBenchmark.class, false);
@@ -131,7 +131,7 @@ public final class Main {
     report.add("call.kernel/grpc.p50", "kernel p50 / gRPC p50", p50 * 1e3 / grpc.p50(), "x");
     int total = quick ? 8_000 : 160_000;
     for (int callers : new int[] {1, 4, 16}) {
-      var calls = guests.calls(callers, warmup / callers, total / callers, true);
+      var calls = guests.calls(callers, warmup / callers, total / callers, true, true);
       report.add(
           "calls.kernel." + callers,
           "calls/s, one C server, " + callers + " C caller(s)",
@@ -170,18 +170,30 @@ public final class Main {
   }
 
   private void isolation() {
-    int warmup = quick ? 2_000 : 20_000;
-    int n = quick ? 5_000 : 100_000;
-    // On and off back to back, so that the machine's load moves both alike.
-    var on = guests.calls(1, warmup, n, true);
-    var off = guests.calls(1, warmup, n, false);
-    double onP50 = on.histogram().getValueAtPercentile(50) / 1e3;
-    double offP50 = off.histogram().getValueAtPercentile(50) / 1e3;
-    report.add("isolation.on.p50", "call p50, watchdog on, default deadline", onP50, "us");
-    report.add("isolation.off.p50", "call p50, watchdog off, no deadline", offP50, "us");
-    report.add("isolation.on.calls", "calls/s, 1 caller, watchdog on, default deadline", on.perSecond(), "calls/s");
-    report.add("isolation.off.calls", "calls/s, 1 caller, watchdog off, no deadline", off.perSecond(), "calls/s");
-    report.add("isolation.cost.p50", "p50 on - off", onP50 - offP50, "us");
+    int warmup = quick ? 2_000 : 10_000;
+    int n = quick ? 5_000 : 50_000;
+    // The three settings in turn, three rounds, medians: the machine's load moves all alike.
+    String[] names = {"on", "no-deadline", "off"};
+    String[] whats = {
+      "watchdog on, default deadline", "watchdog on, no deadline", "watchdog off, no deadline"
+    };
+    List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> rate = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 3; i++) {
+        var calls = guests.calls(1, warmup, n, i < 2, i == 0);
+        p50.get(i).add(calls.histogram().getValueAtPercentile(50) / 1e3);
+        rate.get(i).add(calls.perSecond());
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      report.add("isolation." + names[i] + ".p50", "call p50, " + whats[i] + " (median of 3)", median(p50.get(i)), "us");
+      report.add("isolation." + names[i] + ".calls", "calls/s, 1 caller, " + whats[i] + " (median of 3)", median(rate.get(i)), "calls/s");
+    }
+  }
+
+  private static double median(List<Double> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
   }
 
   private void compute() throws Exception {
