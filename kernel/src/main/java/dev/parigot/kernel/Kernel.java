@@ -68,6 +68,7 @@ public interface Kernel extends AutoCloseable {
             (stderr ? System.err : System.out).println(process + ": " + line);
     private Duration startTimeout = Duration.ofSeconds(10);
     private final Map<String, Provider> services = new LinkedHashMap<>();
+    private boolean cpuWatchdog = true;
 
     private Builder() {}
 
@@ -105,8 +106,19 @@ public interface Kernel extends AutoCloseable {
       return this;
     }
 
+    /**
+     * Whether the CPU watchdog enforces {@code cpu_slice_ms} (default: on). Off, no watchdog
+     * thread runs, syscalls skip the timestamp it reads, and nothing stops a guest that spins. It
+     * exists so that the benchmarks can measure what the watchdog costs; never turn it off for
+     * guests you do not trust.
+     */
+    public Builder cpuWatchdog(boolean on) {
+      this.cpuWatchdog = on;
+      return this;
+    }
+
     public Kernel build() {
-      return new KernelImpl(output, startTimeout, services);
+      return new KernelImpl(output, startTimeout, services, cpuWatchdog);
     }
   }
 }

@@ -36,13 +36,23 @@ final class KernelImpl implements Kernel {
   private final AtomicLong pids = new AtomicLong();
   private final ScheduledThreadPoolExecutor timer = Threads.timer();
   private final Watchdog watchdog = new Watchdog(processes.values());
+  private final boolean cpuWatchdog;
   private volatile boolean stopping;
 
-  KernelImpl(Output output, Duration startTimeout, Map<String, Provider> services) {
+  KernelImpl(
+      Output output, Duration startTimeout, Map<String, Provider> services, boolean cpuWatchdog) {
     this.output = output;
     this.startTimeout = startTimeout;
+    this.cpuWatchdog = cpuWatchdog;
     providers.putAll(services);
-    watchdog.start();
+    if (cpuWatchdog) {
+      watchdog.start();
+    }
+  }
+
+  /** Whether CPU slices are enforced: see {@link Kernel.Builder#cpuWatchdog}. */
+  boolean cpuWatchdog() {
+    return cpuWatchdog;
   }
 
   @Override

@@ -195,6 +195,11 @@ final class Process {
         && now - since > TimeUnit.MILLISECONDS.toNanos(limits.cpuSliceMillis());
   }
 
+  /** Whether the watchdog times this process's runs in the guest. */
+  boolean sliced() {
+    return kernel.cpuWatchdog();
+  }
+
   void enterKernel() {
     guestSince = 0;
     if (killReason != null) {

@@ -60,6 +60,27 @@ class CpuAndMemoryLimitTest {
   }
 
   @Test
+  void withTheWatchdogOffASpinningGuestIsNotKilledUntilTheKernelCloses(@TempDir Path other)
+      throws Exception {
+    var unguarded = new IsoKernel(other, false);
+    App app =
+        unguarded.launch(
+            """
+            app = "unguarded"
+            [limits]
+            cpu_slice_ms = 100
+            [program.spinner]
+            wasm = "iso-spin.wasm"
+            role = "main"
+            args = ["s"]
+            """,
+            "iso-spin");
+    assertThat(app.awaitMains(Duration.ofMillis(500))).as("still spinning").isEmpty();
+    unguarded.close();
+    assertThat(unguarded.awaitEnding("spinner")).isEqualTo("70 the kernel is shutting down");
+  }
+
+  @Test
   void memoryGrowPastMemoryMibReturnsMinusOneAndTheGuestGoesOn() throws Exception {
     App app =
         k.launch(

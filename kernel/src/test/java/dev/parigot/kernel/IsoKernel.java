@@ -34,6 +34,11 @@ final class IsoKernel implements AutoCloseable {
   private int launches;
 
   IsoKernel(Path dir) {
+    this(dir, true);
+  }
+
+  /** A kernel with the CPU watchdog on or off. */
+  IsoKernel(Path dir, boolean cpuWatchdog) {
     this.dir = dir;
     kernel =
         (KernelImpl)
@@ -51,8 +56,9 @@ final class IsoKernel implements AutoCloseable {
                         }
                       }
                     })
+                .service(Probe.NAME, probe)
+                .cpuWatchdog(cpuWatchdog)
                 .build();
-    kernel.serve(Probe.NAME, probe);
   }
 
   /** Launches an app from its TOML; {@code wasm = "x.wasm"} names corpus module x. */

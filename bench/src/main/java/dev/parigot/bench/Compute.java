@@ -1,0 +1,77 @@
+package dev.parigot.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs each compute program (bench/guests/compute) three ways: the native build (gcc -O2, made
+ * by scripts/bench), the same .wasm under node (V8) and under the kernel (Chicory's compiler).
+ * Each program times its own workload after a warm-up and prints the median (see compute.h), so
+ * start-up and compilation are not in the numbers: this compares steady-state code quality.
+ */
+final class Compute {
+  static final List<String> PROGRAMS = List.of("hash", "matmul", "sort", "sha256");
+
+  private static final Pattern LINE =
+      Pattern.compile("compute (\\S+) median_ns=(\\d+) checksum=(\\d+)");
+
+  /** Median nanoseconds of one workload on each engine. */
+  record Result(String program, long nativeNs, long nodeNs, long kernelNs) {}
+
+  private final Path wasmDir;
+  private final Path nativeDir;
+  private final Path nodeRunner;
+  private final GuestBench guests;
+
+  Compute(Path wasmDir, Path nativeDir, Path nodeRunner, GuestBench guests) {
+    this.wasmDir = wasmDir;
+    this.nativeDir = nativeDir;
+    this.nodeRunner = nodeRunner;
+    this.guests = guests;
+  }
+
+  Result run(String program) throws IOException, InterruptedException {
+    Path wasm = wasmDir.resolve(program + ".wasm");
+    Matcher nat = parse(program, exec(nativeDir.resolve(program).toString()));
+    Matcher node = parse(program, exec("node", "--no-warnings", nodeRunner.toString(), wasm.toString()));
+    Matcher kernel = parse(program, guests.compute(wasm));
+    // The same result everywhere, or the comparison is of different work.
+    if (!nat.group(3).equals(node.group(3)) || !nat.group(3).equals(kernel.group(3))) {
+      throw new IllegalStateException(
+          program + ": checksums differ: native " + nat.group(3) + ", node " + node.group(3)
+              + ", kernel " + kernel.group(3));
+    }
+    return new Result(
+        program,
+        Long.parseLong(nat.group(2)),
+        Long.parseLong(node.group(2)),
+        Long.parseLong(kernel.group(2)));
+  }
+
+  private static Matcher parse(String program, String output) {
+    Matcher m = LINE.matcher(output);
+    if (!m.find() || !m.group(1).equals(program)) {
+      throw new IllegalStateException(program + ": no result in: " + output);
+    }
+    return m;
+  }
+
+  private static String exec(String... command) throws IOException, InterruptedException {
+    var p = new ProcessBuilder(new ArrayList<>(List.of(command))).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+    }
+    return out;
+  }
+
+  /** The geometric mean of ratios. */
+  static double geomean(List<Double> ratios) {
+    return Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN));
+  }
+}

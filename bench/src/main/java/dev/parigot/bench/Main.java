@@ -1,0 +1,250 @@
+package dev.parigot.bench;
+
+import dev.parigot.bench.Report.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.HdrHistogram.Histogram;
+
+/**
+ * The end-to-end benchmark runner, started by scripts/bench: measures every section in one JVM
+ * (the JMH parts in forked JVMs), prints a Markdown table and writes JSON.
+ *
+ * <pre>
+ * Main --root DIR [--quick] [--json FILE] [--only SECTION,...]
+ * </pre>
+ *
+ * Sections, in the order they run: compile, call, stream, spawn, isolation, compute, services,
+ * idle. compile runs first because it measures a module's first compile in a cold JVM; idle
+ * runs last because it leaves the most garbage behind.
+ */
+public final class Main {
+  private static final List<String> SECTIONS =
+      List.of("compile", "call", "stream", "spawn", "isolation", "compute", "services", "idle");
+
+  private final boolean quick;
+  private final Path root;
+  private final Report report = new Report();
+  private final GuestBench guests;
+
+  private Main(boolean quick, Path root) {
+    this.quick = quick;
+    this.root = root;
+    this.guests = new GuestBench(root.resolve("bench/guests"));
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Path root = Path.of(".");
+    Path json = null;
+    Set<String> only = new LinkedHashSet<>(SECTIONS);
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--root" -> root = Path.of(args[++i]);
+        case "--json" -> json = Path.of(args[++i]);
+        case "--only" -> {
+          only = new LinkedHashSet<>(List.of(args[++i].split(",")));
+          if (!SECTIONS.containsAll(only)) {
+            throw new IllegalArgumentException("sections are " + SECTIONS + ", not " + only);
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown argument " + args[i]);
+      }
+    }
+    root = root.toAbsolutePath().normalize();
+    if (json == null) {
+      json = root.resolve("bench/target/results.json");
+    }
+    var main = new Main(quick, root);
+    main.describeMachine();
+    for (String section : SECTIONS) {
+      if (only.contains(section)) {
+        System.err.println("bench: == " + section);
+        main.run(section);
+      }
+    }
+    main.report.machine("load average at end", loadAverage());
+    main.report.printTable(System.out);
+    main.report.writeJson(json);
+    System.err.println("bench: wrote " + json);
+  }
+
+  private void run(String section) throws Exception {
+    switch (section) {
+      case "compile" -> compile();
+      case "call" -> call();
+      case "stream" -> stream();
+      case "spawn" -> spawn();
+      case "isolation" -> isolation();
+      case "compute" -> compute();
+      case "services" -> services();
+      case "idle" -> idle();
+      default -> throw new IllegalArgumentException(section);
+    }
+  }
+
+  private void describeMachine() throws IOException {
+    report.machine("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+    report.machine("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
+    report.machine(
+        "jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+    report.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+    report.machine("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
+    report.machine("mode", quick ? "quick (smoke run: too short to quote)" : "full");
+    report.machine("load average at start", loadAverage());
+  }
+
+  private static String loadAverage() throws IOException {
+    Path proc = Path.of("/proc/loadavg");
+    return Files.exists(proc) ? Files.readString(proc).trim() : "unknown";
+  }
+
+  // ---- sections ----
+
+  private void compile() {
+    // echo.wasm first: its number includes warming the compiler in a cold JVM.
+    report.add("compile.echo.cold", "load+compile echo.wasm (1.5 KB), cold JVM", guests.compile("echo.wasm") / 1e6, "ms");
+    report.add("compile.caller", "load+compile caller.wasm (33 KB)", guests.compile("caller.wasm") / 1e6, "ms");
+  }
+
+  private void call() throws Exception {
+    int warmup = quick ? 2_000 : 20_000;
+    Histogram one = guests.calls(1, warmup, quick ? 5_000 : 100_000, true, true).histogram();
+    var jmh = new JmhRuns(quick, jmhLogs());
+    var floor = jmh.latency(HandoffBenchmark.class, true);
+    var grpc = jmh.latency(GrpcBenchmark.class, false);
+    double p50 = one.getValueAtPercentile(50) / 1e3;
+    report.add("call.kernel.p50", "64 B call round trip, C to C, p50", p50, "us", Target.atMost(5), "");
+    report.add("call.kernel.p99", "64 B call round trip, C to C, p99", one.getValueAtPercentile(99) / 1e3, "us");
+    report.add("call.floor.p50", "virtual-thread hand-off round trip, p50", floor.p50() / 1e3, "us");
+    report.add("call.floor.p99", "virtual-thread hand-off round trip, p99", floor.p99() / 1e3, "us");
+    report.add("call.grpc.p50", "gRPC-java loopback round trip, p50", grpc.p50() / 1e3, "us");
+    report.add("call.grpc.p99", "gRPC-java loopback round trip, p99", grpc.p99() / 1e3, "us");
+    report.add("call.kernel/floor.p50", "kernel p50 / floor p50", p50 * 1e3 / floor.p50(), "x");
+    report.add("call.kernel/grpc.p50", "kernel p50 / gRPC p50", p50 * 1e3 / grpc.p50(), "x");
+    int total = quick ? 8_000 : 160_000;
+    for (int callers : new int[] {1, 4, 16}) {
+      var calls = guests.calls(callers, warmup / callers, total / callers, true, true);
+      report.add(
+          "calls.kernel." + callers,
+          "calls/s, one C server, " + callers + " C caller(s)",
+          calls.perSecond(),
+          "calls/s",
+          callers > 1 ? Target.atLeast(250_000) : null,
+          "");
+    }
+    for (int callers : new int[] {1, 4, 16}) {
+      report.add(
+          "calls.grpc." + callers,
+          "calls/s, gRPC-java server, " + callers + " blocking client thread(s)",
+          jmh.throughput(GrpcBenchmark.class, callers),
+          "calls/s");
+    }
+  }
+
+  private void stream() {
+    int count = 10_000;
+    Histogram h = guests.stream(quick ? 3 : 20, count, 1024);
+    double ms = h.getValueAtPercentile(50) / 1e6;
+    report.add("stream.kernel.p50", "10,000 partial results of 1 KiB, one call, p50", ms, "ms");
+    report.add("stream.kernel.rate", "partial results/s at that p50", count / (ms / 1e3), "results/s");
+  }
+
+  private void spawn() {
+    Histogram h = guests.spawn(quick ? 20 : 200, quick ? 100 : 2_000);
+    report.add(
+        "spawn.kernel.p50",
+        "spawn a worker from a compiled module, to its first syscall, p50",
+        h.getValueAtPercentile(50) / 1e3,
+        "us",
+        Target.atMost(250),
+        "");
+    report.add("spawn.kernel.p99", "the same, p99", h.getValueAtPercentile(99) / 1e3, "us");
+  }
+
+  private void isolation() {
+    int warmup = quick ? 2_000 : 10_000;
+    int n = quick ? 5_000 : 50_000;
+    // The three settings in turn, three rounds, medians: the machine's load moves all alike.
+    String[] names = {"on", "no-deadline", "off"};
+    String[] whats = {
+      "watchdog on, default deadline", "watchdog on, no deadline", "watchdog off, no deadline"
+    };
+    List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    List<List<Double>> rate = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+    for (int round = 0; round < 3; round++) {
+      for (int i = 0; i < 3; i++) {
+        var calls = guests.calls(1, warmup, n, i < 2, i == 0);
+        p50.get(i).add(calls.histogram().getValueAtPercentile(50) / 1e3);
+        rate.get(i).add(calls.perSecond());
+      }
+    }
+    for (int i = 0; i < 3; i++) {
+      report.add("isolation." + names[i] + ".p50", "call p50, " + whats[i] + " (median of 3)", median(p50.get(i)), "us");
+      report.add("isolation." + names[i] + ".calls", "calls/s, 1 caller, " + whats[i] + " (median of 3)", median(rate.get(i)), "calls/s");
+    }
+  }
+
+  private static double median(List<Double> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
+  }
+
+  private void compute() throws Exception {
+    var compute =
+        new Compute(
+            root.resolve("bench/guests/compute"),
+            root.resolve("bench/target/native"),
+            root.resolve("bench/node/run-wasi.mjs"),
+            guests);
+    List<Double> kernel = new ArrayList<>();
+    List<Double> node = new ArrayList<>();
+    for (String program : Compute.PROGRAMS) {
+      var r = compute.run(program);
+      double k = (double) r.kernelNs() / r.nativeNs();
+      double v = (double) r.nodeNs() / r.nativeNs();
+      kernel.add(k);
+      node.add(v);
+      report.add("compute." + program + ".native", program + ": native gcc -O2, median", r.nativeNs() / 1e6, "ms");
+      report.add("compute." + program + ".node", program + ": node (V8) / native", v, "x");
+      report.add("compute." + program + ".kernel", program + ": kernel (Chicory) / native", k, "x");
+    }
+    report.add("compute.geomean.node", "geometric mean, node / native", Compute.geomean(node), "x");
+    report.add(
+        "compute.geomean.kernel",
+        "geometric mean, kernel / native",
+        Compute.geomean(kernel),
+        "x",
+        Target.atMost(2),
+        "");
+  }
+
+  private void services() {
+    for (String id : List.of("services.kv.put", "services.kv.get", "services.queue.send", "services.queue.receive")) {
+      report.add(id, id.substring("services.".length()) + " throughput", Double.NaN, "ops/s", null, "n/a until issue 4");
+    }
+  }
+
+  private void idle() throws InterruptedException {
+    int count = quick ? 1_000 : 10_000;
+    double perProcess = guests.idleHeapPerProcess(count);
+    report.add("idle.heap.per-process", "heap after GC per idle C process (" + count + " running)", perProcess / 1024, "KiB");
+    report.add(
+        "idle.heap.10000",
+        "heap for 10,000 idle processes" + (count == 10_000 ? "" : " (projected)"),
+        perProcess * 10_000 / (1 << 20),
+        "MiB",
+        Target.atMost(2048),
+        "");
+  }
+
+  private Path jmhLogs() throws IOException {
+    return Files.createDirectories(root.resolve("bench/target/jmh"));
+  }
+}

@@ -1,0 +1,12 @@
+/** The benchmark suite: the kernel against its floor and its peers (run by scripts/bench). */
+module dev.parigot.bench {
+  requires dev.parigot.kernel;
+  requires jmh.core;
+  requires HdrHistogram;
+  requires io.grpc;
+  requires io.grpc.stub;
+  requires io.grpc.protobuf;
+  requires io.grpc.netty.shaded;
+  requires com.google.protobuf;
+  requires java.management;
+}
