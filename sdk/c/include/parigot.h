@@ -15,7 +15,10 @@
  * A process is single-threaded and has one loop, pg_loop_default(). Every
  * callback runs on that loop, from inside pg_run, pg_run_once or one of the
  * pg_await functions, never behind your back. Callbacks may call anything
- * here, including the pg_await functions (the loop then runs nested).
+ * here, including the pg_await functions: the loop then runs nested, and
+ * later events (another call, the next message on the same link, the next
+ * partial of the same call) are dispatched before the awaiting callback
+ * returns. Events are always dispatched in the order they arrived.
  *
  * Statuses: 0 is success; a negative value is a kernel errno
  * (-PARIGOT_E_...) or an SDK error (PG_E_...); a positive value is an
