@@ -160,8 +160,8 @@ int32_t pg_locate(const char *name, int32_t *service_out);
  */
 pg_future *pg_invoke(pg_loop *l, int32_t service, int32_t method, pg_bytes req,
                      int64_t timeout_ms);
-#define pg_call(l, service, method, req, timeout_ms) \
-  pg_invoke((l), (service), (method), (req), (timeout_ms))
+/* Variadic, so a compound literal's commas need no extra parentheses. */
+#define pg_call(...) pg_invoke(__VA_ARGS__)
 
 /*
  * An already-failed future with this status, for code that must return a
