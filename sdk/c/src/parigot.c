@@ -12,9 +12,10 @@
  *   - the loop consumes the batch parigot_wait returned one event at a time
  *     from a cursor in the loop itself, and a nested run simply continues
  *     the same batch before it waits again;
- *   - payloads handed to a callback point into the wait buffer, so while
- *     such a callback runs ("pins" > 0) a nested wait retires that buffer
- *     and fills a fresh one; retired buffers are freed once nothing pins;
+ *   - payloads handed to a callback point into the wait buffer, so a nested
+ *     wait while such a callback runs (the buffer is "pinned") retires that
+ *     buffer and fills a fresh one; a retired buffer is freed when the last
+ *     callback reading it returns;
  *   - answered and cancelled calls are freed only when no callback runs
  *     ("depth" == 0), so the code that answered one can still look at it.
  */
@@ -213,6 +214,7 @@ typedef struct worker {
 typedef struct retired {
   struct retired *next;
   uint8_t *buf;
+  uint32_t pins; /* callbacks still reading it */
 } retired;
 
 struct pg_loop {
@@ -221,11 +223,12 @@ struct pg_loop {
   int32_t n, next; /* the current batch and the cursor into it */
   uint8_t *buf;
   uint32_t buf_len;
-  retired *retired; /* old payload buffers a callback may still read */
-  pg_call *dead;    /* answered or cancelled calls, freed when depth is 0 */
-  uint32_t depth;   /* callbacks running */
-  uint32_t pins;    /* callbacks running that read the payload buffer */
+  uint32_t buf_pins; /* callbacks running that read buf */
+  retired *retired;  /* older buffers callbacks still read */
+  pg_call *dead;     /* answered or cancelled calls, freed when depth is 0 */
+  uint32_t depth;    /* callbacks running */
   int stop;
+  int dispatched; /* whether any event was dispatched yet */
   /* In a worker: the parent link (0 until the argument arrived) and what it sent. */
   int32_t parent;
   int arg_status; /* 0, or PG_E_NOMEM if the argument could not be kept */
@@ -241,7 +244,7 @@ pg_loop *pg_loop_default(void) {
 
 /* ---- waiting ---- */
 
-/* Frees what no running callback can see any more. */
+/* Frees the answered and cancelled calls once no callback can see them. */
 static void collect(pg_loop *l) {
   if (l->depth == 0) {
     while (l->dead != NULL) {
@@ -250,12 +253,28 @@ static void collect(pg_loop *l) {
       free(c);
     }
   }
-  if (l->pins == 0) {
-    while (l->retired != NULL) {
-      retired *r = l->retired;
-      l->retired = r->next;
-      free(r->buf);
-      free(r);
+}
+
+/* Marks the current buffer as read by a callback; returns it for unpin. */
+static uint8_t *pin(pg_loop *l) {
+  l->buf_pins++;
+  return l->buf;
+}
+
+static void unpin(pg_loop *l, uint8_t *buf) {
+  if (buf == l->buf) {
+    l->buf_pins--;
+    return;
+  }
+  for (retired **p = &l->retired; *p != NULL; p = &(*p)->next) {
+    if ((*p)->buf == buf) {
+      retired *r = *p;
+      if (--r->pins == 0) {
+        *p = r->next;
+        free(r->buf);
+        free(r);
+      }
+      return;
     }
   }
 }
@@ -267,15 +286,16 @@ static void collect(pg_loop *l) {
  */
 static int32_t fill(pg_loop *l, int64_t timeout_ms) {
   collect(l);
-  if (l->pins > 0 && l->buf != NULL) {
+  if (l->buf_pins > 0) {
     retired *r = malloc(sizeof *r);
     if (r == NULL) {
       return PG_E_NOMEM;
     }
-    *r = (retired){l->retired, l->buf};
+    *r = (retired){l->retired, l->buf, l->buf_pins};
     l->retired = r;
     l->buf = NULL;
     l->buf_len = 0;
+    l->buf_pins = 0;
   }
   if (l->buf == NULL) {
     l->buf = malloc(INITIAL_BUF);
@@ -514,11 +534,11 @@ static void on_partial_event(pg_loop *l, const parigot_event *ev) {
   pg_future *f = s->val;
   pg_bytes p = payload(l, ev);
   if (f->on_partial != NULL) {
-    l->pins++;
+    uint8_t *buf = pin(l);
     l->depth++;
     f->on_partial(f, p, f->partial_ctx);
     l->depth--;
-    l->pins--;
+    unpin(l, buf);
   } else if (keep_partial(f, p) != 0) {
     /* Losing a partial silently would corrupt the result: fail the call. */
     pg_log(PG_LOG_ERROR, "parigot: out of memory keeping a partial result; call failed");
@@ -754,28 +774,28 @@ static void deliver_message(pg_loop *l, pg_message_fn fn, void *ctx, const parig
            (int)ev->handle, (unsigned)ev->payload_len);
     return;
   }
-  l->pins++;
+  uint8_t *buf = pin(l);
   l->depth++;
   fn(ev->handle, payload(l, ev), ctx);
   l->depth--;
-  l->pins--;
+  unpin(l, buf);
 }
 
-static void on_message_event(pg_loop *l, const parigot_event *ev) {
+/* first: whether this is the first event the process ever got. */
+static void on_message_event(pg_loop *l, const parigot_event *ev, int first) {
   slot *s = table_get(&l->handles, ev->handle, K_WORKER);
   if (s != NULL) {
     worker *w = s->val;
     deliver_message(l, w->on_message, w->ctx, ev);
   } else if (ev->handle == l->parent) {
     deliver_message(l, l->parent_fn, l->parent_ctx, ev);
-  } else if (l->parent == 0) {
-    /* A worker's first event: the spawn argument on the link to its parent. */
+  } else if (first) {
+    /* A worker's first event is the spawn argument, on the link to its
+     * parent. (Any other unknown link is a stopped worker's.) */
     l->parent = ev->handle;
     if (copy_bytes(l->buf + ev->payload_offset, ev->payload_len, &l->arg) != 0) {
       l->arg_status = PG_E_NOMEM;
     }
-  } else {
-    /* A stopped worker's message that was already in the batch. */
   }
 }
 
@@ -797,6 +817,8 @@ static void on_exit_event(pg_loop *l, const parigot_event *ev) {
 /* ---- dispatch and the loop ---- */
 
 static void dispatch(pg_loop *l, const parigot_event *ev) {
+  int first = !l->dispatched;
+  l->dispatched = 1;
   switch (ev->kind) {
     case PARIGOT_EVENT_PARTIAL:
       on_partial_event(l, ev);
@@ -812,7 +834,7 @@ static void dispatch(pg_loop *l, const parigot_event *ev) {
       on_cancel_event(l, ev);
       break;
     case PARIGOT_EVENT_MESSAGE:
-      on_message_event(l, ev);
+      on_message_event(l, ev, first);
       break;
     case PARIGOT_EVENT_EXIT:
       on_exit_event(l, ev);

@@ -24,7 +24,7 @@ enum {
   M_SILENT = 9,    /* the handler returns without answering or keeping the call */
   M_TWICE = 10,    /* END "first", then tries to answer again */
   M_FAIL = 11,     /* fails with code 0 (refused), then with 42 "no luck" */
-  M_RELAY = 12     /* (relay) calls the probe's ECHO and ENDs with "relayed: " + it */
+  M_RELAY = 12     /* (relay) calls the probe's ECHO "ping", ENDs with "relayed: " + it */
 };
 
 /* Prints a line at once: services never exit, so nothing else flushes. */

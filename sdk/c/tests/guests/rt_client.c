@@ -237,7 +237,10 @@ static void echo_message(int32_t link, pg_bytes msg, void *ctx) {
   (void)link;
   (void)ctx;
   say("worker got: %.*s", (int)msg.len, (const char *)msg.data);
-  pg_future *f = pg_call(loop, probe, M_ECHO, msg, PARIGOT_TIMEOUT_DEFAULT);
+  /* A different payload, so that a reused wait buffer would show in msg. */
+  char req[64];
+  snprintf(req, sizeof req, "echo of %.*s", (int)msg.len, (const char *)msg.data);
+  pg_future *f = pg_call(loop, probe, M_ECHO, pg_str(req), PARIGOT_TIMEOUT_DEFAULT);
   int32_t rc = pg_await(loop, f);
   char reply[128];
   snprintf(reply, sizeof reply, "%s via probe: %s (msg still %.*s)", pg_strerror(rc), text(f),

@@ -124,7 +124,7 @@ class RuntimeTest {
 
   @Test
   void aHandlerCanAwaitItsOwnCallAndItsRequestSurvivesTheNestedWait() throws Exception {
-    assertThat(run("relay")).contains("client: relay: ok relayed: hi (request still hi)");
+    assertThat(run("relay")).contains("client: relay: ok relayed: ping (request still hi)");
   }
 
   @Test
@@ -149,11 +149,11 @@ class RuntimeTest {
             "client/rt_echo_worker: worker got: one", "client/rt_echo_worker: worker got: two");
     assertThat(out)
         .contains(
-            "client: parent got from echo: ok via probe: one (msg still one)",
-            "client: parent got from echo: ok via probe: two (msg still two)");
+            "client: parent got from echo: ok via probe: echo of one (msg still one)",
+            "client: parent got from echo: ok via probe: echo of two (msg still two)");
     assertThat(out)
         .containsSubsequence(
-            "client: parent got from echo: ok via probe: one (msg still one)",
+            "client: parent got from echo: ok via probe: echo of one (msg still one)",
             "client: echo exited: 0");
     assertThat(out)
         .containsSubsequence("client: parent got from exiter: bye", "client: exiter exited: 3");
