@@ -165,7 +165,8 @@ pg_future *pg_invoke(pg_loop *l, int32_t service, int32_t method, pg_bytes req,
 
 /*
  * An already-failed future with this status, for code that must return a
- * future but failed before it could call (an encoding error, say).
+ * future but failed before it could call (an encoding error, say). If even
+ * that cannot be allocated, its status is PG_E_NOMEM instead.
  */
 pg_future *pg_future_failed(pg_loop *l, int32_t status);
 
