@@ -2,8 +2,6 @@ package dev.parigot.kernel;
 
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
-import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -22,7 +20,11 @@ final class Channel implements Replies {
   // Guarded by this: the provider side, and why the kernel ended the call before it was known.
   private Provider.Cancellation cancellation = reason -> {};
   private Errno cancelledFor;
-  private volatile Future<?> deadline;
+  // Set before the deadline is armed, read by the sweeper.
+  private volatile long deadlineNanos;
+  // Guarded by this: where the deadline is armed; null when it is not.
+  private Deadlines deadlines;
+  private int deadlineSlot;
   // Owner thread only: set when the guest can no longer see events for this handle.
   private boolean released;
 
@@ -62,11 +64,20 @@ final class Channel implements Replies {
   }
 
   /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
-  void expireAfter(ScheduledExecutorService timer, long millis) {
-    deadline = timer.schedule(this::expire, millis, TimeUnit.MILLISECONDS);
+  void expireAfter(Deadlines wheel, long millis) {
+    deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+    synchronized (this) {
+      deadlines = wheel;
+      deadlineSlot = wheel.arm(this);
+    }
     if (finished.get()) {
       stopDeadline();
     }
+  }
+
+  /** When the deadline passes, in {@link System#nanoTime} terms. */
+  long deadlineNanos() {
+    return deadlineNanos;
   }
 
   /**
@@ -136,9 +147,15 @@ final class Channel implements Replies {
   }
 
   private void stopDeadline() {
-    Future<?> d = deadline;
+    Deadlines d;
+    int slot;
+    synchronized (this) {
+      d = deadlines;
+      slot = deadlineSlot;
+      deadlines = null;
+    }
     if (d != null) {
-      d.cancel(false);
+      d.disarm(this, slot);
     }
   }
 }

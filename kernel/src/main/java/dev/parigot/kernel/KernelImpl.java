@@ -14,8 +14,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,7 +32,7 @@ final class KernelImpl implements Kernel {
   private final Map<Long, Process> processes = new ConcurrentHashMap<>();
   private final List<AppImpl> apps = new ArrayList<>();
   private final AtomicLong pids = new AtomicLong();
-  private final ScheduledThreadPoolExecutor timer = Threads.timer();
+  private final Deadlines deadlines = new Deadlines();
   private final Watchdog watchdog = new Watchdog(processes.values());
   private final boolean cpuWatchdog;
   private volatile boolean stopping;
@@ -45,6 +43,7 @@ final class KernelImpl implements Kernel {
     this.startTimeout = startTimeout;
     this.cpuWatchdog = cpuWatchdog;
     providers.putAll(services);
+    deadlines.start();
     if (cpuWatchdog) {
       watchdog.start();
     }
@@ -245,8 +244,8 @@ final class KernelImpl implements Kernel {
     throw new IllegalStateException("no program exports " + name);
   }
 
-  ScheduledExecutorService timer() {
-    return timer;
+  Deadlines deadlines() {
+    return deadlines;
   }
 
   boolean stopping() {
@@ -282,7 +281,7 @@ final class KernelImpl implements Kernel {
       }
     }
     watchdog.stop();
-    timer.shutdownNow();
+    deadlines.stop();
     synchronized (apps) {
       apps.forEach(AppImpl::kernelClosed);
     }

@@ -391,8 +391,9 @@ final class Process {
     openChannels++;
     channel.connect(ref.provider().open(caller, method, request, channel));
     long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
-    if (timeout > 0) {
-      channel.expireAfter(kernel.timer(), timeout);
+    // Deadlines more than a year away are no deadline, as waits are.
+    if (timeout > 0 && timeout <= MAX_WAIT_MILLIS) {
+      channel.expireAfter(kernel.deadlines(), timeout);
     }
     return handle;
   }

@@ -1,6 +1,5 @@
 package dev.parigot.kernel;
 
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 
 /** The one place where the kernel creates threads, so their kinds and names stay deliberate. */
@@ -22,12 +21,5 @@ final class Threads {
    */
   static Thread daemon(String name, Runnable body) {
     return Thread.ofPlatform().name(name).daemon().unstarted(body);
-  }
-
-  /** A single platform thread that fires call deadlines. */
-  static ScheduledThreadPoolExecutor timer() {
-    var timer = new ScheduledThreadPoolExecutor(1, r -> daemon("parigot-timer", r));
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
   }
 }
