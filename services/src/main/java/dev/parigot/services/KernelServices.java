@@ -62,6 +62,10 @@ public final class KernelServices implements AutoCloseable {
     return kernel;
   }
 
+  List<Dispatcher> dispatchers() {
+    return dispatchers;
+  }
+
   /** The names this serves, e.g. {@code parigot.kv.v1.KV}. */
   public List<String> names() {
     return dispatchers.stream().map(Dispatcher::name).toList();

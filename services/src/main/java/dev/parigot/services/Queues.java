@@ -67,7 +67,7 @@ final class Queues {
     final int attempt;
     final QueueId queue;
     final Consumer owner;
-    volatile Time.Scheduled expiry = () -> {};
+    volatile Time.Scheduled expiry;
 
     Lease(long id, int attempt, QueueId queue, Consumer owner) {
       this.id = id;
@@ -169,7 +169,7 @@ final class Queues {
           consumer.wake.acquire();
           continue;
         }
-        Claimed claimed = claim(q, consumer);
+        Claimed claimed = claim(q, consumer, visibility);
         if (claimed == null) {
           consumer.wake.acquire();
           continue;
@@ -180,12 +180,6 @@ final class Queues {
           return null;
         }
         sent++;
-        lease.expiry =
-            time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
-        if (leases.get(lease.id) != lease) {
-          // Acked (or given back) before its timer was armed: the timer must not outlive it.
-          lease.expiry.cancel();
-        }
       }
       return Delivery.getDefaultInstance();
     } finally {
@@ -199,7 +193,7 @@ final class Queues {
   private record Claimed(Lease lease, Delivery delivery) {}
 
   /** Leases the oldest visible message of the queue, or returns null if there is none. */
-  private Claimed claim(QueueId q, Consumer consumer) throws SQLException {
+  private Claimed claim(QueueId q, Consumer consumer, long visibility) throws SQLException {
     return store.tx(
         c -> {
           Delivery d;
@@ -224,6 +218,9 @@ final class Queues {
             }
           }
           var lease = new Lease(d.getId(), d.getAttempt(), q, consumer);
+          // Armed before anything else can see the lease, so every lease has its timer.
+          lease.expiry =
+              time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
           leases.put(lease.id, lease);
           consumer.leases.add(lease);
           return new Claimed(lease, d);
