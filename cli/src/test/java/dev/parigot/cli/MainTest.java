@@ -75,6 +75,24 @@ class MainTest {
   @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run or check");
+    assertThat(err.toString()).contains("Missing a command: run, check or logs");
+  }
+
+  @Test
+  void logsOfAnAppThatNeverLoggedPrintNothing(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+
+    assertThat(parigot("logs", manifest.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void logsRefuseAnUnknownLevel(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+
+    assertThat(parigot("logs", manifest.toString(), "--level", "loud")).isEqualTo(2);
+    assertThat(err.toString()).contains("not a log level: 'loud'");
   }
 }

@@ -91,10 +91,11 @@ public final class KernelServices implements AutoCloseable {
   }
 
   /**
-   * Reads the log records stored under {@code dataDir}, oldest first, one formatted line each
+   * Reads the log records of app {@code app} stored under {@code dataDir}, oldest first, one formatted line each
    * ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code parigot logs}. Safe while
    * a kernel writes to the same directory.
    *
+   * @param app the app's name, as in its manifest
    * @param afterId only records after this id; 0 for all
    * @param minLevel the lowest level shown: debug, info, warn or error (any case)
    * @param out receives each line
@@ -103,14 +104,15 @@ public final class KernelServices implements AutoCloseable {
    * @throws IllegalArgumentException if {@code minLevel} is not a level
    * @throws ParigotException if the records cannot be read
    */
-  public static long readLogs(Path dataDir, long afterId, String minLevel, Consumer<String> out) {
+  public static long readLogs(
+      Path dataDir, String app, long afterId, String minLevel, Consumer<String> out) {
     Level level = level(minLevel);
     Path file = dataDir.resolve(LOG_FILE);
     if (!Files.exists(file)) {
       return afterId;
     }
     try (Store s = Store.open(file, false)) {
-      return Logs.read(s, afterId, level, out);
+      return Logs.read(s, app, afterId, level, out);
     } catch (SQLException e) {
       throw new ParigotException("cannot read the logs in " + file + ": " + e.getMessage(), e);
     }

@@ -135,21 +135,22 @@ final class Logs {
   }
 
   /**
-   * Passes the records of {@code store} after {@code afterId} with at least {@code minLevel},
+   * Passes the records of {@code app} in {@code store} after {@code afterId} with at least {@code minLevel},
    * oldest first, formatted as {@code TIME PROGRAM[PID] LEVEL message fields}, to {@code out}.
    *
    * @return the id of the last record read, or {@code afterId} if there was none
    */
-  static long read(Store store, long afterId, Level minLevel, Consumer<String> out)
+  static long read(Store store, String app, long afterId, Level minLevel, Consumer<String> out)
       throws SQLException {
     return store.tx(
         c -> {
           long last = afterId;
           try (var s = c.prepareStatement(
               "SELECT id, unix_nanos, program, pid, level, message, fields FROM log"
-                  + " WHERE id > ? AND level >= ? ORDER BY id")) {
-            s.setLong(1, afterId);
-            s.setInt(2, minLevel.getNumber());
+                  + " WHERE app = ? AND id > ? AND level >= ? ORDER BY id")) {
+            s.setString(1, app);
+            s.setLong(2, afterId);
+            s.setInt(3, minLevel.getNumber());
             try (ResultSet rs = s.executeQuery()) {
               while (rs.next()) {
                 last = rs.getLong(1);

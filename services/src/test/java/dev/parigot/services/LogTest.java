@@ -42,7 +42,7 @@ class LogTest {
 
   List<String> read(String level) {
     var lines = new ArrayList<String>();
-    KernelServices.readLogs(dir, 0, level, lines::add);
+    KernelServices.readLogs(dir, "app", 0, level, lines::add);
     return lines;
   }
 
@@ -67,16 +67,24 @@ class LogTest {
     write(Level.WARN, "two");
     assertThat(read("warn")).singleElement().asString().endsWith("WARN two");
     var lines = new ArrayList<String>();
-    long last = KernelServices.readLogs(dir, 0, "info", lines::add);
+    long last = KernelServices.readLogs(dir, "app", 0, "info", lines::add);
     write(Level.INFO, "three");
     lines.clear();
-    assertThat(KernelServices.readLogs(dir, last, "INFO", lines::add)).isGreaterThan(last);
+    assertThat(KernelServices.readLogs(dir, "app", last, "INFO", lines::add)).isGreaterThan(last);
     assertThat(lines).singleElement().asString().endsWith("INFO three");
   }
 
   @Test
+  void readingShowsOnlyTheAppsOwnRecords() {
+    write(Level.INFO, "mine");
+    var lines = new ArrayList<String>();
+    KernelServices.readLogs(dir, "other", 0, "debug", lines::add);
+    assertThat(lines).isEmpty();
+  }
+
+  @Test
   void readingAnUnknownLevelIsRefused() {
-    assertThatThrownBy(() -> KernelServices.readLogs(dir, 0, "loud", s -> {}))
+    assertThatThrownBy(() -> KernelServices.readLogs(dir, "app", 0, "loud", s -> {}))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loud");
   }
 
