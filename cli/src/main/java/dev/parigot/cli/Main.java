@@ -4,6 +4,7 @@ import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.protoc.ParigotGen;
+import dev.parigot.services.KernelServices;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "parigot 0.1.0 (ABI v1)",
     description = "An operating system for WebAssembly services.",
-    subcommands = {Main.Run.class, Main.Check.class, Main.Gen.class})
+    subcommands = {Main.Run.class, Main.Check.class, Main.Gen.class, Main.Logs.class})
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
   static final int REFUSED = 2;
@@ -46,7 +47,7 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run, check or gen");
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run, check, gen or logs");
   }
 
   @Command(
@@ -65,11 +66,17 @@ public final class Main implements Runnable {
 
     @Spec CommandLine.Model.CommandSpec spec;
 
+    private static KernelServices services(Manifest m) {
+      return KernelServices.builder().dataDir(m.dataDir()).build();
+    }
+
     @Override
     public Integer call() throws InterruptedException {
       configureLogging(verbose);
       PrintWriter err = spec.commandLine().getErr();
-      try (Kernel kernel = Kernel.builder().build()) {
+      // The kernel closes before the services it calls (resources close in reverse order).
+      try (KernelServices services = services(Manifest.load(manifest));
+          Kernel kernel = services.install(Kernel.builder()).build()) {
         // Straight to stderr: the JVM's logging is being reset by then.
         Runnable stop =
             () -> {
@@ -157,6 +164,56 @@ public final class Main implements Runnable {
       } catch (ParigotGen.GenerationException | IOException e) {
         err.println("parigot: gen: " + e.getMessage());
         return 1;
+      }
+    }
+  }
+
+  @Command(
+      name = "logs",
+      description =
+          "Shows the log records an app's programs wrote through parigot.log.v1.Log, stored in"
+              + " the app's data directory.")
+  static final class Logs implements Callable<Integer> {
+    /** How often --follow looks for new records. */
+    private static final long FOLLOW_MILLIS = 500;
+
+    @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")
+    Path manifest;
+
+    @Option(
+        names = {"-f", "--follow"},
+        description = "Keep showing new records until interrupted.")
+    boolean follow;
+
+    @Option(
+        names = "--level",
+        paramLabel = "LEVEL",
+        defaultValue = "debug",
+        description = "The lowest level shown: debug, info, warn or error (default: debug).")
+    String level;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      configureLogging(false);
+      PrintWriter out = spec.commandLine().getOut();
+      try {
+        Manifest m = Manifest.load(manifest);
+        long last = 0;
+        do {
+          last = KernelServices.readLogs(m.dataDir(), m.app(), last, level, out::println);
+          out.flush();
+          if (follow) {
+            Thread.sleep(FOLLOW_MILLIS);
+          }
+        } while (follow);
+        return 0;
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      } catch (ParigotException e) {
+        spec.commandLine().getErr().println("parigot: " + e.getMessage());
+        return REFUSED;
       }
     }
   }

@@ -75,7 +75,7 @@ class MainTest {
   @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run, check or gen");
+    assertThat(err.toString()).contains("Missing a command: run, check, gen or logs");
   }
 
   @Test
@@ -108,5 +108,23 @@ class MainTest {
             proto.toString()))
         .isEqualTo(1);
     assertThat(err.toString()).startsWith("parigot: gen: ").contains("bad.proto:2");
+  }
+
+  @Test
+  void logsOfAnAppThatNeverLoggedPrintNothing(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+
+    assertThat(parigot("logs", manifest.toString())).as(err.toString()).isZero();
+    assertThat(out.toString()).isEmpty();
+  }
+
+  @Test
+  void logsRefuseAnUnknownLevel(@TempDir Path dir) throws Exception {
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+
+    assertThat(parigot("logs", manifest.toString(), "--level", "loud")).isEqualTo(2);
+    assertThat(err.toString()).contains("not a log level: 'loud'");
   }
 }

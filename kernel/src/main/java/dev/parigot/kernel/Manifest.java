@@ -45,6 +45,7 @@ public final class Manifest {
 
   private final String app;
   private final Path file;
+  private final Path dataDir;
   private final List<ProgramSpec> programs;
   private final List<ProgramSpec> startOrder;
   private final Map<String, ProgramSpec> exporters;
@@ -52,11 +53,13 @@ public final class Manifest {
   private Manifest(
       String app,
       Path file,
+      Path dataDir,
       List<ProgramSpec> programs,
       List<ProgramSpec> startOrder,
       Map<String, ProgramSpec> exporters) {
     this.app = app;
     this.file = file;
+    this.dataDir = dataDir;
     this.programs = List.copyOf(programs);
     this.startOrder = List.copyOf(startOrder);
     this.exporters = Map.copyOf(exporters);
@@ -123,6 +126,17 @@ public final class Manifest {
   }
 
   /**
+   * Returns where the kernel's services keep this app's data (kv, queues, logs): the manifest's
+   * {@code data_dir}, resolved against the manifest's directory, or {@code .parigot/APP} there by
+   * default. It need not exist.
+   *
+   * @return a normalized path
+   */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /**
    * Returns the programs in the order the manifest lists them.
    *
    * @return one or more programs with distinct names
@@ -167,7 +181,7 @@ public final class Manifest {
     private static final Pattern PROGRAM_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     private static final String SERVICE_RULE =
         "a letter, then letters, digits, '.', '_' or '-', at most 255 bytes";
-    private static final List<String> TOP_KEYS = List.of("app", "limits", "program");
+    private static final List<String> TOP_KEYS = List.of("app", "data_dir", "limits", "program");
     private static final List<String> PROGRAM_KEYS =
         List.of("wasm", "role", "exports", "requires", "args", "env", "replicas", "limits");
     private static final List<String> LIMIT_KEYS =
@@ -245,6 +259,7 @@ public final class Manifest {
       var top = new Scope(root, "", "");
       unknownKeys(top, TOP_KEYS);
       String app = app(top);
+      Path dataDir = dataDir(top, app);
       List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS));
 
       Map<String, Integer> exporters = exporters(drafts);
@@ -256,6 +271,7 @@ public final class Manifest {
       return new Manifest(
           app,
           file,
+          dataDir,
           drafts.stream().map(Draft::spec).toList(),
           startOrder(drafts, deps),
           exporters.entrySet().stream()
@@ -272,6 +288,32 @@ public final class Manifest {
       return string(top, "app", rule)
           .filter(name -> matches(top, "app", APP_NAME, name, rule))
           .orElse("");
+    }
+
+    private Path dataDir(Scope top, String app) {
+      // Resolved as program modules are: against the manifest's directory as given.
+      Path dir = Objects.requireNonNullElse(file.getParent(), Path.of(""));
+      Path none = dir.resolve(".parigot").resolve(app.isEmpty() ? "app" : app).normalize();
+      String rule = "a directory path, absolute or relative to the manifest's directory";
+      Optional<String> value = string(top, "data_dir", rule);
+      if (value.isEmpty()) {
+        return none;
+      }
+      if (value.get().isEmpty()) {
+        add(top.line("data_dir"), "data_dir: must be " + rule + ", not \"\"");
+        return none;
+      }
+      if (!noNul(value.get(), top.line("data_dir"), "data_dir")) {
+        return none;
+      }
+      try {
+        return dir.resolve(Path.of(value.get())).normalize();
+      } catch (InvalidPathException e) {
+        add(
+            top.line("data_dir"),
+            "data_dir: " + quote(value.get()) + " is not a valid path: " + e.getReason());
+        return none;
+      }
     }
 
     private List<Draft> programs(Scope top, Limits appLimits) {

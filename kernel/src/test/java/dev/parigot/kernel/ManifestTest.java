@@ -57,6 +57,39 @@ class ManifestTest {
   // ---- What a manifest means ----
 
   @Test
+  void theDataDirDefaultsToDotParigotSlashAppNextToTheManifest() {
+    Manifest m = Manifest.parse(README_EXAMPLE, Path.of("apps/hello/app.toml"));
+    assertThat(m.dataDir()).isEqualTo(Path.of("apps/hello/.parigot/hello"));
+  }
+
+  @Test
+  void aRelativeDataDirResolvesAgainstTheManifestsDirectory() {
+    Manifest m =
+        Manifest.parse(
+            "data_dir = \"../state\"\n" + README_EXAMPLE, Path.of("apps/hello/app.toml"));
+    assertThat(m.dataDir()).isEqualTo(Path.of("apps/state"));
+  }
+
+  @Test
+  void anAbsoluteDataDirIsKept() {
+    Manifest m =
+        Manifest.parse("data_dir = \"/var/lib/hello\"\n" + README_EXAMPLE, Path.of("app.toml"));
+    assertThat(m.dataDir()).isEqualTo(Path.of("/var/lib/hello"));
+  }
+
+  @Test
+  void anEmptyOrNonStringDataDirIsRefused() {
+    assertThat(problems("data_dir = \"\"\n" + README_EXAMPLE))
+        .containsExactly(
+            "app.toml:1: data_dir: must be a directory path, absolute or relative to the"
+                + " manifest's directory, not \"\"");
+    assertThat(problems("data_dir = 3\n" + README_EXAMPLE))
+        .containsExactly(
+            "app.toml:1: data_dir: must be a directory path, absolute or relative to the"
+                + " manifest's directory, not 3");
+  }
+
+  @Test
   void theReadmeExampleDescribesAGreeterServiceAndAMainThatCallsIt() {
     Manifest manifest = Manifest.parse(README_EXAMPLE, Path.of("apps/hello/app.toml"));
 
@@ -347,7 +380,7 @@ class ManifestTest {
                 limits = { cpu_ms = 1 }
                 """))
         .containsExactly(
-            "app.toml:2: name: unknown key; the keys here are app, limits, program",
+            "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program",
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
                 + " max_inflight, max_message_bytes, max_workers, call_timeout_ms",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"

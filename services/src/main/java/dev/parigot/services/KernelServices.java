@@ -1,0 +1,208 @@
+package dev.parigot.services;
+
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.ParigotException;
+import dev.parigot.services.proto.LogProto.Level;
+import java.io.IOException;
+import java.lang.System.Logger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+import java.util.function.Consumer;
+
+/**
+ * The kernel's own services, ready to serve in a {@link Kernel}: {@code parigot.kv.v1.KV}, {@code
+ * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log} and {@code parigot.clock.v1.Clock}. Their
+ * contracts are in the repository's {@code proto/parigot} files.
+ *
+ * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
+ * databases under the data directory. One data directory belongs to one running instance at a
+ * time. Data is scoped by the calling app's name.
+ *
+ * <p>Usage: build, {@link #install} into a kernel builder, build the kernel; close the kernel
+ * first, then this.
+ */
+public final class KernelServices implements AutoCloseable {
+  private static final Logger LOG = System.getLogger("dev.parigot.services");
+  static final String STORE_FILE = "store.db";
+  static final String LOG_FILE = "log.db";
+
+  private final Store store;
+  private final Store logStore;
+  private final SystemTime ownTime;
+  private final List<Dispatcher> dispatchers;
+
+  private KernelServices(Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d) {
+    this.store = store;
+    this.logStore = logStore;
+    this.ownTime = ownTime;
+    this.dispatchers = d;
+  }
+
+  /** A builder; {@link Builder#dataDir} is required. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Serves every kernel service on {@code kernel}.
+   *
+   * @return {@code kernel}
+   * @throws IllegalArgumentException if the builder already serves one of the names
+   */
+  public Kernel.Builder install(Kernel.Builder kernel) {
+    for (Dispatcher d : dispatchers) {
+      kernel.service(d.name(), d);
+    }
+    return kernel;
+  }
+
+  List<Dispatcher> dispatchers() {
+    return dispatchers;
+  }
+
+  /** The names this serves, e.g. {@code parigot.kv.v1.KV}. */
+  public List<String> names() {
+    return dispatchers.stream().map(Dispatcher::name).toList();
+  }
+
+  /**
+   * Refuses new calls (UNAVAILABLE), stops the timer and closes the databases. Calls still running
+   * fail with UNAVAILABLE at their next store access. Idempotent.
+   */
+  @Override
+  public void close() {
+    dispatchers.forEach(Dispatcher::close);
+    if (ownTime != null) {
+      ownTime.close();
+    }
+    for (Store s : List.of(store, logStore)) {
+      try {
+        s.close();
+      } catch (SQLException e) {
+        LOG.log(Logger.Level.WARNING, "closing a services database failed", e);
+      }
+    }
+  }
+
+  /**
+   * Reads the log records of app {@code app} stored under {@code dataDir}, oldest first, one formatted line each
+   * ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code parigot logs}. Safe while
+   * a kernel writes to the same directory.
+   *
+   * @param app the app's name, as in its manifest
+   * @param afterId only records after this id; 0 for all
+   * @param minLevel the lowest level shown: debug, info, warn or error (any case)
+   * @param out receives each line
+   * @return the id of the last record passed to {@code out}, or {@code afterId}: pass it back to
+   *     read only newer records (to follow)
+   * @throws IllegalArgumentException if {@code minLevel} is not a level
+   * @throws ParigotException if the records cannot be read
+   */
+  public static long readLogs(
+      Path dataDir, String app, long afterId, String minLevel, Consumer<String> out) {
+    Level level = level(minLevel);
+    Path file = dataDir.resolve(LOG_FILE);
+    if (!Files.exists(file)) {
+      return afterId;
+    }
+    try (Store s = Store.open(file, false)) {
+      return Logs.read(s, app, afterId, level, out);
+    } catch (SQLException e) {
+      throw new ParigotException("cannot read the logs in " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Level level(String name) {
+    return switch (name.toLowerCase(Locale.ROOT)) {
+      case "debug" -> Level.DEBUG;
+      case "info" -> Level.INFO;
+      case "warn" -> Level.WARN;
+      case "error" -> Level.ERROR;
+      default ->
+          throw new IllegalArgumentException(
+              "not a log level: '" + name + "'; debug, info, warn or error");
+    };
+  }
+
+  /** Configures {@link KernelServices}. */
+  public static final class Builder {
+    private Path dataDir;
+    private Kernel.Output output =
+        (process, stderr, line) -> (stderr ? System.err : System.out).println(process + ": " + line);
+    private Time time;
+
+    private Builder() {}
+
+    /** Where the databases live; created if missing. Required. */
+    public Builder dataDir(Path dir) {
+      this.dataDir = Objects.requireNonNull(dir, "dir");
+      return this;
+    }
+
+    /**
+     * Where log records of level INFO and above are shown, as lines of the calling process; by
+     * default the JVM's stdout (INFO) and stderr (WARN, ERROR), as the kernel's own default.
+     */
+    public Builder output(Kernel.Output output) {
+      this.output = Objects.requireNonNull(output, "output");
+      return this;
+    }
+
+    /** The clocks and timer; the host's by default. For tests. */
+    Builder time(Time time) {
+      this.time = Objects.requireNonNull(time, "time");
+      return this;
+    }
+
+    /**
+     * Opens the databases (creating the data directory and them if needed) and returns the
+     * services.
+     *
+     * @throws ParigotException if the data directory or a database cannot be opened
+     */
+    public KernelServices build() {
+      if (dataDir == null) {
+        throw new IllegalStateException("dataDir is required");
+      }
+      SystemTime own = time == null ? new SystemTime() : null;
+      Time t = time != null ? time : own;
+      ThreadFactory threads = Thread.ofVirtual().name("parigot-service-", 1).factory();
+      var opened = new ArrayList<Store>();
+      try {
+        Files.createDirectories(dataDir);
+        Store store = Store.open(dataDir.resolve(STORE_FILE), true);
+        opened.add(store);
+        // Logs are not acknowledged data: NORMAL keeps every record a killed kernel had
+        // written and spares each record a disk flush.
+        Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
+        opened.add(logStore);
+        List<Dispatcher> dispatchers =
+            List.of(
+                new Kv(store).dispatcher(threads),
+                new Queues(store, t, threads).dispatcher(),
+                new Logs(logStore, t, output).dispatcher(threads),
+                new Clock(t).dispatcher(threads));
+        return new KernelServices(store, logStore, own, dispatchers);
+      } catch (IOException | SQLException e) {
+        for (Store s : opened) {
+          try {
+            s.close();
+          } catch (SQLException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        if (own != null) {
+          own.close();
+        }
+        throw new ParigotException(
+            "cannot open the kernel services' data in " + dataDir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+}

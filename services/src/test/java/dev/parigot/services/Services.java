@@ -1,0 +1,73 @@
+package dev.parigot.services;
+
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Provider;
+import dev.parigot.services.proto.ClockProto;
+import dev.parigot.services.proto.KvProto;
+import dev.parigot.services.proto.LogProto;
+import dev.parigot.services.proto.QueueProto;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** KernelServices on a data directory and fake time, with a client per service. */
+final class Services implements AutoCloseable {
+  static final Caller CALLER = new Caller("app", "main", 7);
+
+  final FakeTime time;
+  final KernelServices services;
+  final Map<String, Provider> providers = new HashMap<>();
+  /** Lines shown through the output: "process stderr? line". */
+  final List<String> shown = new CopyOnWriteArrayList<>();
+
+  Services(Path dir) {
+    this(dir, new FakeTime());
+  }
+
+  Services(Path dir, FakeTime time) {
+    this.time = time;
+    services =
+        KernelServices.builder()
+            .dataDir(dir)
+            .time(time)
+            .output(
+                new Kernel.Output() {
+                  @Override
+                  public void line(String process, boolean stderr, String line) {
+                    shown.add(process + (stderr ? " ! " : " ") + line);
+                  }
+                })
+            .build();
+    for (var d : services.dispatchers()) {
+      providers.put(d.name(), d);
+    }
+  }
+
+  Client kv() {
+    return client("parigot.kv.v1.KV", KvProto.getDescriptor().findServiceByName("KV"));
+  }
+
+  Client queue() {
+    return client("parigot.queue.v1.Queue", QueueProto.getDescriptor().findServiceByName("Queue"));
+  }
+
+  Client log() {
+    return client("parigot.log.v1.Log", LogProto.getDescriptor().findServiceByName("Log"));
+  }
+
+  Client clock() {
+    return client("parigot.clock.v1.Clock", ClockProto.getDescriptor().findServiceByName("Clock"));
+  }
+
+  private Client client(String name, com.google.protobuf.Descriptors.ServiceDescriptor d) {
+    return new Client(providers.get(name), d, CALLER);
+  }
+
+  @Override
+  public void close() {
+    services.close();
+  }
+}
