@@ -352,7 +352,8 @@ void pg_worker_on_message(pg_loop *l, pg_message_fn fn, void *ctx);
 /*
  * A scratch buffer of at least size bytes for encoding a request or reply,
  * valid until the next pg_scratch call (its contents are not kept). NULL if
- * out of memory.
+ * out of memory. Generated stubs encode into it, so never pass them data
+ * that lives in it.
  */
 void *pg_scratch(uint32_t size);
 
