@@ -1,72 +1,49 @@
 /*
- * greeter: the service half of the hello example.
- *
- * It serves "hello.v1.Greeter" with one method:
- *
- *   1  Greet  request: a name (bytes, any length)
- *             reply:   "Hello, <name>!" as a single END reply
- *
- * Any other method fails with the application code GREETER_E_NO_SUCH_METHOD.
- *
- * It uses the C SDK runtime (parigot.h): pg_serve routes each incoming call
- * to greet(), and pg_run serves until the kernel ends the app.
+ * greeter: the service half of the hello example. It serves
+ * hello.v1.Greeter (greeting.proto) through the generated server stub:
+ * hello_v1_Greeter_serve decodes each call's request and hands it to greet().
  */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "parigot.h"
+#include "greeting.pg.h"
 
-#define GREETER_SERVICE "hello.v1.Greeter"
-#define GREETER_METHOD_GREET 1
+/* Application error code (positive: the caller sees it as the status). */
+#define GREETER_E_TOO_LONG 1
 
-/* Application error codes: positive, the caller sees them as the status. */
-#define GREETER_E_NO_SUCH_METHOD 1 /* the method number is not one of ours */
-#define GREETER_E_TOO_LONG 2       /* the greeting is too large to send */
-
-static const char PREFIX[] = "Hello, ";
-static const char SUFFIX[] = "!";
-
-/* Ends a call with an application error; a caller that gave up is not an error. */
-static void fail(pg_call *call, int32_t code, const char *msg) {
-  int32_t rc = pg_call_fail(call, code, msg);
-  if (rc < 0 && rc != -PARIGOT_E_CANCELLED) {
-    pg_log(PG_LOG_ERROR, "greeter: fail: %s", pg_strerror(rc));
-  }
-}
-
-static void greet(pg_call *call, int32_t method, pg_bytes name, void *ctx) {
+static void greet(pg_call *call, const hello_v1_GreetRequest *req, void *ctx) {
   (void)ctx;
-  if (method != GREETER_METHOD_GREET) {
-    char msg[64];
-    snprintf(msg, sizeof msg, GREETER_SERVICE " has no method %d", (int)method);
-    fail(call, GREETER_E_NO_SUCH_METHOD, msg);
+  static const char prefix[] = "Hello, ";
+  uint32_t len = (uint32_t)(sizeof prefix - 1) + req->name.len + 1;
+  /* Not pg_scratch: the reply stub encodes into that buffer. */
+  uint8_t *text = len > req->name.len ? malloc(len) : NULL;
+  if (text == NULL) {
+    pg_call_fail(call, GREETER_E_TOO_LONG, "the name is too long");
     return;
   }
-  uint32_t len = (uint32_t)(sizeof PREFIX - 1) + name.len + (uint32_t)(sizeof SUFFIX - 1);
-  uint8_t *greeting = len > name.len ? pg_scratch(len) : NULL;
-  if (greeting == NULL) {
-    fail(call, GREETER_E_TOO_LONG, "the name is too long");
-    return;
-  }
-  memcpy(greeting, PREFIX, sizeof PREFIX - 1);
-  memcpy(greeting + sizeof PREFIX - 1, name.data, name.len);
-  memcpy(greeting + sizeof PREFIX - 1 + name.len, SUFFIX, sizeof SUFFIX - 1);
+  memcpy(text, prefix, sizeof prefix - 1);
+  memcpy(text + sizeof prefix - 1, req->name.data, req->name.len);
+  text[len - 1] = '!';
 
-  int32_t rc = pg_call_end(call, (pg_bytes){greeting, len});
+  hello_v1_GreetReply reply;
+  hello_v1_GreetReply_init(&reply);
+  reply.greeting = (pg_bytes){text, len};
+  int32_t rc = hello_v1_Greeter_Greet_reply(call, &reply); /* copied before it returns */
+  free(text);
   if (rc == -PARIGOT_E_MESSAGE_TOO_BIG) {
-    /* The reply was refused but the call is still open: end it with an error. */
-    fail(call, GREETER_E_TOO_LONG, "the greeting is larger than max_message_bytes");
-  } else if (rc < 0 && rc != -PARIGOT_E_CANCELLED) {
+    /* Refused, but the call is still open: end it with an error. */
+    pg_call_fail(call, GREETER_E_TOO_LONG, "the greeting is larger than max_message_bytes");
+  } else if (rc != 0 && rc != -PARIGOT_E_CANCELLED) {
     pg_log(PG_LOG_ERROR, "greeter: reply: %s", pg_strerror(rc));
   }
 }
 
 int main(void) {
+  static const hello_v1_Greeter_handlers handlers = {.Greet = greet};
   pg_loop *loop = pg_loop_default();
-  int32_t rc = pg_serve(loop, GREETER_SERVICE, greet, NULL);
+  int32_t rc = hello_v1_Greeter_serve(loop, &handlers, NULL);
   if (rc != 0) {
-    pg_log(PG_LOG_ERROR, "greeter: serve %s: %s", GREETER_SERVICE, pg_strerror(rc));
+    pg_log(PG_LOG_ERROR, "greeter: serve: %s", pg_strerror(rc));
     return 1;
   }
   rc = pg_run(loop);

@@ -37,34 +37,13 @@
 #include <stdint.h>
 
 #include "parigot_abi.h"
+#include "parigot_wire.h" /* pg_bytes, pg_arena and the PG_E_ statuses */
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- bytes and statuses shared with the generated code (parigot_wire.h) ---- */
-
-#ifndef PG_BYTES_DEFINED
-#define PG_BYTES_DEFINED
-/* A borrowed byte range. data may be NULL when len is 0. */
-typedef struct pg_bytes {
-  const uint8_t *data;
-  uint32_t len;
-} pg_bytes;
-#endif
-
-#ifndef PG_OK
-#define PG_OK 0
-#endif
-#ifndef PG_E_DECODE
-#define PG_E_DECODE (-1001) /* a message did not decode */
-#endif
-#ifndef PG_E_NOMEM
-#define PG_E_NOMEM (-1002) /* out of memory */
-#endif
-#ifndef PG_E_BUFFER
-#define PG_E_BUFFER (-1003) /* an encoding did not fit its buffer */
-#endif
+/* ---- bytes and statuses ---- */
 
 /*
  * The application code the runtime fails an incoming call with when it
@@ -195,6 +174,24 @@ void pg_future_on_partial(pg_future *f,
 uint32_t pg_future_partial_count(const pg_future *f);
 /* The i-th kept partial (i < count); valid until the future is freed. */
 pg_bytes pg_future_partial(const pg_future *f, uint32_t i);
+
+/*
+ * A decoder for one message type, as generated code adapts T_decode to it:
+ * decodes buf[0..len) into *out, taking memory from a.
+ */
+typedef int32_t (*pg_decode_fn)(void *out, const uint8_t *buf, uint32_t len, pg_arena *a);
+
+/*
+ * Decodes f's END payload with decode into *out, in memory the future owns:
+ * the decoded message (its repeated fields and nested messages, and its
+ * strings, which point into the result) is valid until f is freed. That
+ * memory grows until the message fits, so PG_E_NOMEM means the process is out
+ * of memory. A later decode of the same future reuses it. Returns 0;
+ * PG_E_NOT_DONE while f is pending; f's status if the call failed (< 0 a
+ * kernel or SDK error, > 0 the service's application code); or PG_E_DECODE.
+ * Generated S_M_result functions call it when given no arena.
+ */
+int32_t pg_future_decode(pg_future *f, pg_decode_fn decode, void *out);
 
 /*
  * Runs the loop (serving incoming calls, running callbacks) until f is done,
@@ -355,7 +352,8 @@ void pg_worker_on_message(pg_loop *l, pg_message_fn fn, void *ctx);
 /*
  * A scratch buffer of at least size bytes for encoding a request or reply,
  * valid until the next pg_scratch call (its contents are not kept). NULL if
- * out of memory.
+ * out of memory. Generated stubs encode into it, so never pass them data
+ * that lives in it.
  */
 void *pg_scratch(uint32_t size);
 

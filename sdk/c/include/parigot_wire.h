@@ -65,13 +65,10 @@ extern "C" {
  * A byte string: a protobuf string (UTF-8, not NUL-terminated) or bytes
  * field, or a whole encoded message. data may be NULL when len is 0.
  */
-#ifndef PG_BYTES_DEFINED /* parigot.h declares it too */
-#define PG_BYTES_DEFINED
 typedef struct pg_bytes {
   const uint8_t *data;
   uint32_t len;
 } pg_bytes;
-#endif
 
 /*
  * A bump allocator over caller-owned memory. Allocations are released all

@@ -179,6 +179,8 @@ struct pg_future {
   void *done_ctx;
   void (*on_partial)(pg_future *f, pg_bytes partial, void *ctx);
   void *partial_ctx;
+  uint8_t *arena; /* pg_future_decode's memory */
+  uint32_t arena_cap;
   uint32_t awaiters; /* pg_await calls on the stack that wait for it */
   int free_pending;  /* freed while awaited: the last await frees it */
 };
@@ -420,6 +422,38 @@ const pg_result *pg_future_result(const pg_future *f) {
   return f->done ? &f->result : NULL;
 }
 
+/* The first size of a future's decoding memory: enough for most replies. */
+#define FIRST_ARENA 256
+
+int32_t pg_future_decode(pg_future *f, pg_decode_fn decode, void *out) {
+  if (!f->done) {
+    return PG_E_NOT_DONE;
+  }
+  if (f->result.status != 0) {
+    return f->result.status;
+  }
+  /* How much a message needs is known only by decoding it: double the memory
+   * until it fits, which costs little next to the call itself. */
+  uint32_t cap = f->arena_cap > 0 ? f->arena_cap : FIRST_ARENA;
+  for (;;) {
+    if (cap > f->arena_cap) {
+      free(f->arena);
+      f->arena = malloc(cap);
+      f->arena_cap = f->arena != NULL ? cap : 0;
+      if (f->arena == NULL) {
+        return PG_E_NOMEM;
+      }
+    }
+    pg_arena a;
+    pg_arena_init(&a, f->arena, f->arena_cap);
+    int32_t rc = decode(out, f->result.data.data, f->result.data.len, &a);
+    if (rc != PG_E_NOMEM || cap > UINT32_MAX / 2) {
+      return rc;
+    }
+    cap *= 2;
+  }
+}
+
 void pg_future_on_done(pg_future *f, void (*fn)(pg_future *f, void *ctx), void *ctx) {
   if (f == &OOM_FUTURE) {
     if (fn != NULL) {
@@ -473,6 +507,7 @@ int32_t pg_future_cancel(pg_future *f) {
 }
 
 static void destroy(pg_future *f) {
+  free(f->arena);
   free_bytes(f->result.data);
   for (uint32_t i = 0; i < f->npartials; i++) {
     free_bytes(f->partials[i]);
@@ -1037,6 +1072,7 @@ const char *pg_strerror(int32_t status) {
     case PG_E_DECODE: return "malformed message";
     case PG_E_NOMEM: return "out of memory";
     case PG_E_BUFFER: return "encoding buffer too small";
+    case PG_E_NOT_DONE: return "not done yet";
     default:
       snprintf(text, sizeof text, "unknown error %d", (int)status);
       return text;

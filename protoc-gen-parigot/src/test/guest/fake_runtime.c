@@ -79,6 +79,19 @@ pg_future *pg_future_failed(pg_loop *l, int32_t status) {
 
 const pg_result *pg_future_result(const pg_future *f) { return f->done ? &f->result : NULL; }
 
+int32_t pg_future_decode(pg_future *f, pg_decode_fn decode, void *out) {
+  static _Alignas(16) uint8_t mem[4096];
+  if (!f->done) {
+    return PG_E_NOT_DONE;
+  }
+  if (f->result.status != 0) {
+    return f->result.status;
+  }
+  pg_arena a;
+  pg_arena_init(&a, mem, sizeof mem);
+  return decode(out, f->result.data.data, f->result.data.len, &a);
+}
+
 int32_t pg_serve(pg_loop *l, const char *name, pg_handler_fn fn, void *ctx) {
   (void)l;
   if (strcmp(name, "hello.v1.Greeter") != 0) {

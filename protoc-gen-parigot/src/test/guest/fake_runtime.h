@@ -1,6 +1,15 @@
 /*
- * fake_runtime: just enough of parigot.h for the test guest to drive the
- * generated client and server without a kernel. Every call it sees is
+ * fake_runtime: the functions of the SDK's real parigot.h (sdk/c/include)
+ * that generated stubs call, faked, so that the test guest can drive the
+ * generated client and server without a kernel.
+ *
+ * Why not link the real runtime (sdk/c/src/parigot.c)? Its functions import
+ * the kernel's ABI, and this guest must stay import-free so the Java tests
+ * can run it in a bare Chicory instance; and the tests want to see exactly
+ * the bytes the stubs hand to the runtime. The generated code is still
+ * compiled against the real header, so a signature that drifts from it
+ * fails the build. Examples (examples/) run generated stubs on the real
+ * runtime under the kernel. Every call it sees is
  * appended to a log (at fake_log()) as records
  *   kind u8, code i32 LE, len u32 LE, then len bytes
  * with kinds 'I' (invoke: code = method, service is always 7, bytes = the

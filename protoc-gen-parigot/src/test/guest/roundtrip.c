@@ -13,11 +13,14 @@
  *                           changed.
  *   serve(method, in_len, flags)
  *                           dispatches one call of hello.v1.Greeter through
- *                           the generated server with the fake runtime and
+ *                           the generated server with the fake runtime (flags:
+ *                           SERVE_WITHOUT_COUNT, SERVE_NESTED) and
  *                           returns the length of the answer log at out.
- *   client_greet(status)    calls Greet through the generated client against
- *                           the fake runtime; returns the _result code and
- *                           the log length via out.
+ *   client_greet(status, in_future)
+ *                           calls Greet through the generated client against
+ *                           the fake runtime and decodes the result into an
+ *                           arena of its own, or into the future's memory
+ *                           (arena NULL) if in_future; returns the _result code.
  *
  * Buffers are static: no malloc anywhere, as in the generated code.
  */
@@ -114,18 +117,48 @@ int32_t roundtrip(uint32_t kind, uint32_t in_len, uint32_t out_cap, uint32_t are
 
 /* ---- the generated server, through the fake runtime ---- */
 
+static uint32_t serve_flags;
+#define SERVE_WITHOUT_COUNT 1u
+/* Greet handles a second call while the first one's handler runs, as a
+ * handler that awaits does. */
+#define SERVE_NESTED 2u
+
 static void greet(pg_call *call, const hello_v1_GreetRequest *req, void *ctx) {
   (void)ctx;
-  static uint8_t text[256];
-  static const char hello[] = "Hello, ";
-  uint32_t n = req->name.len < 200 ? req->name.len : 200;
-  memcpy(text, hello, sizeof hello - 1);
-  memcpy(text + sizeof hello - 1, req->name.data, n);
-  text[sizeof hello - 1 + n] = '!';
+  static int depth;
+  if ((serve_flags & SERVE_NESTED) && depth == 0) {
+    static const pg_bytes inner_tags[] = {{(const uint8_t *)"x", 1}, {(const uint8_t *)"y", 1},
+                                          {(const uint8_t *)"z", 1}};
+    hello_v1_GreetRequest inner;
+    hello_v1_GreetRequest_init(&inner);
+    inner.name = (pg_bytes){(const uint8_t *)"inner", 5};
+    inner.tags.items = (pg_bytes *)inner_tags;
+    inner.tags.len = 3;
+    static uint8_t buf[64];
+    uint32_t written = 0;
+    if (hello_v1_GreetRequest_encode(&inner, buf, sizeof buf, &written) == PG_OK) {
+      depth++;
+      fake_deliver(hello_v1_Greeter_Greet_METHOD, (pg_bytes){buf, written});
+      depth--;
+    }
+  }
+  /* "Hello, <name>!" and " #<tag>" per tag, cut at 255 bytes. */
+  uint8_t text[256];
+  uint32_t n = 0;
+  const pg_bytes parts[] = {{(const uint8_t *)"Hello, ", 7}, req->name, {(const uint8_t *)"!", 1}};
+  for (uint32_t i = 0; i < 3 + 2 * req->tags.len; i++) {
+    pg_bytes p = i < 3 ? parts[i]
+                       : (i - 3) % 2 == 0 ? (pg_bytes){(const uint8_t *)" #", 2}
+                                          : req->tags.items[(i - 3) / 2];
+    uint32_t take = p.len < sizeof text - n ? p.len : (uint32_t)sizeof text - n;
+    if (take > 0) {
+      memcpy(text + n, p.data, take);
+    }
+    n += take;
+  }
   hello_v1_GreetReply reply;
   hello_v1_GreetReply_init(&reply);
-  reply.greeting.data = text;
-  reply.greeting.len = (uint32_t)(sizeof hello - 1) + n + 1;
+  reply.greeting = (pg_bytes){text, n};
   hello_v1_Greeter_Greet_reply(call, &reply);
 }
 
@@ -144,8 +177,9 @@ static void count(pg_call *call, const hello_v1_CountRequest *req, void *ctx) {
 EXPORT("serve")
 int32_t serve(int32_t method, uint32_t in_len, uint32_t flags) {
   static hello_v1_Greeter_handlers handlers;
+  serve_flags = flags;
   handlers.Greet = greet;
-  handlers.Count = (flags & 1) ? NULL : count;
+  handlers.Count = (flags & SERVE_WITHOUT_COUNT) ? NULL : count;
   fake_reset();
   int32_t rc = hello_v1_Greeter_serve(NULL, &handlers, NULL);
   if (rc != 0) {
@@ -159,7 +193,7 @@ int32_t serve(int32_t method, uint32_t in_len, uint32_t flags) {
 /* ---- the generated client, through the fake runtime ---- */
 
 EXPORT("client_greet")
-int32_t client_greet(int32_t status) {
+int32_t client_greet(int32_t status, int32_t in_future) {
   fake_reset();
   hello_v1_Greeter_client client;
   int32_t rc = hello_v1_Greeter_connect(&client);
@@ -178,7 +212,7 @@ int32_t client_greet(int32_t status) {
   static uint8_t arena_mem[256];
   pg_arena arena;
   pg_arena_init(&arena, arena_mem, sizeof arena_mem);
-  rc = hello_v1_Greeter_Greet_result(f, &reply, &arena);
+  rc = hello_v1_Greeter_Greet_result(f, &reply, in_future ? NULL : &arena);
   if (rc == PG_OK) {
     fake_log_answer('R', 0, reply.greeting);
   }

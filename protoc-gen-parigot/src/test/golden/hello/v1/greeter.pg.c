@@ -12,6 +12,9 @@ uint32_t hello_v1_GreetRequest_encoded_size(const hello_v1_GreetRequest *m) {
   if (m->name.len > 0) {
     n += 1 + pg_len_size(m->name.len);
   }
+  for (uint32_t i = 0; i < m->tags.len; i++) {
+    n += 1 + pg_len_size(m->tags.items[i].len);
+  }
   return n;
 }
 
@@ -19,6 +22,10 @@ void hello_v1_GreetRequest_write(const hello_v1_GreetRequest *m, pg_writer *w) {
   if (m->name.len > 0) {
     pg_write_tag(w, 1, PG_WT_LEN);
     pg_write_len(w, m->name);
+  }
+  for (uint32_t i = 0; i < m->tags.len; i++) {
+    pg_write_tag(w, 2, PG_WT_LEN);
+    pg_write_len(w, m->tags.items[i]);
   }
 }
 
@@ -40,6 +47,32 @@ int32_t hello_v1_GreetRequest_merge(hello_v1_GreetRequest *m, pg_bytes b, pg_are
   uint32_t field, wt;
   int32_t rc;
   pg_reader r = pg_reader_of(b.data, b.len);
+  uint32_t n_tags = 0;
+  while (!pg_reader_done(&r)) {
+    if ((rc = pg_read_tag(&r, &field, &wt)) != PG_OK) {
+      return rc;
+    }
+    switch (field) {
+      case 2:
+        n_tags++;
+        break;
+      default:
+        break;
+    }
+    if ((rc = pg_skip(&r, wt)) != PG_OK) {
+      return rc;
+    }
+  }
+  uint32_t cap_tags = m->tags.len;
+  if (n_tags > 0) {
+    pg_bytes *items = pg_grow(a, m->tags.items, m->tags.len, n_tags, sizeof *items, _Alignof(pg_bytes));
+    if (items == NULL) {
+      return PG_E_NOMEM;
+    }
+    m->tags.items = items;
+    cap_tags += n_tags;
+  }
+  r = pg_reader_of(b.data, b.len);
   while (!pg_reader_done(&r)) {
     if ((rc = pg_read_tag(&r, &field, &wt)) != PG_OK) {
       return rc;
@@ -51,6 +84,17 @@ int32_t hello_v1_GreetRequest_merge(hello_v1_GreetRequest *m, pg_bytes b, pg_are
           return rc;
         }
         m->name = v;
+        break;
+      }
+      case 2: {
+        pg_bytes v;
+        if ((rc = pg_read_string_field(&r, wt, &v)) != PG_OK) {
+          return rc;
+        }
+        if (m->tags.len >= cap_tags) {
+          return PG_E_DECODE;
+        }
+        m->tags.items[m->tags.len++] = v;
         break;
       }
       default:
@@ -267,6 +311,14 @@ int32_t hello_v1_CountReply_decode(hello_v1_CountReply *m, const uint8_t *buf, u
   return hello_v1_CountReply_merge(m, b, arena, 0);
 }
 
+static int32_t hello_v1_GreetReply_decode_any(void *out, const uint8_t *buf, uint32_t len, pg_arena *a) {
+  return hello_v1_GreetReply_decode(out, buf, len, a);
+}
+
+static int32_t hello_v1_CountReply_decode_any(void *out, const uint8_t *buf, uint32_t len, pg_arena *a) {
+  return hello_v1_CountReply_decode(out, buf, len, a);
+}
+
 int32_t hello_v1_Greeter_connect(hello_v1_Greeter_client *c) {
   return pg_locate(hello_v1_Greeter_NAME, &c->service);
 }
@@ -282,7 +334,10 @@ pg_future *hello_v1_Greeter_Greet(pg_loop *l, const hello_v1_Greeter_client *c, 
   return pg_call(l, c->service, hello_v1_Greeter_Greet_METHOD, bytes, timeout_ms);
 }
 
-int32_t hello_v1_Greeter_Greet_result(const pg_future *f, hello_v1_GreetReply *out, pg_arena *a) {
+int32_t hello_v1_Greeter_Greet_result(pg_future *f, hello_v1_GreetReply *out, pg_arena *a) {
+  if (a == NULL) {
+    return pg_future_decode(f, hello_v1_GreetReply_decode_any, out);
+  }
   const pg_result *r = pg_future_result(f);
   if (r == NULL) {
     return PG_E_NOT_DONE;
@@ -304,7 +359,10 @@ pg_future *hello_v1_Greeter_Count(pg_loop *l, const hello_v1_Greeter_client *c, 
   return pg_call(l, c->service, hello_v1_Greeter_Count_METHOD, bytes, timeout_ms);
 }
 
-int32_t hello_v1_Greeter_Count_result(const pg_future *f, hello_v1_CountReply *out, pg_arena *a) {
+int32_t hello_v1_Greeter_Count_result(pg_future *f, hello_v1_CountReply *out, pg_arena *a) {
+  if (a == NULL) {
+    return pg_future_decode(f, hello_v1_CountReply_decode_any, out);
+  }
   const pg_result *r = pg_future_result(f);
   if (r == NULL) {
     return PG_E_NOT_DONE;
@@ -324,6 +382,7 @@ static struct {
   void *ctx;
 } hello_v1_Greeter_binding;
 static _Alignas(16) uint8_t hello_v1_Greeter_arena[PG_SERVE_ARENA_BYTES];
+static uint32_t hello_v1_Greeter_arena_top;
 
 static void hello_v1_Greeter_fail_decode(pg_call *call, int32_t rc) {
   if (rc == PG_E_NOMEM) {
@@ -336,8 +395,9 @@ static void hello_v1_Greeter_fail_decode(pg_call *call, int32_t rc) {
 static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes request, void *ctx) {
   (void)ctx;
   const hello_v1_Greeter_handlers *h = hello_v1_Greeter_binding.h;
+  uint32_t base = hello_v1_Greeter_arena_top;
   pg_arena arena;
-  pg_arena_init(&arena, hello_v1_Greeter_arena, sizeof hello_v1_Greeter_arena);
+  pg_arena_init(&arena, hello_v1_Greeter_arena + base, sizeof hello_v1_Greeter_arena - base);
   int32_t rc;
   switch (method) {
     case hello_v1_Greeter_Greet_METHOD: {
@@ -349,7 +409,9 @@ static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes re
         hello_v1_Greeter_fail_decode(call, rc);
         return;
       }
+      hello_v1_Greeter_arena_top = base + arena.used;
       h->Greet(call, &req, hello_v1_Greeter_binding.ctx);
+      hello_v1_Greeter_arena_top = base;
       return;
     }
     case hello_v1_Greeter_Count_METHOD: {
@@ -361,7 +423,9 @@ static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes re
         hello_v1_Greeter_fail_decode(call, rc);
         return;
       }
+      hello_v1_Greeter_arena_top = base + arena.used;
       h->Count(call, &req, hello_v1_Greeter_binding.ctx);
+      hello_v1_Greeter_arena_top = base;
       return;
     }
     default:

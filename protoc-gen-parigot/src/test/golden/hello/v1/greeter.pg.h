@@ -34,12 +34,17 @@
  *   Client: S_connect(&client) locates the service (0 or -errno);
  *     S_M(loop, &client, &req, timeout_ms) encodes and calls, returning a
  *     future (never NULL; completed with PG_E_BUFFER if req cannot be
- *     encoded); S_M_result(future, &resp, arena) is 0, a -errno kernel
- *     error, a positive application code, PG_E_NOT_DONE or a decode error;
- *     server-streaming methods add S_M_decode_partial(partial, &resp, arena).
+ *     encoded); after pg_await, S_M_result(future, &resp, arena) decodes
+ *     the reply and is 0, a -errno kernel error, a positive application
+ *     code (the service's message is pg_future_result(f)->data),
+ *     PG_E_NOT_DONE or a decode error. With arena NULL the future owns the
+ *     decoded memory (see pg_future_decode); either way resp's strings
+ *     point into the future, so keep it until you are done with resp.
+ *     Server-streaming methods add S_M_decode_partial(partial, &resp, arena).
  *   Server: S_serve(loop, &handlers, ctx) exports S; each call's request is
- *     decoded into an arena of PG_SERVE_ARENA_BYTES and passed to the
- *     method's handler, valid only until the handler returns. A malformed
+ *     decoded into an arena of PG_SERVE_ARENA_BYTES (shared by the calls
+ *     of S whose handlers are running, as handlers may await) and passed
+ *     to the method's handler, valid only until the handler returns. A malformed
  *     request fails with PG_STATUS_INVALID_ARGUMENT, one too large for the
  *     arena with PG_STATUS_RESOURCE_EXHAUSTED, an unknown method or a NULL
  *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with
@@ -68,8 +73,13 @@ typedef struct hello_v1_GreetReply hello_v1_GreetReply;
 typedef struct hello_v1_CountRequest hello_v1_CountRequest;
 typedef struct hello_v1_CountReply hello_v1_CountReply;
 
+typedef struct hello_v1_GreetRequest_tags_list {
+  uint32_t len;
+  pg_bytes *items;
+} hello_v1_GreetRequest_tags_list;
 struct hello_v1_GreetRequest {
   pg_bytes name;
+  hello_v1_GreetRequest_tags_list tags;
 };
 void hello_v1_GreetRequest_init(hello_v1_GreetRequest *m);
 uint32_t hello_v1_GreetRequest_encoded_size(const hello_v1_GreetRequest *m);
@@ -118,9 +128,9 @@ typedef struct hello_v1_Greeter_client {
 } hello_v1_Greeter_client;
 int32_t hello_v1_Greeter_connect(hello_v1_Greeter_client *c);
 pg_future *hello_v1_Greeter_Greet(pg_loop *l, const hello_v1_Greeter_client *c, const hello_v1_GreetRequest *req, int64_t timeout_ms);
-int32_t hello_v1_Greeter_Greet_result(const pg_future *f, hello_v1_GreetReply *out, pg_arena *a);
+int32_t hello_v1_Greeter_Greet_result(pg_future *f, hello_v1_GreetReply *out, pg_arena *a);
 pg_future *hello_v1_Greeter_Count(pg_loop *l, const hello_v1_Greeter_client *c, const hello_v1_CountRequest *req, int64_t timeout_ms);
-int32_t hello_v1_Greeter_Count_result(const pg_future *f, hello_v1_CountReply *out, pg_arena *a);
+int32_t hello_v1_Greeter_Count_result(pg_future *f, hello_v1_CountReply *out, pg_arena *a);
 int32_t hello_v1_Greeter_Count_decode_partial(pg_bytes partial, hello_v1_CountReply *out, pg_arena *a);
 
 typedef struct hello_v1_Greeter_handlers {

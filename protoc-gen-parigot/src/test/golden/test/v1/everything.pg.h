@@ -34,12 +34,17 @@
  *   Client: S_connect(&client) locates the service (0 or -errno);
  *     S_M(loop, &client, &req, timeout_ms) encodes and calls, returning a
  *     future (never NULL; completed with PG_E_BUFFER if req cannot be
- *     encoded); S_M_result(future, &resp, arena) is 0, a -errno kernel
- *     error, a positive application code, PG_E_NOT_DONE or a decode error;
- *     server-streaming methods add S_M_decode_partial(partial, &resp, arena).
+ *     encoded); after pg_await, S_M_result(future, &resp, arena) decodes
+ *     the reply and is 0, a -errno kernel error, a positive application
+ *     code (the service's message is pg_future_result(f)->data),
+ *     PG_E_NOT_DONE or a decode error. With arena NULL the future owns the
+ *     decoded memory (see pg_future_decode); either way resp's strings
+ *     point into the future, so keep it until you are done with resp.
+ *     Server-streaming methods add S_M_decode_partial(partial, &resp, arena).
  *   Server: S_serve(loop, &handlers, ctx) exports S; each call's request is
- *     decoded into an arena of PG_SERVE_ARENA_BYTES and passed to the
- *     method's handler, valid only until the handler returns. A malformed
+ *     decoded into an arena of PG_SERVE_ARENA_BYTES (shared by the calls
+ *     of S whose handlers are running, as handlers may await) and passed
+ *     to the method's handler, valid only until the handler returns. A malformed
  *     request fails with PG_STATUS_INVALID_ARGUMENT, one too large for the
  *     arena with PG_STATUS_RESOURCE_EXHAUSTED, an unknown method or a NULL
  *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with

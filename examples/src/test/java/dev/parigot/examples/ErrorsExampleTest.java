@@ -32,8 +32,8 @@ class ErrorsExampleTest {
     }
     assertThat(main)
         .containsExactly(
-            "Open(\"guess\"): wrong key (application error 2): that key does not open the vault",
+            "Open(\"guess\"): wrong key (application error 1): that key does not open the vault",
             "Wait with a 200 ms deadline: timed out",
-            "locate errors.v1.Secret: not permitted");
+            "connect errors.v1.Secret: not permitted");
   }
 }

@@ -10,7 +10,9 @@ import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Generates {@code x.pg.h} and {@code x.pg.c} for one {@code x.proto}. The C API is described in
@@ -60,12 +62,17 @@ final class CGenerator {
        *   Client: S_connect(&client) locates the service (0 or -errno);
        *     S_M(loop, &client, &req, timeout_ms) encodes and calls, returning a
        *     future (never NULL; completed with PG_E_BUFFER if req cannot be
-       *     encoded); S_M_result(future, &resp, arena) is 0, a -errno kernel
-       *     error, a positive application code, PG_E_NOT_DONE or a decode error;
-       *     server-streaming methods add S_M_decode_partial(partial, &resp, arena).
+       *     encoded); after pg_await, S_M_result(future, &resp, arena) decodes
+       *     the reply and is 0, a -errno kernel error, a positive application
+       *     code (the service's message is pg_future_result(f)->data),
+       *     PG_E_NOT_DONE or a decode error. With arena NULL the future owns the
+       *     decoded memory (see pg_future_decode); either way resp's strings
+       *     point into the future, so keep it until you are done with resp.
+       *     Server-streaming methods add S_M_decode_partial(partial, &resp, arena).
        *   Server: S_serve(loop, &handlers, ctx) exports S; each call's request is
-       *     decoded into an arena of PG_SERVE_ARENA_BYTES and passed to the
-       *     method's handler, valid only until the handler returns. A malformed
+       *     decoded into an arena of PG_SERVE_ARENA_BYTES (shared by the calls
+       *     of S whose handlers are running, as handlers may await) and passed
+       *     to the method's handler, valid only until the handler returns. A malformed
        *     request fails with PG_STATUS_INVALID_ARGUMENT, one too large for the
        *     arena with PG_STATUS_RESOURCE_EXHAUSTED, an unknown method or a NULL
        *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with
@@ -76,6 +83,8 @@ final class CGenerator {
   private final FileDescriptor file;
   private final StringBuilder h = new StringBuilder();
   private final StringBuilder c = new StringBuilder();
+  /** Reply types whose pg_decode_fn adapter is already in {@link #c}. */
+  private final Set<String> decodeAdapters = new HashSet<>();
 
   private CGenerator(FileDescriptor file) {
     this.file = file;
@@ -261,7 +270,7 @@ final class CGenerator {
       String resp = Names.messageName(md.getOutputType());
       h.append("pg_future *").append(mn).append("(pg_loop *l, const ").append(t);
       h.append("_client *c, const ").append(req).append(" *req, int64_t timeout_ms);\n");
-      h.append("int32_t ").append(mn).append("_result(const pg_future *f, ").append(resp);
+      h.append("int32_t ").append(mn).append("_result(pg_future *f, ").append(resp);
       h.append(" *out, pg_arena *a);\n");
       if (md.isServerStreaming()) {
         h.append("int32_t ").append(mn).append("_decode_partial(pg_bytes partial, ");
@@ -603,8 +612,23 @@ final class CGenerator {
         : "pg_read_len_field(&r, wt, &v)";
   }
 
+  /** The name of the static pg_decode_fn adapter over {@code type}'s decoder. */
+  private static String decodeAny(String type) {
+    return type + "_decode_any";
+  }
+
   private void client(ServiceDescriptor s) {
     String t = Names.serviceName(s);
+    // pg_future_decode takes any message as void *: one adapter per reply type, since calling
+    // T_decode through a pointer of another function type is undefined behaviour.
+    for (MethodDescriptor md : s.getMethods()) {
+      String resp = Names.messageName(md.getOutputType());
+      if (decodeAdapters.add(resp)) {
+        c.append("\nstatic int32_t ").append(decodeAny(resp));
+        c.append("(void *out, const uint8_t *buf, uint32_t len, pg_arena *a) {\n");
+        c.append("  return ").append(resp).append("_decode(out, buf, len, a);\n}\n");
+      }
+    }
     c.append("\nint32_t ").append(t).append("_connect(").append(t).append("_client *c) {\n");
     c.append("  return pg_locate(").append(t).append("_NAME, &c->service);\n}\n");
     for (MethodDescriptor md : s.getMethods()) {
@@ -622,8 +646,10 @@ final class CGenerator {
       c.append("  return pg_call(l, c->service, ").append(mn);
       c.append("_METHOD, bytes, timeout_ms);\n}\n");
 
-      c.append("\nint32_t ").append(mn).append("_result(const pg_future *f, ").append(resp);
+      c.append("\nint32_t ").append(mn).append("_result(pg_future *f, ").append(resp);
       c.append(" *out, pg_arena *a) {\n");
+      c.append("  if (a == NULL) {\n    return pg_future_decode(f, ").append(decodeAny(resp));
+      c.append(", out);\n  }\n");
       c.append("  const pg_result *r = pg_future_result(f);\n");
       c.append("  if (r == NULL) {\n    return PG_E_NOT_DONE;\n  }\n");
       c.append("  if (r->status != 0) {\n    return r->status;\n  }\n");
@@ -643,6 +669,9 @@ final class CGenerator {
     c.append("\nstatic struct {\n  const ").append(t).append("_handlers *h;\n  void *ctx;\n} ");
     c.append(t).append("_binding;\n");
     c.append("static _Alignas(16) uint8_t ").append(t).append("_arena[PG_SERVE_ARENA_BYTES];\n");
+    // A handler may await, and the loop then dispatches further calls while its request is still
+    // in use: the arena is a stack, and each dispatch decodes above those still running.
+    c.append("static uint32_t ").append(t).append("_arena_top;\n");
     c.append("\nstatic void ").append(t).append("_fail_decode(pg_call *call, int32_t rc) {\n");
     c.append("  if (rc == PG_E_NOMEM) {\n");
     c.append("    pg_call_fail(call, PG_STATUS_RESOURCE_EXHAUSTED, \"").append(full);
@@ -653,8 +682,9 @@ final class CGenerator {
     c.append("\nstatic void ").append(t);
     c.append("_dispatch(pg_call *call, int32_t method, pg_bytes request, void *ctx) {\n");
     c.append("  (void)ctx;\n  const ").append(t).append("_handlers *h = ").append(t);
-    c.append("_binding.h;\n  pg_arena arena;\n  pg_arena_init(&arena, ").append(t);
-    c.append("_arena, sizeof ").append(t).append("_arena);\n  int32_t rc;\n");
+    c.append("_binding.h;\n  uint32_t base = ").append(t).append("_arena_top;\n");
+    c.append("  pg_arena arena;\n  pg_arena_init(&arena, ").append(t).append("_arena + base, sizeof ");
+    c.append(t).append("_arena - base);\n  int32_t rc;\n");
     c.append("  switch (method) {\n");
     for (MethodDescriptor md : s.getMethods()) {
       String req = Names.messageName(md.getInputType());
@@ -665,8 +695,9 @@ final class CGenerator {
       c.append("      if ((rc = ").append(req);
       c.append("_decode(&req, request.data, request.len, &arena)) != PG_OK) {\n");
       c.append("        ").append(t).append("_fail_decode(call, rc);\n        return;\n      }\n");
-      c.append("      ").append(handler).append("(call, &req, ").append(t);
-      c.append("_binding.ctx);\n      return;\n    }\n");
+      c.append("      ").append(t).append("_arena_top = base + arena.used;\n");
+      c.append("      ").append(handler).append("(call, &req, ").append(t).append("_binding.ctx);\n");
+      c.append("      ").append(t).append("_arena_top = base;\n      return;\n    }\n");
     }
     c.append("    default:\n      break;\n  }\n");
     c.append("  pg_call_fail(call, PG_STATUS_UNIMPLEMENTED, \"").append(full);

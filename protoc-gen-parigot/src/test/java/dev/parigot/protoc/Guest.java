@@ -61,18 +61,24 @@ final class Guest {
     return instance.memory().readBytes(out, len);
   }
 
+  /** serve flags: the guest's SERVE_ constants. */
+  static final int WITHOUT_COUNT = 1, NESTED = 2;
+
   /** Dispatches one call of hello.v1.Greeter; returns the fake runtime's answer log. */
-  byte[] serve(int method, byte[] request, boolean withoutCount) {
+  byte[] serve(int method, byte[] request, int flags) {
     instance.memory().write(in, request);
-    int n = (int) instance.export("serve").apply(method, request.length, withoutCount ? 1 : 0)[0];
+    int n = (int) instance.export("serve").apply(method, request.length, flags)[0];
     if (n < 0) {
       throw new AssertionError("serve failed with " + n);
     }
     return output(n);
   }
 
-  /** Calls Greet through the generated client; the fake completes it with {@code status}. */
-  int clientGreet(int status) {
-    return (int) instance.export("client_greet").apply(status)[0];
+  /**
+   * Calls Greet through the generated client; the fake completes it with {@code status}. The reply
+   * is decoded into the future's memory if {@code inFuture}, else into an arena of the guest's.
+   */
+  int clientGreet(int status, boolean inFuture) {
+    return (int) instance.export("client_greet").apply(status, inFuture ? 1 : 0)[0];
   }
 }

@@ -35,7 +35,7 @@ class ServiceStubTest {
 
   @Test
   void aUnaryCallIsDecodedHandledAndRepliedWithEnd() throws Exception {
-    List<Answer> log = serve(1, message("hello.v1.GreetRequest", "name", "Ada"), false);
+    List<Answer> log = serve(1, message("hello.v1.GreetRequest", "name", "Ada"), 0);
 
     assertThat(log).hasSize(1);
     assertThat(log.get(0).kind()).isEqualTo('E');
@@ -45,7 +45,7 @@ class ServiceStubTest {
 
   @Test
   void aServerStreamingCallSendsPartialsThenEnd() throws Exception {
-    List<Answer> log = serve(2, message("hello.v1.CountRequest", "to", 3), false);
+    List<Answer> log = serve(2, message("hello.v1.CountRequest", "to", 3), 0);
 
     assertThat(log).extracting(Answer::kind).containsExactly('P', 'P', 'P', 'E');
     List<Object> counted = new ArrayList<>();
@@ -59,7 +59,7 @@ class ServiceStubTest {
 
   @Test
   void aMalformedRequestFailsWithInvalidArgument() {
-    assertThat(serve(1, new byte[] {0x0a, 0x05}, false))
+    assertThat(serve(1, new byte[] {0x0a, 0x05}, 0))
         .extracting(Answer::kind, Answer::code, Answer::text)
         .containsExactly(tuple('F', INVALID_ARGUMENT, "hello.v1.Greeter: malformed request"));
   }
@@ -67,34 +67,62 @@ class ServiceStubTest {
   @Test
   void anUnknownMethodOrAMissingHandlerFailsWithUnimplemented() {
     for (int method : new int[] {0, 3, -1}) {
-      assertThat(serve(method, new byte[0], false))
+      assertThat(serve(method, new byte[0], 0))
           .extracting(Answer::kind, Answer::code, Answer::text)
           .containsExactly(tuple('F', UNIMPLEMENTED, "hello.v1.Greeter: no such method"));
     }
-    assertThat(serve(2, new byte[0], true))
+    assertThat(serve(2, new byte[0], Guest.WITHOUT_COUNT))
         .extracting(Answer::kind, Answer::code)
         .containsExactly(tuple('F', UNIMPLEMENTED));
   }
 
   @Test
-  void theClientEncodesTheRequestAndDecodesTheResult() throws Exception {
-    assertThat(guest.clientGreet(0)).isZero();
+  void aHandlerThatAwaitsKeepsItsRequestWhileTheLoopDispatchesAnotherCall() throws Exception {
+    var d = TestProtos.message("hello.v1.GreetRequest");
+    byte[] outer =
+        DynamicMessage.newBuilder(d)
+            .setField(d.findFieldByName("name"), "Ada")
+            .addRepeatedField(d.findFieldByName("tags"), "a")
+            .addRepeatedField(d.findFieldByName("tags"), "b")
+            .build()
+            .toByteArray();
 
-    List<Answer> log = log(guest.output(1024));
-    assertThat(log).extracting(Answer::kind, Answer::code).containsExactly(tuple('I', 1), tuple('R', 0));
-    assertThat(parse("hello.v1.GreetRequest", log.get(0).data()))
-        .isEqualTo(parse("hello.v1.GreetRequest", message("hello.v1.GreetRequest", "name", "world")));
-    assertThat(log.get(1).text()).isEqualTo("hi");
+    List<Answer> log = serve(1, outer, Guest.NESTED);
+
+    // The nested call's tags were decoded into the same dispatcher arena: above the outer ones.
+    assertThat(log).extracting(Answer::kind).containsExactly('E', 'E');
+    assertThat(greeting(log.get(0))).isEqualTo("Hello, inner! #x #y #z");
+    assertThat(greeting(log.get(1))).isEqualTo("Hello, Ada! #a #b");
+  }
+
+  @Test
+  void theClientEncodesTheRequestAndDecodesTheResult() throws Exception {
+    for (boolean inFuture : new boolean[] {false, true}) {
+      assertThat(guest.clientGreet(0, inFuture)).isZero();
+
+      List<Answer> log = log(guest.output(1024));
+      assertThat(log).extracting(Answer::kind, Answer::code).containsExactly(tuple('I', 1), tuple('R', 0));
+      assertThat(parse("hello.v1.GreetRequest", log.get(0).data()))
+          .isEqualTo(parse("hello.v1.GreetRequest", message("hello.v1.GreetRequest", "name", "world")));
+      assertThat(log.get(1).text()).isEqualTo("hi");
+    }
   }
 
   @Test
   void theClientReturnsKernelErrorsAndApplicationCodesAsTheyCame() {
-    assertThat(guest.clientGreet(-3)).isEqualTo(-3);
-    assertThat(guest.clientGreet(42)).isEqualTo(42);
+    for (boolean inFuture : new boolean[] {false, true}) {
+      assertThat(guest.clientGreet(-3, inFuture)).isEqualTo(-3);
+      assertThat(guest.clientGreet(42, inFuture)).isEqualTo(42);
+    }
   }
 
-  private List<Answer> serve(int method, byte[] request, boolean withoutCount) {
-    return log(guest.serve(method, request, withoutCount));
+  private List<Answer> serve(int method, byte[] request, int flags) {
+    return log(guest.serve(method, request, flags));
+  }
+
+  private static String greeting(Answer a) throws Exception {
+    DynamicMessage m = parse("hello.v1.GreetReply", a.data());
+    return (String) m.getField(m.getDescriptorForType().findFieldByName("greeting"));
   }
 
   private static List<Answer> log(byte[] bytes) {

@@ -1,0 +1,63 @@
+package dev.parigot.sdk.c;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * sdk/c/parigot-cc's refusals: each names what is wrong before anything is compiled or generated.
+ * Its working path, from .c and .proto files to a .wasm, is what scripts/build-guests --check
+ * exercises on every example (CI runs it), and the examples' tests run the result.
+ */
+class ParigotCcTest {
+  private static final Path PARIGOT_CC = Path.of("..", "parigot-cc").toAbsolutePath().normalize();
+
+  record Run(int code, String stderr) {}
+
+  @TempDir Path dir;
+
+  @Test
+  void withoutAnOutputFileItSaysSo() throws Exception {
+    Files.writeString(dir.resolve("main.c"), "int main(void) { return 0; }\n");
+
+    Run run = parigotCc("main.c");
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr()).contains("no output file: give -o OUT.wasm");
+  }
+
+  @Test
+  void aMissingProtoIsNamedBeforeAnythingIsGenerated() throws Exception {
+    Files.writeString(dir.resolve("main.c"), "int main(void) { return 0; }\n");
+
+    Run run = parigotCc("-o", "main.wasm", "main.c", "nowhere.proto");
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr()).contains("parigot-cc: nowhere.proto: no such file");
+    assertThat(dir.resolve("main.wasm")).doesNotExist();
+  }
+
+  @Test
+  void aFileThatIsNeitherCNorProtoIsRefused() throws Exception {
+    Run run = parigotCc("-o", "main.wasm", "main.cc");
+
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.stderr()).contains("main.cc: not a .c or .proto file");
+  }
+
+  private Run parigotCc(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(PARIGOT_CC.toString()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).directory(dir.toFile()).start();
+    p.getOutputStream().close();
+    String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(p.waitFor(), stderr);
+  }
+}
