@@ -114,7 +114,7 @@ public record TestReport(String app, List<Suite> suites) {
         c.skipped().ifPresent(reason -> s.append(": ").append(reason));
         s.append('\n');
         for (String failure : c.failures()) {
-          s.append("        ").append(failure).append('\n');
+          s.append("        ").append(failure.replace("\n", "\n        ")).append('\n');
         }
       }
     }
