@@ -236,6 +236,18 @@ class FileTest {
   }
 
   @Test
+  void aReadStopsWhenItsCallerTakesNoMoreChunks() throws Exception {
+    file.unary("Write", WriteRequest.newBuilder().setPath("blob").setMode(Mode.CREATE)
+        .setData(ByteString.copyFrom(new byte[100_000])).build(), WriteResponse.parser());
+    // A caller whose queue is full: the kernel refuses every partial.
+    var call = new Client.Call();
+    call.accepting = false;
+    call.cancellation = file.provider.open(file.caller, file.method("Read"),
+        ReadRequest.newBuilder().setPath("blob").setChunkBytes(1024).build().toByteArray(), call);
+    assertThat(call.quietFor(300)).isTrue();
+  }
+
+  @Test
   void readRefusesBadRangesAndWhatIsNotAFile() {
     write("f", Mode.CREATE, "x");
     file.unary("Mkdir", MkdirRequest.newBuilder().setPath("d").build(), MkdirResponse.parser());
