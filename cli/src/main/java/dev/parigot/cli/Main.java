@@ -1,15 +1,21 @@
 package dev.parigot.cli;
 
+import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.KernelServices;
+import dev.parigot.services.TestReport;
+import dev.parigot.services.TestRun;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -27,7 +33,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "parigot 0.1.0 (ABI v1)",
     description = "An operating system for WebAssembly services.",
-    subcommands = {Main.Run.class, Main.Check.class, Main.Gen.class, Main.Logs.class})
+    subcommands = {
+      Main.Run.class,
+      Main.Check.class,
+      Main.Test.class,
+      Main.Gen.class,
+      Main.Logs.class
+    })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
   static final int REFUSED = 2;
@@ -47,7 +59,8 @@ public final class Main implements Runnable {
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command: run, check, gen or logs");
+    throw new CommandLine.ParameterException(
+        spec.commandLine(), "Missing a command: run, check, test, gen or logs");
   }
 
   @Command(
@@ -67,7 +80,7 @@ public final class Main implements Runnable {
     @Spec CommandLine.Model.CommandSpec spec;
 
     private static KernelServices services(Manifest m) {
-      return KernelServices.builder().dataDir(m.dataDir()).build();
+      return KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
     }
 
     @Override
@@ -121,6 +134,88 @@ public final class Main implements Runnable {
         return 0;
       } catch (ParigotException e) {
         spec.commandLine().getErr().println("parigot: " + e.getMessage());
+        return REFUSED;
+      }
+    }
+  }
+
+  @Command(
+      name = "test",
+      description =
+          "Runs an app's test programs (role = \"test\") with the programs they require, prints"
+              + " what they reported through parigot.test.v1.Test, and exits 1 if a case failed,"
+              + " a test program exited non-zero or was killed, or reported nothing.")
+  static final class Test implements Callable<Integer> {
+    @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")
+    Path manifest;
+
+    @Option(
+        names = "--junit-xml",
+        paramLabel = "FILE",
+        description = "Also write the results as JUnit XML to FILE.")
+    Path junitXml;
+
+    @Option(
+        names = "--timeout",
+        paramLabel = "SECONDS",
+        defaultValue = "600",
+        description = "Kill the test programs still running after SECONDS (default: 600).")
+    long timeoutSeconds;
+
+    @Option(
+        names = {"-v", "--verbose"},
+        description = "Show process life cycle.")
+    boolean verbose;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      configureLogging(verbose);
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (timeoutSeconds < 1) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--timeout must be at least 1 second, not " + timeoutSeconds);
+      }
+      try {
+        Manifest m = Manifest.load(manifest);
+        try (KernelServices services =
+            KernelServices.builder().dataDir(m.dataDir()).grants(m).build()) {
+          TestRun run = services.tests();
+          long start = System.nanoTime();
+          Kernel.Output shown =
+              (process, stderr, line) -> {
+                PrintWriter to = stderr ? err : out;
+                to.println(process + ": " + line);
+                to.flush();
+              };
+          try (Kernel kernel = services.install(Kernel.builder().output(run.output(shown))).build()) {
+            App app = kernel.launchTests(m);
+            if (app.awaitMains(Duration.ofSeconds(timeoutSeconds)).isEmpty()) {
+              err.println(
+                  "parigot: test: still running after " + timeoutSeconds + " s; killing them");
+            }
+            // Closing kills what still runs (services, late tests), so every ending is in.
+          }
+          TestReport report = run.report(m);
+          out.print(report.summary());
+          out.printf(
+              Locale.ROOT, "%s in %.1f s%n", report.passed() ? "ok" : "FAILED",
+              (System.nanoTime() - start) / 1e9);
+          out.flush();
+          if (junitXml != null) {
+            try {
+              Files.writeString(junitXml, report.junitXml());
+            } catch (IOException e) {
+              err.println("parigot: test: cannot write " + junitXml + ": " + e.getMessage());
+              return 1;
+            }
+          }
+          return report.passed() ? 0 : 1;
+        }
+      } catch (ParigotException e) {
+        err.println("parigot: " + e.getMessage());
         return REFUSED;
       }
     }

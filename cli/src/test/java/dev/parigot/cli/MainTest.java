@@ -73,9 +73,32 @@ class MainTest {
   }
 
   @Test
+  void testRefusesAnAppWithoutTestProgramsWithExitCodeTwo(@TempDir Path dir) throws Exception {
+    Files.copy(HELLO.resolveSibling("main.wasm"), dir.resolve("main.wasm"));
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(
+        manifest,
+        """
+        app = "untested"
+        [program.main]
+        wasm = "main.wasm"
+        role = "main"
+        """);
+
+    assertThat(parigot("test", manifest.toString())).isEqualTo(2);
+    assertThat(err.toString()).contains("no program has role = \"test\"");
+  }
+
+  @Test
+  void testRefusesATimeoutBelowOneSecond() {
+    assertThat(parigot("test", HELLO.toString(), "--timeout", "0")).isEqualTo(2);
+    assertThat(err.toString()).contains("--timeout must be at least 1 second, not 0");
+  }
+
+  @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run, check, gen or logs");
+    assertThat(err.toString()).contains("Missing a command: run, check, test, gen or logs");
   }
 
   @Test

@@ -28,6 +28,19 @@ public interface Kernel extends AutoCloseable {
   App launch(Manifest manifest);
 
   /**
+   * Launches a manifest's {@code test} programs for {@code parigot test}: loads and starts them as
+   * {@link #launch} starts programs, together with the programs that export what they require,
+   * directly or through other providers, and nothing else (no {@code main}, no unrelated service).
+   * The test programs count as the app's mains: {@link App#awaitMains} waits for them and returns
+   * the first non-zero exit code among them.
+   *
+   * @throws LoadException if a module is refused; nothing was started then
+   * @throws ParigotException if a name the started programs export is already served in this
+   *     kernel, or if the manifest has no test program
+   */
+  App launchTests(Manifest manifest);
+
+  /**
    * Loads and validates every module of a manifest, as {@link #launch} would, without starting
    * anything.
    *

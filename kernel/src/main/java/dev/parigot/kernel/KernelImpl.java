@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,14 +58,36 @@ final class KernelImpl implements Kernel {
 
   @Override
   public App launch(Manifest manifest) {
+    return launch(
+        manifest, manifest.startOrder().stream().filter(p -> p.role() != Role.TEST).toList());
+  }
+
+  @Override
+  public App launchTests(Manifest manifest) {
+    // The tests and, transitively, the exporters of what they require.
+    var needed = new HashSet<ProgramSpec>();
+    var todo = new ArrayDeque<ProgramSpec>();
+    manifest.programs().stream().filter(p -> p.role() == Role.TEST).forEach(todo::add);
+    if (todo.isEmpty()) {
+      throw new ParigotException(manifest.file() + ": no program has role = \"test\"");
+    }
+    while (!todo.isEmpty()) {
+      ProgramSpec p = todo.pop();
+      if (needed.add(p)) {
+        p.requires().forEach(name -> manifest.exporterOf(name).ifPresent(todo::add));
+      }
+    }
+    return launch(manifest, manifest.startOrder().stream().filter(needed::contains).toList());
+  }
+
+  /** Starts {@code programs}, in the given order; mains and tests are the app's mains. */
+  private App launch(Manifest manifest, List<ProgramSpec> programs) {
     if (stopping) {
       throw new ParigotException("the kernel is closed");
     }
     Map<ProgramSpec, LoadedModule> modules = new LinkedHashMap<>();
-    for (ProgramSpec program : manifest.startOrder()) {
-      if (program.role() != Role.TEST) {
-        modules.put(program, load(program));
-      }
+    for (ProgramSpec program : programs) {
+      modules.put(program, load(program));
     }
     requireKernelServices(modules.keySet());
     register(modules.keySet());
@@ -77,7 +101,7 @@ final class KernelImpl implements Kernel {
           for (int i = 0; i < program.replicas(); i++) {
             Process p = start(manifest.app(), program, module, START, Optional.empty());
             replicas.add(p);
-            if (program.role() == Role.MAIN) {
+            if (program.role() != Role.SERVICE) {
               app.addMain(p);
             }
           }

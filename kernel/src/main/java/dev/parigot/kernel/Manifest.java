@@ -43,12 +43,16 @@ public final class Manifest {
   /** Names under this prefix belong to the kernel's own services. */
   static final String KERNEL_PREFIX = "parigot.";
 
+  /** The folder of {@link #dataDir} under which programs' {@code files} directories are. */
+  static final String FILES_DIR = "files";
+
   private final String app;
   private final Path file;
   private final Path dataDir;
   private final List<ProgramSpec> programs;
   private final List<ProgramSpec> startOrder;
   private final Map<String, ProgramSpec> exporters;
+  private final Map<String, Path> files;
 
   private Manifest(
       String app,
@@ -56,13 +60,15 @@ public final class Manifest {
       Path dataDir,
       List<ProgramSpec> programs,
       List<ProgramSpec> startOrder,
-      Map<String, ProgramSpec> exporters) {
+      Map<String, ProgramSpec> exporters,
+      Map<String, Path> files) {
     this.app = app;
     this.file = file;
     this.dataDir = dataDir;
     this.programs = List.copyOf(programs);
     this.startOrder = List.copyOf(startOrder);
     this.exporters = Map.copyOf(exporters);
+    this.files = Map.copyOf(files);
   }
 
   /**
@@ -175,6 +181,19 @@ public final class Manifest {
     return Optional.ofNullable(exporters.get(serviceName));
   }
 
+  /**
+   * Returns the directory program {@code program} may use through the kernel's file service: its
+   * {@code files} key, resolved against {@code <data_dir>/files}. No two programs' directories
+   * overlap (none is inside another's). It need not exist.
+   *
+   * @param program a program name
+   * @return a normalized path, or empty if the program has no {@code files} grant (or no such
+   *     program exists)
+   */
+  public Optional<Path> files(String program) {
+    return Optional.ofNullable(files.get(program));
+  }
+
   /** Checks one manifest, collecting every problem before it gives up. */
   private static final class Checker {
     private static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
@@ -183,7 +202,11 @@ public final class Manifest {
         "a letter, then letters, digits, '.', '_' or '-', at most 255 bytes";
     private static final List<String> TOP_KEYS = List.of("app", "data_dir", "limits", "program");
     private static final List<String> PROGRAM_KEYS =
-        List.of("wasm", "role", "exports", "requires", "args", "env", "replicas", "limits");
+        List.of(
+            "wasm", "role", "exports", "requires", "args", "env", "replicas", "limits", "files");
+    /** A segment of a files directory: no leading '.', so never "." or ".." or hidden. */
+    private static final Pattern FILES_SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
+    private static final int MAX_FILES_PATH = 255;
     private static final List<String> LIMIT_KEYS =
         List.of(
             "memory_mib",
@@ -228,9 +251,14 @@ public final class Manifest {
      *
      * @param exports each exported name and its line
      * @param requires each required name and its line
+     * @param files the program's files directory, resolved, or null
      */
     private record Draft(
-        ProgramSpec spec, int line, Map<String, Integer> exports, Map<String, Integer> requires) {
+        ProgramSpec spec,
+        int line,
+        Map<String, Integer> exports,
+        Map<String, Integer> requires,
+        Path files) {
       String label() {
         return "program '" + spec.name() + "': ";
       }
@@ -260,7 +288,8 @@ public final class Manifest {
       unknownKeys(top, TOP_KEYS);
       String app = app(top);
       Path dataDir = dataDir(top, app);
-      List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS));
+      List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS), dataDir);
+      reportSharedFiles(drafts);
 
       Map<String, Integer> exporters = exporters(drafts);
       List<List<Integer>> deps = dependencies(drafts, exporters);
@@ -275,7 +304,10 @@ public final class Manifest {
           drafts.stream().map(Draft::spec).toList(),
           startOrder(drafts, deps),
           exporters.entrySet().stream()
-              .collect(Collectors.toMap(Map.Entry::getKey, e -> drafts.get(e.getValue()).spec())));
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> drafts.get(e.getValue()).spec())),
+          drafts.stream()
+              .filter(d -> d.files() != null)
+              .collect(Collectors.toMap(d -> d.spec().name(), Draft::files)));
     }
 
     private String app(Scope top) {
@@ -316,7 +348,7 @@ public final class Manifest {
       }
     }
 
-    private List<Draft> programs(Scope top, Limits appLimits) {
+    private List<Draft> programs(Scope top, Limits appLimits, Path dataDir) {
       String none = "no programs; add a [program.NAME] table for each";
       if (!top.has("program")) {
         add(0, none);
@@ -343,12 +375,13 @@ public final class Manifest {
                   + " letters, digits, '_' or '-'");
         }
         value(programs, name, TomlTable.class, "a table, like [program." + name + "]")
-            .ifPresent(t -> drafts.add(program(name, new Scope(t, label, ""), line, appLimits)));
+            .ifPresent(
+                t -> drafts.add(program(name, new Scope(t, label, ""), line, appLimits, dataDir)));
       }
       return drafts;
     }
 
-    private Draft program(String name, Scope s, int line, Limits appLimits) {
+    private Draft program(String name, Scope s, int line, Limits appLimits, Path dataDir) {
       unknownKeys(s, PROGRAM_KEYS);
       Path wasm = wasm(s, name, line);
       Role role = role(s, line);
@@ -397,7 +430,57 @@ public final class Manifest {
               env,
               replicas,
               limits);
-      return new Draft(spec, line, exports, requires);
+      return new Draft(spec, line, exports, requires, files(s, dataDir));
+    }
+
+    /**
+     * The program's files directory: a relative path of plain segments, so that it stays under
+     * {@code <data_dir>/files} whatever it says, apart from the kernel's databases.
+     */
+    private Path files(Scope s, Path dataDir) {
+      String rule =
+          "a relative directory path under <data_dir>/files: segments of letters, digits, '.',"
+              + " '_' or '-' not starting with '.', separated by '/', at most "
+              + MAX_FILES_PATH
+              + " bytes";
+      Optional<String> value = string(s, "files", rule);
+      if (value.isEmpty()) {
+        return null;
+      }
+      String dir = value.get();
+      boolean ok =
+          !dir.isEmpty()
+              && dir.length() <= MAX_FILES_PATH
+              && Arrays.stream(dir.split("/", -1)).allMatch(seg -> FILES_SEGMENT.matcher(seg).matches());
+      if (!matches(s, "files", ok, dir, rule)) {
+        return null;
+      }
+      return dataDir.resolve(FILES_DIR).resolve(dir).normalize();
+    }
+
+    /** Each program's files are its own: no directory may be another's or inside another's. */
+    private void reportSharedFiles(List<Draft> drafts) {
+      for (int i = 0; i < drafts.size(); i++) {
+        Draft later = drafts.get(i);
+        for (int j = 0; j < i && later.files() != null; j++) {
+          Draft earlier = drafts.get(j);
+          if (earlier.files() != null
+              && (later.files().startsWith(earlier.files())
+                  || earlier.files().startsWith(later.files()))) {
+            add(
+                later.line(),
+                later.label()
+                    + "files: its directory overlaps program '"
+                    + earlier.spec().name()
+                    + "''s ("
+                    + later.files()
+                    + " and "
+                    + earlier.files()
+                    + "); each program gets a directory of its own");
+            break;
+          }
+        }
+      }
     }
 
     private Path wasm(Scope s, String name, int line) {

@@ -3,7 +3,12 @@ package dev.parigot.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,6 +86,92 @@ class LaunchTest {
       long pid = app.processes().getFirst().pid();
       assertThat(report.caller()).isEqualTo(new Caller("callers", "asker", pid));
       assertThat(report.caller().process()).isEqualTo("asker[" + pid + "]");
+    }
+  }
+
+  /** Tests, one service they need, one they do not and a main; see {@link #launchTests}. */
+  private static final String WITH_TESTS =
+      """
+      app = "tested"
+      [program.echo]
+      wasm = "echo.wasm"
+      role = "service"
+      exports = ["test.v1.Echo"]
+      [program.unrelated]
+      wasm = "wasi-hello.wasm"
+      role = "service"
+      [program.main]
+      wasm = "wasi-hello.wasm"
+      role = "main"
+      [program.pinger]
+      wasm = "ping.wasm"
+      role = "test"
+      requires = ["test.v1.Echo"]
+      args = ["1"]
+      [program.failing]
+      wasm = "exit-code.wasm"
+      role = "test"
+      """;
+
+  /** Runs {@link #WITH_TESTS} with {@code launch}; returns "process code" endings and lines. */
+  private List<String> launchWithTests(boolean tests, int expectedCode) throws Exception {
+    for (String module : List.of("echo", "wasi-hello", "ping", "exit-code")) {
+      Files.write(dir.resolve(module + ".wasm"), TestApp.corpus(module));
+    }
+    Files.writeString(dir.resolve("app.toml"), WITH_TESTS);
+    List<String> seen = new CopyOnWriteArrayList<>();
+    try (Kernel kernel =
+        Kernel.builder()
+            .output(
+                new Kernel.Output() {
+                  @Override
+                  public void line(String process, boolean stderr, String line) {
+                    seen.add(process + " " + line);
+                  }
+
+                  @Override
+                  public void ended(String process, int code, Optional<String> reason) {
+                    seen.add(process + " " + code);
+                  }
+                })
+            .build()) {
+      Manifest manifest = Manifest.load(dir.resolve("app.toml"));
+      App app = tests ? kernel.launchTests(manifest) : kernel.launch(manifest);
+      assertThat(app.awaitMains(Duration.ofSeconds(60))).contains(expectedCode);
+    }
+    return seen.stream().map(l -> l.replaceAll("\\[\\d+\\]", "")).toList();
+  }
+
+  @Test
+  void launchTestsStartsTheTestsAndWhatTheyRequireOnlyAndWaitsForTheTests() throws Exception {
+    List<String> seen = launchWithTests(true, 42);
+    // pinger exits 0 only if all its calls to echo were answered.
+    assertThat(seen).contains("pinger 0", "failing 42");
+    assertThat(seen).noneMatch(l -> l.startsWith("main") || l.startsWith("unrelated"));
+  }
+
+  @Test
+  void launchStillLeavesTheTestsAlone() throws Exception {
+    List<String> seen = launchWithTests(false, 0);
+    assertThat(seen).contains("main hello from wasi", "unrelated hello from wasi");
+    assertThat(seen).noneMatch(l -> l.startsWith("pinger") || l.startsWith("failing"));
+  }
+
+  @Test
+  void launchTestsRefusesAManifestWithoutTests() throws Exception {
+    Files.write(dir.resolve("exit-code.wasm"), TestApp.corpus("exit-code"));
+    Files.writeString(
+        dir.resolve("app.toml"),
+        """
+        app = "untested"
+        [program.main]
+        wasm = "exit-code.wasm"
+        role = "main"
+        """);
+    try (Kernel kernel = Kernel.builder().build()) {
+      assertThatThrownBy(() -> kernel.launchTests(Manifest.load(dir.resolve("app.toml"))))
+          .isInstanceOf(ParigotException.class)
+          .hasMessageEndingWith("app.toml: no program has role = \"test\"");
     }
   }
 

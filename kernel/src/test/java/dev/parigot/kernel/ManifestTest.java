@@ -384,10 +384,82 @@ class ManifestTest {
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
                 + " max_inflight, max_message_bytes, max_workers, call_timeout_ms",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
-                + " exports, requires, args, env, replicas, limits",
+                + " exports, requires, args, env, replicas, limits, files",
             "app.toml:9: program 'main': limits.cpu_ms: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
                 + " call_timeout_ms");
+  }
+
+  // ---- Files grants ----
+
+  @Test
+  void aFilesGrantIsADirectoryUnderTheDataDirsFilesFolder() {
+    Manifest m =
+        Manifest.parse(
+            program("notes", "service", "files = \"notes/v1\"") + table("other", "main"),
+            Path.of("apps/a/app.toml"));
+    assertThat(m.files("notes")).contains(Path.of("apps/a/.parigot/a/files/notes/v1"));
+    assertThat(m.files("other")).isEmpty();
+    assertThat(m.files("nobody")).isEmpty();
+  }
+
+  @Test
+  void aFilesGrantFollowsAConfiguredDataDir() {
+    Manifest m =
+        Manifest.parse(
+            "app = \"a\"\ndata_dir = \"/srv/a\"\n" + table("notes", "service", "files = \"notes\""),
+            Path.of("app.toml"));
+    assertThat(m.files("notes")).contains(Path.of("/srv/a/files/notes"));
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "''", "'/etc'", "'..'", "'a/../../b'", "'./a'", "'a//b'", "'a/'", "'.hidden'",
+        "'a b'", "'a\\b'"
+      })
+  void aFilesGrantIsAPlainRelativePathThatCannotLeaveTheFilesFolder(String dir) {
+    assertThat(problems(program("notes", "service", "files = \"" + dir + "\"")))
+        .singleElement()
+        .asString()
+        .startsWith("app.toml:5: program 'notes': files: must be a relative directory path under"
+            + " <data_dir>/files");
+  }
+
+  @Test
+  void aFilesGrantIsAString() {
+    assertThat(problems(program("notes", "service", "files = true")))
+        .singleElement()
+        .asString()
+        .endsWith(", not true");
+  }
+
+  @Test
+  void aFilesGrantOfAtMost255BytesIsAccepted() {
+    String dir = "d".repeat(63) + "/" + "e".repeat(63) + "/" + "f".repeat(63) + "/" + "g".repeat(63);
+    assertThat(dir).hasSize(255);
+    assertThat(manifest(program("notes", "service", "files = \"" + dir + "\"")).files("notes"))
+        .isPresent();
+    assertThat(problems(program("notes", "service", "files = \"" + dir + "x\"")))
+        .hasSize(1);
+  }
+
+  @Test
+  void twoProgramsCannotShareOrNestTheirFiles() {
+    assertThat(
+            problems(
+                program("a", "service", "files = \"shared\"")
+                    + table("b", "service", "files = \"shared\"")
+                    + table("c", "main", "files = \"shared/inner\"")
+                    + table("d", "main", "files = \"shared-not\"")))
+        .containsExactly(
+            "app.toml:6: program 'b': files: its directory overlaps program 'a''s"
+                + " (.parigot/a/files/shared and .parigot/a/files/shared); each program gets a"
+                + " directory of its own",
+            "app.toml:10: program 'c': files: its directory overlaps program 'a''s"
+                + " (.parigot/a/files/shared/inner and .parigot/a/files/shared); each program gets"
+                + " a directory of its own");
   }
 
   // ---- A program ----

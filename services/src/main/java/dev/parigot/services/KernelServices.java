@@ -1,6 +1,7 @@
 package dev.parigot.services;
 
 import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.services.proto.LogProto.Level;
 import java.io.IOException;
@@ -17,8 +18,12 @@ import java.util.function.Consumer;
 
 /**
  * The kernel's own services, ready to serve in a {@link Kernel}: {@code parigot.kv.v1.KV}, {@code
- * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log} and {@code parigot.clock.v1.Clock}. Their
- * contracts are in the repository's {@code proto/parigot} files.
+ * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log}, {@code parigot.clock.v1.Clock}, {@code
+ * parigot.file.v1.File} and {@code parigot.test.v1.Test}. Their contracts are in the repository's
+ * {@code proto/parigot} files.
+ *
+ * <p>The file service serves only programs whose manifest was given to {@link Builder#grants}
+ * and grants them a directory; the test service's reports are read through {@link #tests()}.
  *
  * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
  * databases under the data directory. One data directory belongs to one running instance at a
@@ -36,12 +41,15 @@ public final class KernelServices implements AutoCloseable {
   private final Store logStore;
   private final SystemTime ownTime;
   private final List<Dispatcher> dispatchers;
+  private final TestRun tests;
 
-  private KernelServices(Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d) {
+  private KernelServices(
+      Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d, TestRun tests) {
     this.store = store;
     this.logStore = logStore;
     this.ownTime = ownTime;
     this.dispatchers = d;
+    this.tests = tests;
   }
 
   /** A builder; {@link Builder#dataDir} is required. */
@@ -64,6 +72,11 @@ public final class KernelServices implements AutoCloseable {
 
   List<Dispatcher> dispatchers() {
     return dispatchers;
+  }
+
+  /** What test programs reported to {@code parigot.test.v1.Test}, for {@code parigot test}. */
+  public TestRun tests() {
+    return tests;
   }
 
   /** The names this serves, e.g. {@code parigot.kv.v1.KV}. */
@@ -136,8 +149,19 @@ public final class KernelServices implements AutoCloseable {
     private Kernel.Output output =
         (process, stderr, line) -> (stderr ? System.err : System.out).println(process + ": " + line);
     private Time time;
+    private final List<Manifest> grants = new ArrayList<>();
 
     private Builder() {}
+
+    /**
+     * Honours the grants of {@code manifest}'s programs: each program with a {@code files} key may
+     * use {@code parigot.file.v1.File} in that directory, which {@link #build} creates. May be
+     * called for several apps; a later manifest of the same app replaces the earlier one.
+     */
+    public Builder grants(Manifest manifest) {
+      grants.add(Objects.requireNonNull(manifest, "manifest"));
+      return this;
+    }
 
     /** Where the databases live; created if missing. Required. */
     public Builder dataDir(Path dir) {
@@ -182,13 +206,20 @@ public final class KernelServices implements AutoCloseable {
         // written and spares each record a disk flush.
         Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
         opened.add(logStore);
+        var files = new FileService();
+        for (Manifest m : grants) {
+          files.grant(m);
+        }
+        var tests = new TestService(t);
         List<Dispatcher> dispatchers =
             List.of(
                 new Kv(store).dispatcher(threads),
                 new Queues(store, t, threads).dispatcher(),
                 new Logs(logStore, t, output).dispatcher(threads),
-                new Clock(t).dispatcher(threads));
-        return new KernelServices(store, logStore, own, dispatchers);
+                new Clock(t).dispatcher(threads),
+                files.dispatcher(threads),
+                tests.dispatcher(threads));
+        return new KernelServices(store, logStore, own, dispatchers, new TestRun(tests));
       } catch (IOException | SQLException e) {
         for (Store s : opened) {
           try {

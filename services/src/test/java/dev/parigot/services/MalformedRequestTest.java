@@ -7,6 +7,7 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parigot.services.proto.ClockProto;
+import dev.parigot.services.proto.FileProto;
 import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.KvProto.GetRequest;
 import dev.parigot.services.proto.KvProto.GetResponse;
@@ -19,6 +20,7 @@ import dev.parigot.services.proto.QueueProto.LengthResponse;
 import dev.parigot.services.proto.QueueProto.SendRequest;
 import dev.parigot.services.proto.QueueProto.SendResponse;
 import dev.parigot.services.proto.StatusProto.Code;
+import dev.parigot.services.proto.TestProto;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +53,9 @@ class MalformedRequestTest {
             KvProto.getDescriptor(),
             QueueProto.getDescriptor(),
             LogProto.getDescriptor(),
-            ClockProto.getDescriptor())
+            ClockProto.getDescriptor(),
+            FileProto.getDescriptor(),
+            TestProto.getDescriptor())
         .flatMap(f -> f.getServices().stream())
         .flatMap(s -> s.getMethods().stream())
         .map(m -> Arguments.of(m.getService().getName(), m.getName()));
@@ -63,6 +67,8 @@ class MalformedRequestTest {
       case "Queue" -> services.queue();
       case "Log" -> services.log();
       case "Clock" -> services.clock();
+      case "File" -> services.file();
+      case "Test" -> services.test();
       default -> throw new IllegalArgumentException(service);
     };
   }

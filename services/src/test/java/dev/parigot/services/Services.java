@@ -2,11 +2,14 @@ package dev.parigot.services;
 
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.ClockProto;
+import dev.parigot.services.proto.FileProto;
 import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.LogProto;
 import dev.parigot.services.proto.QueueProto;
+import dev.parigot.services.proto.TestProto;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -28,9 +31,16 @@ final class Services implements AutoCloseable {
   }
 
   Services(Path dir, FakeTime time) {
+    this(dir, time, List.of());
+  }
+
+  /** With the grants of {@code manifests} (files directories). */
+  Services(Path dir, FakeTime time, List<Manifest> manifests) {
     this.time = time;
+    var builder = KernelServices.builder();
+    manifests.forEach(builder::grants);
     services =
-        KernelServices.builder()
+        builder
             .dataDir(dir)
             .time(time)
             .output(
@@ -60,6 +70,14 @@ final class Services implements AutoCloseable {
 
   Client clock() {
     return client("parigot.clock.v1.Clock", ClockProto.getDescriptor().findServiceByName("Clock"));
+  }
+
+  Client file() {
+    return client("parigot.file.v1.File", FileProto.getDescriptor().findServiceByName("File"));
+  }
+
+  Client test() {
+    return client("parigot.test.v1.Test", TestProto.getDescriptor().findServiceByName("Test"));
   }
 
   private Client client(String name, com.google.protobuf.Descriptors.ServiceDescriptor d) {

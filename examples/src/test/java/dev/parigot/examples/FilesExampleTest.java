@@ -1,0 +1,92 @@
+package dev.parigot.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parigot.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.xml.sax.InputSource;
+import picocli.CommandLine;
+
+/**
+ * Runs examples/files exactly as {@code ./parigot test examples/files/app.toml --junit-xml FILE}
+ * does, on a copy of the example so its data directory lands in a temporary folder.
+ */
+class FilesExampleTest {
+  private static final Path EXAMPLE = Path.of("files");
+
+  @TempDir Path dir;
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int parigot(String... args) throws Exception {
+    try (var files = Files.list(EXAMPLE)) {
+      for (Path f : files.toList()) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+    return cli.execute(args);
+  }
+
+  private static Document xml(Path file) throws Exception {
+    return DocumentBuilderFactory.newInstance()
+        .newDocumentBuilder()
+        .parse(new InputSource(new StringReader(Files.readString(file))));
+  }
+
+  @Test
+  void theFilesTestPassesEveryCaseAndWritesJUnitXml() throws Exception {
+    Path junit = dir.resolve("files.xml");
+    int code = parigot("test", dir.resolve("app.toml").toString(), "--junit-xml", junit.toString());
+
+    assertThat(code).as(out + "\n" + err).isZero();
+    assertThat(out.toString())
+        .containsPattern("files_test\\[\\d+\\]\n")
+        .contains("  PASS  a written file reads back (4 checks, ")
+        .contains("  PASS  paths that leave the sandbox are refused (4 checks, ")
+        .contains("7 cases: 7 passed, 0 failed, 0 skipped\n")
+        .containsPattern("ok in \\d+\\.\\d s");
+    Document xml = xml(junit);
+    Element suites = xml.getDocumentElement();
+    assertThat(suites.getAttribute("name")).isEqualTo("files");
+    assertThat(suites.getAttribute("tests")).isEqualTo("7");
+    assertThat(suites.getAttribute("failures")).isEqualTo("0");
+    assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
+    // The test program ran in its own directory, under the copy's data directory, and cleaned up.
+    assertThat(dir.resolve(".parigot/files/files/files_test")).isEmptyDirectory();
+  }
+
+  @Test
+  void aFailedCheckAndATrapInsideACaseFailTheRunWithExitCodeOne() throws Exception {
+    Path junit = dir.resolve("failing.xml");
+    int code =
+        parigot("test", dir.resolve("failing.toml").toString(), "--junit-xml", junit.toString());
+
+    assertThat(code).as(out + "\n" + err).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("  PASS  passes (1 check, ")
+        .contains("  FAIL  fails a check (1 check, ")
+        .contains("examples/files/failing_test.c:14: expected 1 + 1 == 3: got 2, want 3")
+        .contains("  FAIL  traps (0 checks, ")
+        .containsPattern("failing_test\\[\\d+\\] ended before the case did: killed: trap: ")
+        .contains("3 cases: 1 passed, 2 failed, 0 skipped\n")
+        .containsPattern("FAILED in \\d+\\.\\d s");
+    Document xml = xml(junit);
+    assertThat(xml.getDocumentElement().getAttribute("failures")).isEqualTo("2");
+    var failures = xml.getElementsByTagName("failure");
+    assertThat(failures.getLength()).isEqualTo(2);
+    assertThat(((Element) failures.item(1).getParentNode()).getAttribute("name"))
+        .isEqualTo("traps");
+  }
+}
