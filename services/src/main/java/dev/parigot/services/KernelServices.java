@@ -1,6 +1,7 @@
 package dev.parigot.services;
 
 import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.services.proto.LogProto.Level;
 import java.io.IOException;
@@ -17,15 +18,16 @@ import java.util.function.Consumer;
 
 /**
  * The kernel's own services, ready to serve in a {@link Kernel}: {@code parigot.kv.v1.KV}, {@code
- * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log} and {@code parigot.clock.v1.Clock}. Their
+ * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log}, {@code parigot.clock.v1.Clock} and {@code
+ * parigot.http.v1.Client} (HTTP ingress is {@link HttpIngress}, per app). Their
  * contracts are in the repository's {@code proto/parigot} files.
  *
  * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
  * databases under the data directory. One data directory belongs to one running instance at a
  * time. Data is scoped by the calling app's name.
  *
- * <p>Usage: build, {@link #install} into a kernel builder, build the kernel; close the kernel
- * first, then this.
+ * <p>Usage: build, {@link #install} into a kernel builder, build the kernel, {@link #admit} each
+ * manifest before launching it; close the kernel first, then this.
  */
 public final class KernelServices implements AutoCloseable {
   private static final Logger LOG = System.getLogger("dev.parigot.services");
@@ -36,12 +38,15 @@ public final class KernelServices implements AutoCloseable {
   private final Store logStore;
   private final SystemTime ownTime;
   private final List<Dispatcher> dispatchers;
+  private final HttpEgress http;
 
-  private KernelServices(Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d) {
+  private KernelServices(
+      Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d, HttpEgress http) {
     this.store = store;
     this.logStore = logStore;
     this.ownTime = ownTime;
     this.dispatchers = d;
+    this.http = http;
   }
 
   /** A builder; {@link Builder#dataDir} is required. */
@@ -62,6 +67,19 @@ public final class KernelServices implements AutoCloseable {
     return kernel;
   }
 
+  /**
+   * Takes the grants of an app's manifest that the services enforce: each program's {@code
+   * http_allow}, the hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching
+   * the app; a program of an app never admitted reaches no host. Admitting the same app again
+   * replaces its grants.
+   *
+   * @return this
+   */
+  public KernelServices admit(Manifest manifest) {
+    http.admit(manifest);
+    return this;
+  }
+
   List<Dispatcher> dispatchers() {
     return dispatchers;
   }
@@ -78,6 +96,7 @@ public final class KernelServices implements AutoCloseable {
   @Override
   public void close() {
     dispatchers.forEach(Dispatcher::close);
+    http.close();
     if (ownTime != null) {
       ownTime.close();
     }
@@ -182,13 +201,15 @@ public final class KernelServices implements AutoCloseable {
         // written and spares each record a disk flush.
         Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
         opened.add(logStore);
+        var http = new HttpEgress(threads);
         List<Dispatcher> dispatchers =
             List.of(
                 new Kv(store).dispatcher(threads),
                 new Queues(store, t, threads).dispatcher(),
                 new Logs(logStore, t, output).dispatcher(threads),
-                new Clock(t).dispatcher(threads));
-        return new KernelServices(store, logStore, own, dispatchers);
+                new Clock(t).dispatcher(threads),
+                http.dispatcher(threads));
+        return new KernelServices(store, logStore, own, dispatchers, http);
       } catch (IOException | SQLException e) {
         for (Store s : opened) {
           try {
