@@ -4,6 +4,7 @@ import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.ClockProto;
+import dev.parigot.services.proto.HttpProto;
 import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.LogProto;
 import dev.parigot.services.proto.QueueProto;
@@ -60,6 +61,10 @@ final class Services implements AutoCloseable {
 
   Client clock() {
     return client("parigot.clock.v1.Clock", ClockProto.getDescriptor().findServiceByName("Clock"));
+  }
+
+  Client http() {
+    return client("parigot.http.v1.Client", HttpProto.getDescriptor().findServiceByName("Client"));
   }
 
   private Client client(String name, com.google.protobuf.Descriptors.ServiceDescriptor d) {
