@@ -5,18 +5,22 @@ import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.protoc.ParigotGen;
+import dev.parigot.services.HttpIngress;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
 import dev.parigot.services.TestRun;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -90,16 +94,35 @@ public final class Main implements Runnable {
       // The kernel closes before the services it calls (resources close in reverse order).
       try (KernelServices services = services(Manifest.load(manifest));
           Kernel kernel = services.install(Kernel.builder()).build()) {
+        // The ingress stops taking requests before the kernel stops the handlers.
+        var ingress = new AtomicReference<HttpIngress>();
         // Straight to stderr: the JVM's logging is being reset by then.
         Runnable stop =
             () -> {
               err.println("parigot: interrupted; stopping the app");
               err.flush();
+              Optional.ofNullable(ingress.get()).ifPresent(HttpIngress::close);
               kernel.close();
             };
         Thread closer = new Thread(stop, "parigot-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
-        int code = kernel.launch(Manifest.load(manifest)).awaitMains();
+        Manifest m = Manifest.load(manifest);
+        services.admit(m);
+        App app = kernel.launch(m);
+        m.http()
+            .ifPresent(
+                http -> {
+                  ingress.set(HttpIngress.start(http, app));
+                  InetSocketAddress a = ingress.get().address();
+                  String host = a.getAddress().getHostAddress();
+                  err.println(
+                      "parigot: app '" + m.app() + "' serves HTTP on http://"
+                          + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort()
+                          + "/");
+                  err.flush();
+                });
+        int code = app.awaitMains();
+        Optional.ofNullable(ingress.get()).ifPresent(HttpIngress::close);
         try {
           Runtime.getRuntime().removeShutdownHook(closer);
         } catch (IllegalStateException e) {

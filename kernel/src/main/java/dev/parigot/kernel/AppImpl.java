@@ -1,9 +1,12 @@
 package dev.parigot.kernel;
 
+import dev.parigot.abi.Errno;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -13,14 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** Tracks the main programs of one launched manifest. */
 final class AppImpl implements App {
   private final String name;
+  private final Set<String> exports;
+  private final KernelImpl kernel;
   private final List<CompletableFuture<Void>> mains = new ArrayList<>();
   // The first non-zero main exit code, in the order the mains ended; 0 while there is none.
   private final AtomicInteger firstFailure = new AtomicInteger();
   private final CompletableFuture<Void> kernelClosed = new CompletableFuture<>();
   private CompletableFuture<Integer> done;
 
-  AppImpl(String name) {
+  AppImpl(String name, Set<String> exports, KernelImpl kernel) {
     this.name = name;
+    this.exports = Set.copyOf(exports);
+    this.kernel = kernel;
   }
 
   void addMain(Process p) {
@@ -70,5 +77,22 @@ final class AppImpl implements App {
     } catch (ExecutionException e) {
       throw new IllegalStateException("exit tracking never fails", e);
     }
+  }
+
+  @Override
+  public Provider.Cancellation call(
+      String program, String service, int method, byte[] request, Replies replies) {
+    if (!exports.contains(service)) {
+      throw new IllegalArgumentException("no program of app '" + name + "' exports " + service);
+    }
+    if (kernel.stopping()) {
+      replies.fail(
+          Errno.SHUTTING_DOWN.negative(),
+          "the kernel is stopping".getBytes(StandardCharsets.UTF_8));
+      return reason -> {};
+    }
+    // launch registered every export of the app before it returned the app.
+    Provider provider = kernel.provider(service).orElseThrow();
+    return provider.open(new Caller(name, program, 0), method, request, replies);
   }
 }

@@ -91,7 +91,13 @@ final class KernelImpl implements Kernel {
     }
     requireKernelServices(modules.keySet());
     register(modules.keySet());
-    var app = new AppImpl(manifest.app());
+    var app =
+        new AppImpl(
+            manifest.app(),
+            modules.keySet().stream()
+                .flatMap(p -> p.exports().stream())
+                .collect(java.util.stream.Collectors.toSet()),
+            this);
     synchronized (apps) {
       apps.add(app);
     }

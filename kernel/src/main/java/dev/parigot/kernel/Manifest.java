@@ -15,9 +15,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
@@ -53,6 +55,8 @@ public final class Manifest {
   private final List<ProgramSpec> startOrder;
   private final Map<String, ProgramSpec> exporters;
   private final Map<String, Path> files;
+  private final HttpSpec http;
+  private final Map<String, List<String>> httpAllow;
 
   private Manifest(
       String app,
@@ -61,7 +65,9 @@ public final class Manifest {
       List<ProgramSpec> programs,
       List<ProgramSpec> startOrder,
       Map<String, ProgramSpec> exporters,
-      Map<String, Path> files) {
+      Map<String, Path> files,
+      HttpSpec http,
+      Map<String, List<String>> httpAllow) {
     this.app = app;
     this.file = file;
     this.dataDir = dataDir;
@@ -69,6 +75,8 @@ public final class Manifest {
     this.startOrder = List.copyOf(startOrder);
     this.exporters = Map.copyOf(exporters);
     this.files = Map.copyOf(files);
+    this.http = http;
+    this.httpAllow = Map.copyOf(httpAllow);
   }
 
   /**
@@ -194,19 +202,52 @@ public final class Manifest {
     return Optional.ofNullable(files.get(program));
   }
 
+  /**
+   * Returns the app's HTTP ingress, the manifest's {@code [http]} table: every route's service is
+   * exported by one of its programs.
+   *
+   * @return the ingress, or empty if the app serves no HTTP
+   */
+  public Optional<HttpSpec> http() {
+    return Optional.ofNullable(http);
+  }
+
+  /**
+   * Returns the hosts program {@code program} may reach through {@code parigot.http.v1.Client}, its
+   * {@code http_allow} key: each {@code host:port} or {@code host:*} (any port), host names
+   * lower-cased, IPv6 literals in brackets.
+   *
+   * @param program a program name
+   * @return the entries in manifest order; empty for a program without the key or not in this
+   *     manifest
+   */
+  public List<String> httpAllow(String program) {
+    return httpAllow.getOrDefault(program, List.of());
+  }
+
   /** Checks one manifest, collecting every problem before it gives up. */
   private static final class Checker {
     private static final Pattern APP_NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern PROGRAM_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     private static final String SERVICE_RULE =
         "a letter, then letters, digits, '.', '_' or '-', at most 255 bytes";
-    private static final List<String> TOP_KEYS = List.of("app", "data_dir", "limits", "program");
+    private static final List<String> TOP_KEYS = List.of("app", "data_dir", "limits", "program", "http");
     private static final List<String> PROGRAM_KEYS =
         List.of(
-            "wasm", "role", "exports", "requires", "args", "env", "replicas", "limits", "files");
+            "wasm", "role", "exports", "requires", "args", "env", "replicas", "limits", "files",
+            "http_allow");
     /** A segment of a files directory: no leading '.', so never "." or ".." or hidden. */
     private static final Pattern FILES_SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
     private static final int MAX_FILES_PATH = 255;
+    private static final List<String> HTTP_KEYS =
+        List.of("listen", "route", "max_header_bytes", "max_body_bytes", "timeout_ms");
+    private static final List<String> ROUTE_KEYS = List.of("prefix", "service");
+    // A host name of letters, digits, '-' and '.', or an IPv4 literal (the same characters).
+    private static final Pattern HOST_NAME =
+        Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
+    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
+    // Path characters of RFC 3986 (unreserved, sub-delims, ':', '@', '%'), segments without "/".
+    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
     private static final List<String> LIMIT_KEYS =
         List.of(
             "memory_mib",
@@ -258,7 +299,8 @@ public final class Manifest {
         int line,
         Map<String, Integer> exports,
         Map<String, Integer> requires,
-        Path files) {
+        Path files,
+        List<String> httpAllow) {
       String label() {
         return "program '" + spec.name() + "': ";
       }
@@ -294,6 +336,7 @@ public final class Manifest {
       Map<String, Integer> exporters = exporters(drafts);
       List<List<Integer>> deps = dependencies(drafts, exporters);
       reportCycles(drafts, deps);
+      HttpSpec http = http(top, exporters.keySet());
       if (!problems.isEmpty()) {
         throw failure();
       }
@@ -307,7 +350,11 @@ public final class Manifest {
               .collect(Collectors.toMap(Map.Entry::getKey, e -> drafts.get(e.getValue()).spec())),
           drafts.stream()
               .filter(d -> d.files() != null)
-              .collect(Collectors.toMap(d -> d.spec().name(), Draft::files)));
+              .collect(Collectors.toMap(d -> d.spec().name(), Draft::files)),
+          http,
+          drafts.stream()
+              .filter(d -> !d.httpAllow().isEmpty())
+              .collect(Collectors.toMap(d -> d.spec().name(), Draft::httpAllow)));
     }
 
     private String app(Scope top) {
@@ -430,7 +477,7 @@ public final class Manifest {
               env,
               replicas,
               limits);
-      return new Draft(spec, line, exports, requires, files(s, dataDir));
+      return new Draft(spec, line, exports, requires, files(s, dataDir), httpAllow(s));
     }
 
     /**
@@ -611,6 +658,187 @@ public final class Manifest {
                   Limits.MAX_CALL_TIMEOUT_MILLIS,
                   " (milliseconds, up to one day; 0 is no deadline)")
               .orElse(base.callTimeoutMillis()));
+    }
+
+    /** The [http] table, or null if there is none (or it is too broken to describe). */
+    private HttpSpec http(Scope top, Set<String> exported) {
+      Optional<TomlTable> table =
+          value(top, "http", TomlTable.class, "a table, like [http] listen = \"127.0.0.1:8080\"");
+      if (table.isEmpty()) {
+        return null;
+      }
+      Scope http = top.child(table.get(), "http");
+      unknownKeys(http, HTTP_KEYS);
+      HostPort listen = null;
+      if (!http.has("listen")) {
+        add(top.line("http"), "http.listen: missing; e.g. listen = \"127.0.0.1:8080\"");
+      } else {
+        listen =
+            string(http, "listen", "\"HOST:PORT\"")
+                .flatMap(a -> hostPort(http, "listen", a, false))
+                .orElse(null);
+      }
+      List<HttpSpec.Route> routes = routes(http, exported);
+      int maxHeader =
+          integer(http, "max_header_bytes", 1024, 1 << 20, "")
+              .map(Long::intValue)
+              .orElse(HttpSpec.DEFAULT_MAX_HEADER_BYTES);
+      int maxBody =
+          integer(http, "max_body_bytes", 0, Limits.MAX_MESSAGE_BYTES, " (64 MiB)")
+              .map(Long::intValue)
+              .orElse(HttpSpec.DEFAULT_MAX_BODY_BYTES);
+      long timeout =
+          integer(
+                  http,
+                  "timeout_ms",
+                  0,
+                  Limits.MAX_CALL_TIMEOUT_MILLIS,
+                  " (milliseconds, up to one day; 0 is no deadline)")
+              .orElse(HttpSpec.DEFAULT_TIMEOUT_MILLIS);
+      if (listen == null) {
+        return null;
+      }
+      return new HttpSpec(listen.host(), listen.port(), routes, maxHeader, maxBody, timeout);
+    }
+
+    private List<HttpSpec.Route> routes(Scope http, Set<String> exported) {
+      var routes = new ArrayList<HttpSpec.Route>();
+      if (!http.has("route")) {
+        add(
+            http.line("listen"),
+            "http.route: missing; add a [[http.route]] with a prefix and a service");
+        return routes;
+      }
+      Optional<TomlArray> array =
+          value(http, "route", TomlArray.class, "an array of tables, like [[http.route]]");
+      if (array.isEmpty()) {
+        return routes;
+      }
+      var seen = new LinkedHashMap<String, Integer>();
+      for (int i = 0; i < array.get().size(); i++) {
+        int line = itemLine(array.get().inputPositionOf(i));
+        String label = "http.route[" + i + "]";
+        if (!(array.get().get(i) instanceof TomlTable t)) {
+          add(line, label + ": must be a table with a prefix and a service");
+          continue;
+        }
+        var route = new Scope(t, "", label + ".");
+        unknownKeys(route, ROUTE_KEYS);
+        Optional<String> prefix = required(route, "prefix", "a path like \"/api\"", line);
+        Optional<String> service =
+            required(route, "service", "a service name a program exports", line);
+        prefix = prefix.filter(p -> prefix(route, p));
+        service = service.filter(name -> handler(route, name, exported));
+        prefix.ifPresent(
+            p -> {
+              Integer first = seen.putIfAbsent(p, seen.size());
+              if (first != null) {
+                add(
+                    route.line("prefix"),
+                    route.name("prefix")
+                        + ": "
+                        + quote(p)
+                        + " is already the prefix of http.route["
+                        + first
+                        + "]; each prefix has one route");
+              }
+            });
+        if (prefix.isPresent() && service.isPresent()) {
+          routes.add(new HttpSpec.Route(prefix.get(), service.get()));
+        }
+      }
+      return routes;
+    }
+
+    private Optional<String> required(Scope s, String key, String rule, int line) {
+      if (!s.has(key)) {
+        add(line, s.name(key) + ": missing; " + rule);
+        return Optional.empty();
+      }
+      return string(s, key, rule);
+    }
+
+    /** Whether {@code p} is "/" or "/" and segments, with no trailing "/", "." or "..". */
+    private boolean prefix(Scope s, String p) {
+      String rule =
+          "\"/\" or a path like \"/api/v1\": segments of URL path characters, no trailing"
+              + " \"/\", \".\" or \"..\"";
+      boolean ok = p.equals("/");
+      if (!ok && p.startsWith("/")) {
+        ok = true;
+        for (String segment : p.substring(1).split("/", -1)) {
+          ok &= SEGMENT.matcher(segment).matches() && !segment.equals(".") && !segment.equals("..");
+        }
+      }
+      return matches(s, "prefix", ok, p, rule);
+    }
+
+    private boolean handler(Scope s, String name, Set<String> exported) {
+      if (!Names.valid(name.getBytes(StandardCharsets.UTF_8))) {
+        add(
+            s.line("service"),
+            s.name("service") + ": " + quote(name) + " is not a service name (" + SERVICE_RULE
+                + ")");
+        return false;
+      }
+      if (!exported.contains(name)) {
+        add(
+            s.line("service"),
+            s.name("service")
+                + ": no program exports "
+                + quote(name)
+                + "; a route goes to a service of this app");
+        return false;
+      }
+      return true;
+    }
+
+    /** An address: {@code host:port}, or {@code host:*} if {@code anyPort}. */
+    private record HostPort(String host, int port) {}
+
+    /**
+     * Parses {@code HOST:PORT} (an IPv6 host in brackets), or {@code HOST:*} when {@code
+     * anyPort}, which gives port -1.
+     */
+    private Optional<HostPort> hostPort(Scope s, String key, String value, boolean anyPort) {
+      String rule =
+          "\"HOST:PORT\" with a host name, an IPv4 address or an IPv6 address in brackets, and a"
+              + " port from "
+              + (anyPort ? "1 to 65535 or *" : "0 to 65535 (0: any free port)");
+      int colon = value.lastIndexOf(':');
+      String host = colon < 0 ? "" : value.substring(0, colon);
+      String port = colon < 0 ? "" : value.substring(colon + 1);
+      boolean hostOk;
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+        hostOk = IPV6.matcher(host).matches() && host.contains(":");
+      } else {
+        hostOk = HOST_NAME.matcher(host).matches() && host.length() <= 253;
+      }
+      int number = -1;
+      boolean portOk = anyPort && port.equals("*");
+      if (!portOk && port.matches("[0-9]{1,5}")) {
+        number = Integer.parseInt(port);
+        portOk = number >= (anyPort ? 1 : 0) && number <= 65535;
+      }
+      if (!matches(s, key, hostOk && portOk, value, rule)) {
+        return Optional.empty();
+      }
+      return Optional.of(new HostPort(host.toLowerCase(Locale.ROOT), number));
+    }
+
+    /** The program's http_allow entries, normalized: lower-case hosts, IPv6 in brackets. */
+    private List<String> httpAllow(Scope s) {
+      var allowed = new ArrayList<String>();
+      for (Item item : strings(s, "http_allow")) {
+        hostPort(s, "http_allow", item.value(), true)
+            .ifPresent(
+                hp -> {
+                  String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
+                  allowed.add(host + ":" + (hp.port() < 0 ? "*" : hp.port()));
+                });
+      }
+      return List.copyOf(allowed);
     }
 
     /** Maps each exported name to the index of its program, reporting names exported twice. */

@@ -3,6 +3,7 @@ package dev.parigot.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -380,11 +381,12 @@ class ManifestTest {
                 limits = { cpu_ms = 1 }
                 """))
         .containsExactly(
-            "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program",
+            "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program,"
+                + " http",
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
                 + " max_inflight, max_message_bytes, max_workers, call_timeout_ms",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
-                + " exports, requires, args, env, replicas, limits, files",
+                + " exports, requires, args, env, replicas, limits, files, http_allow",
             "app.toml:9: program 'main': limits.cpu_ms: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
                 + " call_timeout_ms");
@@ -796,6 +798,206 @@ class ManifestTest {
   // ---- Helpers ----
 
   /** A manifest of app {@code a} with one program, its table starting on line 2. */
+  // ---- The [http] table and http_allow ----
+
+  /** An app whose "front" program exports shop.v1.Front, followed by {@code http}. */
+  private static String httpApp(String http) {
+    return program("front", "service", "exports = [\"shop.v1.Front\", \"shop.v1.Admin\"]")
+        + http;
+  }
+
+  @Test
+  void theHttpTableGivesTheAddressRoutesAndLimits() {
+    Manifest m =
+        manifest(
+            httpApp(
+                """
+                [http]
+                listen = "127.0.0.1:8080"
+                max_header_bytes = 4096
+                max_body_bytes = 1000
+                timeout_ms = 250
+                [[http.route]]
+                prefix = "/api"
+                service = "shop.v1.Front"
+                [[http.route]]
+                prefix = "/api/admin"
+                service = "shop.v1.Admin"
+                """));
+    assertThat(m.http())
+        .contains(
+            new HttpSpec(
+                "127.0.0.1",
+                8080,
+                List.of(
+                    new HttpSpec.Route("/api", "shop.v1.Front"),
+                    new HttpSpec.Route("/api/admin", "shop.v1.Admin")),
+                4096,
+                1000,
+                250));
+  }
+
+  @Test
+  void withoutAnHttpTableTheAppServesNoHttpAndHttpLimitsHaveDefaults() {
+    assertThat(manifest(README_EXAMPLE).http()).isEmpty();
+    HttpSpec http =
+        manifest(
+                httpApp(
+                    """
+                    [http]
+                    listen = "[::1]:0"
+                    [[http.route]]
+                    prefix = "/"
+                    service = "shop.v1.Front"
+                    """))
+            .http()
+            .orElseThrow();
+    assertThat(http.host()).isEqualTo("::1");
+    assertThat(http.port()).isZero();
+    assertThat(http.maxHeaderBytes()).isEqualTo(HttpSpec.DEFAULT_MAX_HEADER_BYTES);
+    assertThat(http.maxBodyBytes()).isEqualTo(HttpSpec.DEFAULT_MAX_BODY_BYTES);
+    assertThat(http.timeoutMillis()).isEqualTo(HttpSpec.DEFAULT_TIMEOUT_MILLIS);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "127.0.0.1",
+        "127.0.0.1:",
+        ":8080",
+        "127.0.0.1:65536",
+        "127.0.0.1:-1",
+        "127.0.0.1:http",
+        "::1:8080",
+        "[example]:80",
+        "exa mple:80",
+        "-bad.host:80"
+      })
+  void aBadListenAddressIsRefused(String listen) {
+    assertThat(
+            problems(
+                httpApp(
+                    """
+                    [http]
+                    listen = "%s"
+                    [[http.route]]
+                    prefix = "/"
+                    service = "shop.v1.Front"
+                    """
+                        .formatted(listen))))
+        .singleElement(STRING)
+        .contains("http.listen: must be \"HOST:PORT\"")
+        .endsWith("not \"" + listen + "\"");
+  }
+
+  @Test
+  void aRouteNeedsAPrefixAndAServiceThatAProgramOfTheAppExports() {
+    assertThat(
+            problems(
+                httpApp(
+                    """
+                    [http]
+                    listen = "localhost:80"
+                    [[http.route]]
+                    prefix = "/a"
+                    service = "shop.v1.Nobody"
+                    [[http.route]]
+                    service = "shop.v1.Front"
+                    [[http.route]]
+                    prefix = "/c"
+                    service = "parigot.kv.v1.KV"
+                    """)))
+        .containsExactly(
+            "app.toml:10: http.route[0].service: no program exports \"shop.v1.Nobody\"; a route"
+                + " goes to a service of this app",
+            "app.toml:11: http.route[1].prefix: missing; a path like \"/api\"",
+            "app.toml:15: http.route[2].service: no program exports \"parigot.kv.v1.KV\"; a"
+                + " route goes to a service of this app");
+  }
+
+  @Test
+  void aPrefixIsGivenOnceAndWithoutTrailingSlashOrDotSegments() {
+    String bad =
+        httpApp(
+            """
+            [http]
+            listen = "localhost:80"
+            [[http.route]]
+            prefix = "/api"
+            service = "shop.v1.Front"
+            [[http.route]]
+            prefix = "/api"
+            service = "shop.v1.Admin"
+            [[http.route]]
+            prefix = "/api/"
+            service = "shop.v1.Admin"
+            [[http.route]]
+            prefix = "/a/../b"
+            service = "shop.v1.Admin"
+            [[http.route]]
+            prefix = "api"
+            service = "shop.v1.Admin"
+            [[http.route]]
+            prefix = "/a?b"
+            service = "shop.v1.Admin"
+            """);
+    List<String> problems = problems(bad);
+    assertThat(problems.get(0))
+        .isEqualTo(
+            "app.toml:12: http.route[1].prefix: \"/api\" is already the prefix of"
+                + " http.route[0]; each prefix has one route");
+    assertThat(problems.subList(1, problems.size()))
+        .hasSize(4)
+        .allSatisfy(p -> assertThat(p).contains("prefix: must be \"/\" or a path like"))
+        .anySatisfy(p -> assertThat(p).endsWith("not \"/api/\""))
+        .anySatisfy(p -> assertThat(p).endsWith("not \"/a/../b\""))
+        .anySatisfy(p -> assertThat(p).endsWith("not \"api\""))
+        .anySatisfy(p -> assertThat(p).endsWith("not \"/a?b\""));
+  }
+
+  @Test
+  void theHttpTableNeedsAnAddressAndARouteAndKnowsItsKeys() {
+    assertThat(problems(httpApp("[http]\nport = 80\n")))
+        .containsExactly(
+            "app.toml: http.route: missing; add a [[http.route]] with a prefix and a service",
+            "app.toml:6: http.listen: missing; e.g. listen = \"127.0.0.1:8080\"",
+            "app.toml:7: http.port: unknown key; the keys here are listen, route,"
+                + " max_header_bytes, max_body_bytes, timeout_ms");
+  }
+
+  @Test
+  void aLongerPrefixMatchesOnlyAtASegmentBoundary() {
+    var api = new HttpSpec.Route("/api", "x");
+    assertThat(api.matches("/api")).isTrue();
+    assertThat(api.matches("/api/items")).isTrue();
+    assertThat(api.matches("/apix")).isFalse();
+    assertThat(api.matches("/ap")).isFalse();
+    assertThat(new HttpSpec.Route("/", "x").matches("/anything")).isTrue();
+  }
+
+  @Test
+  void httpAllowListsHostsAndPortsPerProgram() {
+    Manifest m =
+        manifest(
+            program(
+                "main",
+                "main",
+                "requires = [\"parigot.http.v1.Client\"]",
+                "http_allow = [\"Example.Internal:8080\", \"127.0.0.1:*\", \"[::1]:80\"]"));
+    assertThat(m.httpAllow("main"))
+        .containsExactly("example.internal:8080", "127.0.0.1:*", "[::1]:80");
+    assertThat(m.httpAllow("other")).isEmpty();
+  }
+
+  @Test
+  void aBadHttpAllowEntryIsRefused() {
+    assertThat(problems(program("main", "main", "http_allow = [\"example.internal\", \"*:80\"]")))
+        .hasSize(2)
+        .allSatisfy(
+            p -> assertThat(p).startsWith("app.toml:5: program 'main': http_allow: must be"));
+  }
+
   private static String program(String name, String role, String... lines) {
     return "app = \"a\"\n" + table(name, role, lines);
   }

@@ -19,8 +19,9 @@ import java.util.function.Consumer;
 /**
  * The kernel's own services, ready to serve in a {@link Kernel}: {@code parigot.kv.v1.KV}, {@code
  * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log}, {@code parigot.clock.v1.Clock}, {@code
- * parigot.file.v1.File} and {@code parigot.test.v1.Test}. Their contracts are in the repository's
- * {@code proto/parigot} files.
+ * parigot.file.v1.File}, {@code parigot.test.v1.Test} and {@code parigot.http.v1.Client} (HTTP
+ * ingress is {@link HttpIngress}, per app). Their contracts are in the repository's {@code
+ * proto/parigot} files.
  *
  * <p>The file service serves only programs whose manifest was given to {@link Builder#grants}
  * and grants them a directory; the test service's reports are read through {@link #tests()}.
@@ -29,8 +30,8 @@ import java.util.function.Consumer;
  * databases under the data directory. One data directory belongs to one running instance at a
  * time. Data is scoped by the calling app's name.
  *
- * <p>Usage: build, {@link #install} into a kernel builder, build the kernel; close the kernel
- * first, then this.
+ * <p>Usage: build, {@link #install} into a kernel builder, build the kernel, {@link #admit} each
+ * manifest before launching it; close the kernel first, then this.
  */
 public final class KernelServices implements AutoCloseable {
   private static final Logger LOG = System.getLogger("dev.parigot.services");
@@ -42,14 +43,21 @@ public final class KernelServices implements AutoCloseable {
   private final SystemTime ownTime;
   private final List<Dispatcher> dispatchers;
   private final TestRun tests;
+  private final HttpEgress http;
 
   private KernelServices(
-      Store store, Store logStore, SystemTime ownTime, List<Dispatcher> d, TestRun tests) {
+      Store store,
+      Store logStore,
+      SystemTime ownTime,
+      List<Dispatcher> d,
+      TestRun tests,
+      HttpEgress http) {
     this.store = store;
     this.logStore = logStore;
     this.ownTime = ownTime;
     this.dispatchers = d;
     this.tests = tests;
+    this.http = http;
   }
 
   /** A builder; {@link Builder#dataDir} is required. */
@@ -68,6 +76,19 @@ public final class KernelServices implements AutoCloseable {
       kernel.service(d.name(), d);
     }
     return kernel;
+  }
+
+  /**
+   * Takes the grants of an app's manifest that the services enforce: each program's {@code
+   * http_allow}, the hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching
+   * the app; a program of an app never admitted reaches no host. Admitting the same app again
+   * replaces its grants.
+   *
+   * @return this
+   */
+  public KernelServices admit(Manifest manifest) {
+    http.admit(manifest);
+    return this;
   }
 
   List<Dispatcher> dispatchers() {
@@ -91,6 +112,7 @@ public final class KernelServices implements AutoCloseable {
   @Override
   public void close() {
     dispatchers.forEach(Dispatcher::close);
+    http.close();
     if (ownTime != null) {
       ownTime.close();
     }
@@ -211,6 +233,7 @@ public final class KernelServices implements AutoCloseable {
           files.grant(m);
         }
         var tests = new TestService(t);
+        var http = new HttpEgress(threads);
         List<Dispatcher> dispatchers =
             List.of(
                 new Kv(store).dispatcher(threads),
@@ -218,8 +241,9 @@ public final class KernelServices implements AutoCloseable {
                 new Logs(logStore, t, output).dispatcher(threads),
                 new Clock(t).dispatcher(threads),
                 files.dispatcher(threads),
-                tests.dispatcher(threads));
-        return new KernelServices(store, logStore, own, dispatchers, new TestRun(tests));
+                tests.dispatcher(threads),
+                http.dispatcher(threads));
+        return new KernelServices(store, logStore, own, dispatchers, new TestRun(tests), http);
       } catch (IOException | SQLException e) {
         for (Store s : opened) {
           try {

@@ -6,6 +6,7 @@ import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.ClockProto;
 import dev.parigot.services.proto.FileProto;
+import dev.parigot.services.proto.HttpProto;
 import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.LogProto;
 import dev.parigot.services.proto.QueueProto;
@@ -78,6 +79,10 @@ final class Services implements AutoCloseable {
 
   Client test() {
     return client("parigot.test.v1.Test", TestProto.getDescriptor().findServiceByName("Test"));
+  }
+
+  Client http() {
+    return client("parigot.http.v1.Client", HttpProto.getDescriptor().findServiceByName("Client"));
   }
 
   private Client client(String name, com.google.protobuf.Descriptors.ServiceDescriptor d) {

@@ -1,0 +1,491 @@
+package dev.parigot.services;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.parigot.abi.Errno;
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.HttpSpec;
+import dev.parigot.kernel.ParigotException;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import dev.parigot.services.proto.HttpProto.Header;
+import dev.parigot.services.proto.HttpProto.HttpRequest;
+import dev.parigot.services.proto.HttpProto.HttpResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * An app's HTTP ingress: serves the address of its manifest's {@code [http]} table and hands each
+ * request to the {@code parigot.http.v1.Handler} service of the route with the longest matching
+ * prefix, through {@link App#call} (so the handler sees the caller program {@code http}). The
+ * contract, including which status the kernel answers with when a call fails, is in the repository's
+ * {@code proto/parigot/http/v1/http.proto}.
+ *
+ * <p>Each exchange runs on its own virtual thread, which waits for the handler's answers and writes
+ * them. A handler that streams faster than the client reads is slowed down, not failed: its reply
+ * call waits while more than {@link #BUFFERED_BYTES} of the response are queued unwritten.
+ *
+ * <p>Start it after {@link dev.parigot.kernel.Kernel#launch} returned the app; close it before the
+ * kernel.
+ */
+public final class HttpIngress implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger("dev.parigot.services.http");
+  /** The program name handlers see in their caller. */
+  static final String CALLER = "http";
+  /** Handler.Handle's method number: the first rpc of the service. */
+  private static final int HANDLE = 1;
+  /** Response bytes a handler may have queued before its next partial reply waits. */
+  static final int BUFFERED_BYTES = 1 << 20;
+  // The body frames itself: these response headers would contradict the kernel's framing.
+  private static final Set<String> FRAMING =
+      Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "upgrade");
+
+  private final HttpSpec spec;
+  private final App app;
+  private final List<HttpSpec.Route> routes;
+  private final HttpServer server;
+  private final ExecutorService exchanges;
+
+  private HttpIngress(HttpSpec spec, App app, HttpServer server, ExecutorService exchanges) {
+    this.spec = spec;
+    this.app = app;
+    // Longest first: the first match is the longest prefix.
+    this.routes =
+        spec.routes().stream()
+            .sorted(Comparator.comparingInt((HttpSpec.Route r) -> r.prefix().length()).reversed())
+            .toList();
+    this.server = server;
+    this.exchanges = exchanges;
+  }
+
+  /**
+   * Binds the spec's address and starts serving {@code app}'s routes.
+   *
+   * @param spec the app's {@code [http]} table (its routes name services of {@code app})
+   * @param app the launched app
+   * @return the running ingress
+   * @throws ParigotException if the address cannot be bound
+   */
+  public static HttpIngress start(HttpSpec spec, App app) {
+    InetSocketAddress address = new InetSocketAddress(spec.host(), spec.port());
+    HttpServer server;
+    try {
+      server = HttpServer.create(address, 0);
+    } catch (IOException e) {
+      throw new ParigotException(
+          "app '" + app.name() + "': cannot listen on " + spec.host() + ":" + spec.port() + ": "
+              + e.getMessage(),
+          e);
+    }
+    ExecutorService exchanges =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("parigot-http-", 1).factory());
+    var ingress = new HttpIngress(spec, app, server, exchanges);
+    server.setExecutor(exchanges);
+    server.createContext("/", ingress::serve);
+    server.start();
+    return ingress;
+  }
+
+  /** The bound address: with port 0 in the manifest, the port the system chose. */
+  public InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  /** Stops listening, ends open exchanges and their calls. Idempotent. */
+  @Override
+  public void close() {
+    server.stop(0);
+    exchanges.shutdownNow();
+  }
+
+  /**
+   * Serves one exchange. Closes it when the response is complete; on an exception it leaves it
+   * open, so that the server drops the connection rather than end a cut-short chunked body as if
+   * it were whole.
+   */
+  private void serve(HttpExchange ex) throws IOException {
+    respond(ex);
+    ex.close();
+  }
+
+  private void respond(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getRawPath();
+    if (path == null || !path.startsWith("/") || dotSegment(path)) {
+      plain(ex, 400, "the path must be absolute, without \".\" or \"..\" segments");
+      return;
+    }
+    HttpSpec.Route route = route(path);
+    if (route == null) {
+      plain(ex, 404, "no route for " + path);
+      return;
+    }
+    if (headBytes(ex) > spec.maxHeaderBytes()) {
+      plain(ex, 431, "the request's headers are larger than " + spec.maxHeaderBytes() + " bytes");
+      return;
+    }
+    byte[] body = body(ex);
+    if (body == null) {
+      plain(ex, 413, "the request's body is larger than " + spec.maxBodyBytes() + " bytes");
+      return;
+    }
+    var request =
+        HttpRequest.newBuilder()
+            .setMethod(ex.getRequestMethod())
+            .setPath(path)
+            .setQuery(nonNull(ex.getRequestURI().getRawQuery()))
+            .setBody(ByteString.copyFrom(body))
+            .setRoute(route.prefix())
+            .setRemote(remote(ex.getRemoteAddress()));
+    ex.getRequestHeaders()
+        .forEach(
+            (name, values) ->
+                values.forEach(
+                    v ->
+                        request.addHeaders(
+                            Header.newBuilder()
+                                .setName(name.toLowerCase(Locale.ROOT))
+                                .setValue(v))));
+    new Exchange(ex, route).run(request.build().toByteArray());
+  }
+
+  private HttpSpec.Route route(String path) {
+    for (HttpSpec.Route r : routes) {
+      if (r.matches(path)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  private static boolean dotSegment(String path) {
+    for (String segment : path.split("/", -1)) {
+      if (segment.equals(".") || segment.equals("..")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The request line and headers as they were sent, give or take whitespace. */
+  private static long headBytes(HttpExchange ex) {
+    long n = ex.getRequestMethod().length() + ex.getRequestURI().toString().length() + 12;
+    for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
+      for (String v : h.getValue()) {
+        n += h.getKey().length() + v.length() + 4;
+      }
+    }
+    return n;
+  }
+
+  /** The whole body, or null if it is larger than max_body_bytes. */
+  private byte[] body(HttpExchange ex) throws IOException {
+    String length = ex.getRequestHeaders().getFirst("Content-Length");
+    if (length != null) {
+      try {
+        if (Long.parseLong(length.trim()) > spec.maxBodyBytes()) {
+          return null; // refused before reading a byte of it
+        }
+      } catch (NumberFormatException e) {
+        // The server itself refuses malformed lengths; read with the limit regardless.
+      }
+    }
+    try (InputStream in = ex.getRequestBody()) {
+      byte[] body = in.readNBytes(spec.maxBodyBytes() + 1);
+      return body.length > spec.maxBodyBytes() ? null : body;
+    }
+  }
+
+  private static String remote(InetSocketAddress a) {
+    String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
+    return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+  }
+
+  private static String nonNull(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static void plain(HttpExchange ex, int status, String message) throws IOException {
+    byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+    if (ex.getRequestMethod().equals("HEAD")) {
+      ex.sendResponseHeaders(status, -1);
+      return;
+    }
+    ex.sendResponseHeaders(status, text.length);
+    ex.getResponseBody().write(text);
+  }
+
+  /** One kind of answer from the handler. */
+  private enum Kind {
+    PARTIAL,
+    END,
+    FAIL
+  }
+
+  private record Answer(Kind kind, int code, byte[] data) {}
+
+  /**
+   * One request's call to its handler: the kernel-side {@link Replies} queue answers, the
+   * exchange's thread takes and writes them.
+   */
+  private final class Exchange implements Replies {
+    private final HttpExchange ex;
+    private final HttpSpec.Route route;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    // Guarded by lock.
+    private final ArrayDeque<Answer> answers = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean finished;
+    private boolean abandoned;
+
+    Exchange(HttpExchange ex, HttpSpec.Route route) {
+      this.ex = ex;
+      this.route = route;
+    }
+
+    void run(byte[] request) throws IOException {
+      Provider.Cancellation call = app.call(CALLER, route.service(), HANDLE, request, this);
+      long deadline =
+          spec.timeoutMillis() == 0
+              ? Long.MAX_VALUE
+              : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis());
+      boolean headersSent = false;
+      try {
+        while (true) {
+          Answer a = take(deadline);
+          if (a == null) {
+            abandon(call, Errno.TIMED_OUT);
+            if (headersSent) {
+              throw cutShort("the handler did not finish within " + spec.timeoutMillis() + " ms");
+            }
+            plain(ex, 504, route.service() + " did not answer within " + spec.timeoutMillis()
+                + " ms");
+            return;
+          }
+          if (a.kind() == Kind.FAIL) {
+            if (headersSent) {
+              throw cutShort("the handler failed: " + text(a.data()));
+            }
+            failed(a.code(), text(a.data()));
+            return;
+          }
+          HttpResponse r;
+          try {
+            r = HttpResponse.parseFrom(a.data());
+          } catch (InvalidProtocolBufferException e) {
+            r = null;
+          }
+          if (!headersSent) {
+            String bad = malformed(r);
+            if (bad != null) {
+              abandon(call, Errno.CANCELLED);
+              LOG.log(Level.WARNING, "{0}: malformed response: {1}", route.service(), bad);
+              plain(ex, 502, route.service() + " answered with a malformed response: " + bad);
+              return;
+            }
+            head(r, a.kind() == Kind.END);
+            headersSent = true;
+          } else if (r == null || r.getStatus() != 0 || r.getHeadersCount() != 0) {
+            abandon(call, Errno.CANCELLED);
+            throw cutShort("a later part of the response is not body only");
+          }
+          if (!ex.getRequestMethod().equals("HEAD")) {
+            r.getBody().writeTo(ex.getResponseBody());
+          }
+          if (a.kind() == Kind.END) {
+            return;
+          }
+          if (queuedEmpty()) {
+            // Let the client see what the handler sent so far while it produces the rest.
+            ex.getResponseBody().flush();
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        // The client went away (or the response was cut short): the handler need not go on.
+        abandon(call, Errno.CANCELLED);
+        throw e;
+      } catch (InterruptedException e) {
+        abandon(call, Errno.SHUTTING_DOWN);
+        Thread.currentThread().interrupt();
+        throw new IOException("the ingress is stopping", e);
+      }
+    }
+
+    /** Why a first response message cannot be sent, or null. */
+    private static String malformed(HttpResponse r) {
+      if (r == null) {
+        return "not an HttpResponse";
+      }
+      if (r.getStatus() < 100 || r.getStatus() > 599) {
+        return "status " + r.getStatus() + " is not 100 to 599";
+      }
+      return null;
+    }
+
+    private void head(HttpResponse r, boolean whole) throws IOException {
+      Headers headers = ex.getResponseHeaders();
+      for (Header h : r.getHeadersList()) {
+        if (!FRAMING.contains(h.getName().toLowerCase(Locale.ROOT))) {
+          headers.add(h.getName(), h.getValue());
+        }
+      }
+      boolean noBody =
+          ex.getRequestMethod().equals("HEAD")
+              || r.getStatus() == 204
+              || r.getStatus() == 304
+              || whole && r.getBody().isEmpty();
+      ex.sendResponseHeaders(r.getStatus(), noBody ? -1 : whole ? r.getBody().size() : 0);
+    }
+
+    private void failed(int code, String message) throws IOException {
+      if (code > 0) {
+        plain(ex, 500, message);
+        return;
+      }
+      String why = route.service() + ": " + errno(code) + (message.isEmpty() ? "" : ": " + message);
+      int status =
+          code == Errno.PROVIDER_DIED.negative()
+              ? 502
+              : code == Errno.TIMED_OUT.negative()
+                  ? 504
+                  : code == Errno.MESSAGE_TOO_BIG.negative() ? 413 : 503;
+      plain(ex, status, why);
+    }
+
+    private static String errno(int code) {
+      for (Errno e : Errno.values()) {
+        if (e.negative() == code) {
+          return e.name().toLowerCase(Locale.ROOT).replace('_', ' ');
+        }
+      }
+      return "kernel error " + code;
+    }
+
+    private static String text(byte[] b) {
+      return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /** An exception that makes the server drop the connection: a cut-short response. */
+    private IOException cutShort(String why) {
+      LOG.log(Level.WARNING, "{0}: response cut short: {1}", route.service(), why);
+      return new IOException(why);
+    }
+
+    /**
+     * Wakes a handler waiting in {@link #partial} and cancels the call. In that order: the kernel
+     * holds the serving side's lock while it waits, and cancelling needs it.
+     */
+    private void abandon(Provider.Cancellation call, Errno reason) {
+      boolean cancel;
+      lock.lock();
+      try {
+        cancel = !finished;
+        abandoned = true;
+        answers.clear();
+        changed.signalAll();
+      } finally {
+        lock.unlock();
+      }
+      if (cancel) {
+        call.cancel(reason);
+      }
+    }
+
+    private Answer take(long deadline) throws InterruptedException {
+      lock.lock();
+      try {
+        while (answers.isEmpty()) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            return null;
+          }
+          changed.awaitNanos(left);
+        }
+        Answer a = answers.poll();
+        queuedBytes -= a.data().length;
+        changed.signalAll();
+        return a;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    private boolean queuedEmpty() {
+      lock.lock();
+      try {
+        return answers.isEmpty();
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public boolean partial(byte[] data) {
+      lock.lock();
+      try {
+        // Backpressure: the handler's reply waits until the client has taken enough.
+        while (!finished && !abandoned && queuedBytes > 0
+            && queuedBytes + data.length > BUFFERED_BYTES) {
+          changed.await();
+        }
+        return offer(Kind.PARTIAL, 0, data, false);
+      } catch (InterruptedException e) {
+        // The handler's process is being killed: it no longer needs an answer.
+        Thread.currentThread().interrupt();
+        return false;
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    @Override
+    public boolean end(byte[] data) {
+      return last(Kind.END, 0, data);
+    }
+
+    @Override
+    public boolean fail(int code, byte[] message) {
+      return last(Kind.FAIL, code, message);
+    }
+
+    private boolean last(Kind kind, int code, byte[] data) {
+      lock.lock();
+      try {
+        return offer(kind, code, data, true);
+      } finally {
+        lock.unlock();
+      }
+    }
+
+    /** Queues an answer; lock held. */
+    private boolean offer(Kind kind, int code, byte[] data, boolean last) {
+      if (finished || abandoned) {
+        return false;
+      }
+      finished = last;
+      answers.add(new Answer(kind, code, data));
+      queuedBytes += data.length;
+      changed.signalAll();
+      return true;
+    }
+  }
+}
