@@ -10,4 +10,6 @@ module dev.parigot.services {
   requires org.xerial.sqlitejdbc;
 
   exports dev.parigot.services;
+  // The request and response messages, for hosts that call the services from Java.
+  exports dev.parigot.services.proto;
 }
