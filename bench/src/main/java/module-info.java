@@ -1,6 +1,7 @@
 /** The benchmark suite: the kernel against its floor and its peers (run by scripts/bench). */
 module dev.parigot.bench {
   requires dev.parigot.kernel;
+  requires dev.parigot.services;
   requires jmh.core;
   requires HdrHistogram;
   requires io.grpc;

@@ -14,4 +14,6 @@ module dev.parigot.services {
   requires java.net.http;
 
   exports dev.parigot.services;
+  // The request and response messages, for hosts that call the services from Java.
+  exports dev.parigot.services.proto;
 }

@@ -3,6 +3,7 @@ package dev.parigot.bench;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.services.KernelServices;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -49,7 +50,30 @@ final class GuestBench {
    */
   Calls calls(int callers, int warmup, int n, boolean watchdog, boolean deadline) {
     String timeout = deadline ? "-1" : "0";
-    var run = run(watchdog, echoApp(callers, "calls", warmup, n, timeout));
+    return calls(run(watchdog, echoApp(callers, "calls", warmup, n, timeout)), (long) callers * n);
+  }
+
+  /**
+   * {@code callers} processes of bench/guests/svc.c each make {@code warmup} untimed then {@code
+   * n} timed sequential {@code op} calls (put, get, send or receive) to the kernel services.
+   */
+  Calls services(KernelServices services, String op, int callers, int warmup, int n) {
+    String toml =
+        """
+        app = "bench-services"
+        [program.svc]
+        wasm = "svc.wasm"
+        role = "main"
+        requires = ["parigot.kv.v1.KV", "parigot.queue.v1.Queue"]
+        args = ["%s", "%d", "%d"]
+        replicas = %d
+        """
+            .formatted(op, warmup, n, callers);
+    return calls(run(services.install(Kernel.builder()), toml), (long) callers * n);
+  }
+
+  /** The samples and spans the processes of {@code run} printed; {@code expected} samples. */
+  private static Calls calls(Run run, long expected) {
     var histogram = new Histogram(3);
     long start = Long.MAX_VALUE;
     long end = Long.MIN_VALUE;
@@ -63,9 +87,9 @@ final class GuestBench {
         }
       }
     }
-    if (histogram.getTotalCount() != (long) callers * n) {
+    if (histogram.getTotalCount() != expected) {
       throw new IllegalStateException(
-          "expected " + callers * n + " samples, got " + histogram.getTotalCount());
+          "expected " + expected + " samples, got " + histogram.getTotalCount());
     }
     return new Calls(histogram, histogram.getTotalCount(), start, end);
   }
@@ -189,11 +213,15 @@ final class GuestBench {
     }
   }
 
-  /** Launches an app in a fresh kernel and waits for its mains; a failing guest fails the run. */
   private Run run(boolean watchdog, String toml) {
+    return run(Kernel.builder().cpuWatchdog(watchdog), toml);
+  }
+
+  /** Launches an app in a fresh kernel and waits for its mains; a failing guest fails the run. */
+  private Run run(Kernel.Builder builder, String toml) {
     List<String> lines = new CopyOnWriteArrayList<>();
     Kernel.Output output = (process, stderr, line) -> lines.add(process + " " + line);
-    try (Kernel kernel = Kernel.builder().output(output).cpuWatchdog(watchdog).build()) {
+    try (Kernel kernel = builder.output(output).build()) {
       App app = kernel.launch(manifest(toml));
       Optional<Integer> code = app.awaitMains(RUN_LIMIT);
       if (code.isEmpty() || code.get() != 0) {

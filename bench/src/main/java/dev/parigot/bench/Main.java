@@ -1,12 +1,14 @@
 package dev.parigot.bench;
 
 import dev.parigot.bench.Report.Target;
+import dev.parigot.services.KernelServices;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -225,9 +227,43 @@ public final class Main {
         "");
   }
 
-  private void services() {
-    for (String id : List.of("services.kv.put", "services.kv.get", "services.queue.send", "services.queue.receive")) {
-      report.add(id, id.substring("services.".length()) + " throughput", Double.NaN, "ops/s", null, "n/a until issue 4");
+  private void services() throws Exception {
+    // A fresh store each run: what an earlier run left would change what get and receive find.
+    Path data = root.resolve("bench/target/services-data");
+    deleteTree(data);
+    report.machine("services data", data + " (" + Files.getFileStore(Files.createDirectories(data)).type() + ")");
+    int warmup = quick ? 20 : 200;
+    int total = quick ? 200 : 2_000;
+    try (var services = KernelServices.builder().dataDir(data).output((p, e, l) -> {}).build()) {
+      var java = new ServiceCalls(services);
+      for (int callers : new int[] {1, 4}) {
+        // In this order: get reads what put wrote, receive takes what send queued.
+        for (String op : List.of("put", "get", "send", "receive")) {
+          String name = op.equals("put") || op.equals("get") ? "kv." + op : "queue." + op;
+          serviceRows(name, "guest", "C guest through the kernel", callers,
+              guests.services(services, op, callers, warmup / callers, total / callers));
+          serviceRows(name, "java", "Java through the Provider SPI", callers,
+              java.run(op, callers, warmup / callers, total / callers));
+        }
+      }
+    }
+  }
+
+  private void serviceRows(String name, String path, String how, int callers, GuestBench.Calls calls) {
+    String id = "services." + name + "." + path + "." + callers;
+    String what = name + ", " + how + ", " + callers + " caller(s)";
+    report.add(id, what + ", ops/s", calls.perSecond(), "ops/s");
+    report.add(id + ".p50", what + ", p50", calls.histogram().getValueAtPercentile(50) / 1e3, "us");
+    report.add(id + ".p99", what + ", p99", calls.histogram().getValueAtPercentile(99) / 1e3, "us");
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (var paths = Files.walk(dir)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
     }
   }
 

@@ -81,7 +81,7 @@ final class Process {
 
   // Owner thread only.
   private final ArrayDeque<Event> pending = new ArrayDeque<>();
-  private final Map<Integer, Object> handles = new HashMap<>();
+  private final HandleTable handles = new HandleTable();
   private final Map<String, Export> exported = new HashMap<>();
   private int nextHandle = 1;
   private int openChannels;
@@ -300,13 +300,14 @@ final class Process {
     for (Export e : exported.values()) {
       kernel.service(e.name()).remove(this);
     }
-    for (Object o : handles.values()) {
-      if (o instanceof Channel ch) {
-        ch.abandon(CANCELLED);
-      } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
-        link.peer().owner().kill("its parent " + this + " ended");
-      }
-    }
+    handles.forEach(
+        o -> {
+          if (o instanceof Channel ch) {
+            ch.abandon(CANCELLED);
+          } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
+            link.peer().owner().kill("its parent " + this + " ended");
+          }
+        });
     handles.clear();
     parentLink.ifPresent(
         link -> {

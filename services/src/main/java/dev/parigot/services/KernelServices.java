@@ -3,6 +3,7 @@ package dev.parigot.services;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
+import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.LogProto.Level;
 import java.io.IOException;
 import java.lang.System.Logger;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.function.Consumer;
 
@@ -98,6 +100,15 @@ public final class KernelServices implements AutoCloseable {
   /** What test programs reported to {@code parigot.test.v1.Test}, for {@code parigot test}. */
   public TestRun tests() {
     return tests;
+  }
+
+  /**
+   * The provider serving {@code name}, for a host that calls a service from Java through the
+   * {@link Provider} SPI as the kernel does (the benchmarks use it to time a service without the
+   * kernel's crossing); empty if this does not serve the name.
+   */
+  public Optional<Provider> provider(String name) {
+    return dispatchers.stream().filter(d -> d.name().equals(name)).findFirst().map(d -> d);
   }
 
   /** The names this serves, e.g. {@code parigot.kv.v1.KV}. */
