@@ -103,8 +103,18 @@ final class ModuleLoader {
                 + Abi.VERSION
                 + " nor in WASI preview1");
       }
-      FunctionType actual =
-          module.typeSection().getType(((FunctionImport) imp).typeIndex());
+      // The parser leaves type indices to validation, which comes later: check this one here.
+      int type = ((FunctionImport) imp).typeIndex();
+      if (type < 0 || type >= module.typeSection().subTypeCount()) {
+        throw new LoadException(
+            label
+                + ": imports "
+                + what
+                + " with type "
+                + type
+                + ", which the module does not define");
+      }
+      FunctionType actual = module.typeSection().getType(type);
       if (!actual.typesMatch(expected)) {
         throw new LoadException(
             label + ": imports " + what + " as " + actual + " but it is " + expected);

@@ -49,6 +49,22 @@ class ModuleLoaderTest {
   }
 
   @Test
+  void refusesAnImportWhoseTypeIndexIsOutOfRange() {
+    byte[] bytes = TestApp.corpus("exit-code");
+    // Byte 35 is the type index of its one import, parigot.exit; the module defines types 0 and 1.
+    // Byte 63 starts the immediate of `i32.const 42` in _start: a continuation bit there makes the
+    // parser take the next bytes as part of it, so the module still parses (SyscallFuzzTest found
+    // this pair) and only the import's type is wrong.
+    assertThat(bytes[35]).isZero();
+    bytes[35] = 4;
+    bytes[63] = (byte) 170;
+
+    assertThatThrownBy(() -> loader.load("bad-type.wasm", bytes))
+        .isInstanceOf(LoadException.class)
+        .hasMessage("bad-type.wasm: imports parigot.exit with type 4, which the module does not define");
+  }
+
+  @Test
   void compilesEachDistinctModuleOnce() {
     LoadedModule first = loader.load("a.wasm", TestApp.corpus("echo"));
     LoadedModule again = loader.load("b.wasm", TestApp.corpus("echo"));
