@@ -83,16 +83,22 @@ public final class Main implements Runnable {
 
     @Spec CommandLine.Model.CommandSpec spec;
 
-    private static KernelServices services(Manifest m) {
-      return KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
-    }
-
     @Override
     public Integer call() throws InterruptedException {
       configureLogging(verbose);
       PrintWriter err = spec.commandLine().getErr();
+      try {
+        return run(Manifest.load(manifest), err);
+      } catch (ParigotException e) {
+        err.println("parigot: " + e.getMessage());
+        return REFUSED;
+      }
+    }
+
+    private int run(Manifest m, PrintWriter err) throws InterruptedException {
       // The kernel closes before the services it calls (resources close in reverse order).
-      try (KernelServices services = services(Manifest.load(manifest));
+      try (KernelServices services =
+              KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
           Kernel kernel = services.install(Kernel.builder()).build()) {
         // The ingress stops taking requests before the kernel stops the handlers.
         var ingress = new AtomicReference<HttpIngress>();
@@ -106,8 +112,6 @@ public final class Main implements Runnable {
             };
         Thread closer = new Thread(stop, "parigot-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
-        Manifest m = Manifest.load(manifest);
-        services.admit(m);
         App app = kernel.launch(m);
         m.http()
             .ifPresent(
@@ -129,9 +133,6 @@ public final class Main implements Runnable {
           // Interrupted (Ctrl-C): the hook is closing the kernel, which is what ended the wait.
         }
         return code;
-      } catch (ParigotException e) {
-        err.println("parigot: " + e.getMessage());
-        return REFUSED;
       }
     }
   }

@@ -138,6 +138,15 @@ class LaunchTest {
       Manifest manifest = Manifest.load(dir.resolve("app.toml"));
       App app = tests ? kernel.launchTests(manifest) : kernel.launch(manifest);
       assertThat(app.awaitMains(Duration.ofSeconds(60))).contains(expectedCode);
+      if (!tests) {
+        // unrelated is no main, so the app does not wait for it; closing now could kill it
+        // before it printed. It ends by itself.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (seen.stream().noneMatch(l -> l.matches("unrelated\\[\\d+\\] -?\\d+"))) {
+          assertThat(System.nanoTime()).as("unrelated ended within 30 s").isLessThan(deadline);
+          Thread.sleep(10);
+        }
+      }
     }
     return seen.stream().map(l -> l.replaceAll("\\[\\d+\\]", "")).toList();
   }

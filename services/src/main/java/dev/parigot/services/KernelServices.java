@@ -188,8 +188,10 @@ public final class KernelServices implements AutoCloseable {
 
     /**
      * Honours the grants of {@code manifest}'s programs: each program with a {@code files} key may
-     * use {@code parigot.file.v1.File} in that directory, which {@link #build} creates. May be
-     * called for several apps; a later manifest of the same app replaces the earlier one.
+     * use {@code parigot.file.v1.File} in that directory, which {@link #build} creates, and each
+     * program's {@code http_allow} hosts are reachable through {@code parigot.http.v1.Client} (as
+     * {@link KernelServices#admit} does later). May be called for several apps; a later manifest
+     * of the same app replaces the earlier one.
      */
     public Builder grants(Manifest manifest) {
       grants.add(Objects.requireNonNull(manifest, "manifest"));
@@ -245,6 +247,7 @@ public final class KernelServices implements AutoCloseable {
         }
         var tests = new TestService(t);
         var http = new HttpEgress(threads);
+        grants.forEach(http::admit);
         List<Dispatcher> dispatchers =
             List.of(
                 new Kv(store).dispatcher(threads),
