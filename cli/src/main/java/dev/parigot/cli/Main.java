@@ -86,20 +86,29 @@ public final class Main implements Runnable {
     @Override
     public Integer call() throws InterruptedException {
       configureLogging(verbose);
+      PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       try {
-        return run(Manifest.load(manifest), err);
+        return run(Manifest.load(manifest), out, err);
       } catch (ParigotException e) {
         err.println("parigot: " + e.getMessage());
         return REFUSED;
       }
     }
 
-    private int run(Manifest m, PrintWriter err) throws InterruptedException {
+    private int run(Manifest m, PrintWriter out, PrintWriter err) throws InterruptedException {
+      // Processes' lines go to the command's own writers, as with `test`, so a caller of Main
+      // (a test) sees them.
+      Kernel.Output shown =
+          (process, stderr, line) -> {
+            PrintWriter to = stderr ? err : out;
+            to.println(process + ": " + line);
+            to.flush();
+          };
       // The kernel closes before the services it calls (resources close in reverse order).
       try (KernelServices services =
               KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
-          Kernel kernel = services.install(Kernel.builder()).build()) {
+          Kernel kernel = services.install(Kernel.builder().output(shown)).build()) {
         // The ingress stops taking requests before the kernel stops the handlers.
         var ingress = new AtomicReference<HttpIngress>();
         // Straight to stderr: the JVM's logging is being reset by then.

@@ -2,11 +2,8 @@ package dev.parigot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -29,18 +26,10 @@ class MainTest {
 
   @Test
   void runPrintsTheHelloGreetingAndExitsZero() {
-    PrintStream stdout = System.out;
-    var captured = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-    int code;
-    try {
-      code = parigot("run", HELLO.toString());
-    } finally {
-      System.setOut(stdout);
-    }
+    int code = parigot("run", HELLO.toString());
 
     assertThat(code).as(err.toString()).isZero();
-    assertThat(captured.toString(StandardCharsets.UTF_8)).containsPattern("main\\[\\d+\\]: Hello, parigot!");
+    assertThat(out.toString()).containsPattern("main\\[\\d+\\]: Hello, parigot!");
   }
 
   @Test

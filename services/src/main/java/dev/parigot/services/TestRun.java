@@ -98,8 +98,10 @@ public final class TestRun {
   /**
    * Judges what the test programs of {@code manifest} reported, as of now: one suite per process
    * of a test program (workers included), one case per reported case, plus a failed case for a
-   * process that exited non-zero or was killed outside a case, or reported no case. A case still
-   * open fails with how its process ended, or "still running" if it has not.
+   * process that exited non-zero or was killed outside a case, or reported no case. A worker that
+   * reported no case and ended with code 0 has no suite: it helped its parent's cases, which judge
+   * its work. A case still open fails with how its process ended, or "still running" if it has
+   * not.
    */
   public TestReport report(Manifest manifest) {
     Set<String> tests =
@@ -123,6 +125,9 @@ public final class TestRun {
     var suites = new ArrayList<Suite>();
     var seen = new TreeMap<String, Integer>();
     for (long pid : pids) {
+      if (quietWorker(pid)) {
+        continue;
+      }
       Suite suite = suite(pid);
       seen.merge(suite.program(), 1, Integer::sum);
       suites.add(suite);
@@ -138,6 +143,18 @@ public final class TestRun {
       }
     }
     return new TestReport(manifest.app(), suites);
+  }
+
+  /** Whether {@code pid} is a worker that reported no case and ended with code 0. */
+  private boolean quietWorker(long pid) {
+    Output out = outputs.get(pid);
+    Ending ending = endings.get(pid);
+    return out != null
+        && out.process.contains("/")
+        && ending != null
+        && ending.code() == 0
+        && ending.killReason().isEmpty()
+        && !service.logs().containsKey(pid);
   }
 
   private Suite suite(long pid) {
