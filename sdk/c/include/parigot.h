@@ -438,7 +438,8 @@ enum { PG_LOG_DEBUG = 0, PG_LOG_INFO = 1, PG_LOG_WARN = 2, PG_LOG_ERROR = 3 };
  * with the process and the time; a message over 8192 bytes is cut to that.
  * Otherwise it is written as the line "level: message" to stderr, which the
  * kernel tags with the process. Which of the two is decided at the first
- * pg_log.
+ * pg_log, by looking the service up: without the grant the kernel reports
+ * that one denied lookup (`parigot run` shows it) and records go to stderr.
  *
  * pg_log never runs the loop: the record is sent at once and the service's
  * answer is handled the next time the loop runs. At exit (main returning or
