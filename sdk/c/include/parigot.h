@@ -347,6 +347,70 @@ int32_t pg_worker_arg(pg_loop *l, pg_bytes *arg);
  */
 void pg_worker_on_message(pg_loop *l, pg_message_fn fn, void *ctx);
 
+/* ---- time ---- */
+
+/*
+ * Sleeps, timers and the clocks come from the kernel's clock service, so a
+ * program that uses them must list it under requires in its manifest:
+ *
+ *   requires = ["parigot.clock.v1.Clock"]
+ *
+ * Without that grant pg_sleep and pg_timer return a future already failed
+ * with -PARIGOT_E_NOT_PERMITTED ("not permitted"), and pg_now returns it.
+ * Durations run on the kernel's monotonic clock.
+ */
+#define PG_CLOCK_SERVICE "parigot.clock.v1.Clock"
+
+/*
+ * A future that completes with status 0 once millis milliseconds have
+ * passed (0: at the next turn of the loop), never before. Await it, or give
+ * it a pg_future_on_done callback, like any call. pg_future_cancel stops it
+ * (it completes with -PARIGOT_E_CANCELLED) and pg_future_free cancels it if
+ * pending. millis must be 0 to 31536000000 (a year): otherwise the clock
+ * fails it with application code PG_STATUS_INVALID_ARGUMENT (3). Never NULL.
+ */
+pg_future *pg_sleep(pg_loop *l, int64_t millis);
+
+/*
+ * Once a pg_sleep future is done: 0 and the monotonic time the sleep ended
+ * (nanoseconds; monotonic_nanos may be NULL), or the future's failure status,
+ * PG_E_NOT_DONE while pending, PG_E_DECODE for a malformed reply.
+ */
+int32_t pg_sleep_result(const pg_future *f, int64_t *monotonic_nanos);
+
+/* One tick of a pg_timer. */
+typedef struct pg_tick {
+  int64_t seq;             /* 1 for the first tick, then 2, 3, ... */
+  int64_t monotonic_nanos; /* the kernel's monotonic time of the tick */
+  int64_t unix_nanos;      /* wall time of the tick, nanoseconds since the Unix epoch */
+} pg_tick;
+
+/* Called on the loop for each tick; tick is valid until fn returns. fn may
+ * cancel or free the timer. */
+typedef void (*pg_tick_fn)(pg_future *timer, const pg_tick *tick, void *ctx);
+
+/*
+ * Starts a timer: fn(timer, tick, ctx) runs every period_ms milliseconds (at
+ * a fixed rate: period, 2 x period, ... after the start) while the loop runs,
+ * until count ticks were delivered (count 0: until cancelled). The timer is
+ * a future: it completes with 0 after the count-th tick, or with the status
+ * that stopped it (-PARIGOT_E_CANCELLED after pg_future_cancel). Stop it with
+ * pg_future_cancel (no tick follows) or pg_future_free. A tick the process
+ * does not take in time (its queue is full) ends the timer with an error.
+ * period_ms must be 1 to 31536000000 and count >= 0, otherwise the clock
+ * fails it with PG_STATUS_INVALID_ARGUMENT (3). Never NULL.
+ */
+pg_future *pg_timer(pg_loop *l, int64_t period_ms, int64_t count, pg_tick_fn fn, void *ctx);
+
+/*
+ * Reads the kernel's clocks: wall time (nanoseconds since the Unix epoch; it
+ * follows the host and may jump) and monotonic time (nanoseconds from an
+ * arbitrary origin; never goes back: measure durations with it). Either
+ * pointer may be NULL. It awaits the clock service, so the loop runs (and
+ * dispatches other events) meanwhile. Returns 0 or the failed call's status.
+ */
+int32_t pg_now(pg_loop *l, int64_t *unix_nanos, int64_t *monotonic_nanos);
+
 /* ---- scratch space and logging ---- */
 
 /*
@@ -360,10 +424,30 @@ void *pg_scratch(uint32_t size);
 enum { PG_LOG_DEBUG = 0, PG_LOG_INFO = 1, PG_LOG_WARN = 2, PG_LOG_ERROR = 3 };
 
 /*
- * Writes "level: message" as one line to stderr, which the kernel tags with
- * the process. Messages below the threshold (PG_LOG_INFO unless changed) are
- * skipped. The runtime itself logs unexpected events at PG_LOG_WARN.
- * TODO(log service): send to the kernel's log service once it exists.
+ * The kernel's log service, which stores records for `parigot logs` and shows
+ * those of level INFO and above next to the program's output.
+ */
+#define PG_LOG_SERVICE "parigot.log.v1.Log"
+
+/*
+ * Logs one record (printf formatting). Messages below the threshold
+ * (PG_LOG_INFO unless changed with pg_log_threshold) are skipped.
+ *
+ * When the manifest lists PG_LOG_SERVICE under requires, the record goes to
+ * the log service (levels DEBUG to ERROR map to the service's), which tags it
+ * with the process and the time; a message over 8192 bytes is cut to that.
+ * Otherwise it is written as the line "level: message" to stderr, which the
+ * kernel tags with the process. Which of the two is decided at the first
+ * pg_log, by looking the service up: without the grant the kernel reports
+ * that one denied lookup (`parigot run` shows it) and records go to stderr.
+ *
+ * pg_log never runs the loop: the record is sent at once and the service's
+ * answer is handled the next time the loop runs. At exit (main returning or
+ * exit()), the runtime waits up to five seconds for answers still due. A record
+ * the service refuses (an empty message, invalid UTF-8, ...) or that cannot
+ * be sent is written to stderr instead, with the reason.
+ *
+ * The runtime itself logs unexpected events at PG_LOG_WARN and above.
  */
 void pg_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void pg_log_threshold(int level);

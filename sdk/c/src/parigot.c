@@ -183,6 +183,8 @@ struct pg_future {
   uint32_t arena_cap;
   uint32_t awaiters; /* pg_await calls on the stack that wait for it */
   int free_pending;  /* freed while awaited: the last await frees it */
+  pg_tick_fn tick_fn; /* a pg_timer's callback, and its context */
+  void *tick_ctx;
 };
 
 /* What pg_call returns when even a future cannot be allocated. */
@@ -1079,24 +1081,256 @@ const char *pg_strerror(int32_t status) {
   }
 }
 
+/* ---- time: parigot.clock.v1.Clock ---- */
+
+/* Clock's method numbers (declaration order in clock.proto). */
+enum { CLOCK_NOW = 1, CLOCK_SLEEP = 2, CLOCK_TIMER = 4 };
+
+/* The clock service's handle, located on first use. */
+static int32_t clock_service(int32_t *out) {
+  static int32_t handle;
+  static int located;
+  if (!located) {
+    int32_t rc = pg_locate(PG_CLOCK_SERVICE, &handle);
+    if (rc != 0) {
+      return rc; /* not cached: a later call reports it again */
+    }
+    located = 1;
+  }
+  *out = handle;
+  return 0;
+}
+
+/* Calls a clock method with int64 fields 1..n (proto3: zeros are omitted). */
+static pg_future *clock_call(pg_loop *l, int32_t method, const int64_t *fields, uint32_t n) {
+  int32_t clock;
+  int32_t rc = clock_service(&clock);
+  if (rc != 0) {
+    return pg_future_failed(l, rc);
+  }
+  uint8_t buf[32];
+  pg_writer w = pg_writer_of(buf, sizeof buf);
+  for (uint32_t i = 0; i < n; i++) {
+    if (fields[i] != 0) {
+      pg_write_tag(&w, i + 1, PG_WT_VARINT);
+      pg_write_varint(&w, (uint64_t)fields[i]);
+    }
+  }
+  /* No deadline: the clock ends the call itself. */
+  return pg_call(l, clock, method, (pg_bytes){buf, w.pos}, PARIGOT_TIMEOUT_NONE);
+}
+
+/* Reads int64 fields 1..n of a message (others are skipped; absent ones are 0). */
+static int32_t decode_int64s(pg_bytes msg, int64_t *fields, uint32_t n) {
+  memset(fields, 0, n * sizeof *fields);
+  pg_reader r = pg_reader_of(msg.data, msg.len);
+  while (!pg_reader_done(&r)) {
+    uint32_t field, wire_type;
+    int32_t rc = pg_read_tag(&r, &field, &wire_type);
+    if (rc == 0 && field <= n) {
+      uint64_t v;
+      rc = pg_read_varint_field(&r, wire_type, &v);
+      fields[field - 1] = (int64_t)v;
+    } else if (rc == 0) {
+      rc = pg_skip(&r, wire_type);
+    }
+    if (rc != 0) {
+      return rc;
+    }
+  }
+  return 0;
+}
+
+pg_future *pg_sleep(pg_loop *l, int64_t millis) {
+  return clock_call(l, CLOCK_SLEEP, &millis, 1);
+}
+
+int32_t pg_sleep_result(const pg_future *f, int64_t *monotonic_nanos) {
+  if (!f->done) {
+    return PG_E_NOT_DONE;
+  }
+  if (f->result.status != 0) {
+    return f->result.status;
+  }
+  int64_t v;
+  int32_t rc = decode_int64s(f->result.data, &v, 1);
+  if (rc == 0 && monotonic_nanos != NULL) {
+    *monotonic_nanos = v;
+  }
+  return rc;
+}
+
+int32_t pg_now(pg_loop *l, int64_t *unix_nanos, int64_t *monotonic_nanos) {
+  pg_future *f = clock_call(l, CLOCK_NOW, NULL, 0);
+  int32_t rc = pg_await(l, f);
+  if (rc == 0) {
+    int64_t v[2];
+    rc = decode_int64s(f->result.data, v, 2);
+    if (rc == 0) {
+      if (unix_nanos != NULL) {
+        *unix_nanos = v[0];
+      }
+      if (monotonic_nanos != NULL) {
+        *monotonic_nanos = v[1];
+      }
+    }
+  }
+  pg_future_free(f);
+  return rc;
+}
+
+static void on_tick(pg_future *f, pg_bytes partial, void *ctx) {
+  (void)ctx;
+  int64_t v[3];
+  if (decode_int64s(partial, v, 3) != 0) {
+    pg_log(PG_LOG_ERROR, "parigot: a timer tick does not decode; timer stopped");
+    fail_locally(f, PG_E_DECODE);
+    return;
+  }
+  pg_tick tick = {v[0], v[1], v[2]};
+  if (f->tick_fn != NULL) {
+    f->tick_fn(f, &tick, f->tick_ctx); /* may free f */
+  }
+}
+
+pg_future *pg_timer(pg_loop *l, int64_t period_ms, int64_t count, pg_tick_fn fn, void *ctx) {
+  int64_t fields[2] = {period_ms, count};
+  pg_future *f = clock_call(l, CLOCK_TIMER, fields, 2);
+  if (f != &OOM_FUTURE) {
+    f->tick_fn = fn;
+    f->tick_ctx = ctx;
+    if (!f->done) {
+      pg_future_on_partial(f, on_tick, NULL);
+    }
+  }
+  return f;
+}
+
+/* ---- logging: parigot.log.v1.Log, or stderr ---- */
+
+/* The log service's limit on a message, in bytes. */
+#define LOG_MAX_MESSAGE 8192
+
 static int log_threshold = PG_LOG_INFO;
 
 void pg_log_threshold(int level) {
   log_threshold = level;
 }
 
-void pg_log(int level, const char *fmt, ...) {
+static const char *level_name(int level) {
   static const char *const names[] = {"debug", "info", "warn", "error"};
+  return level >= PG_LOG_DEBUG && level <= PG_LOG_ERROR ? names[level] : "log";
+}
+
+static void log_to_stderr(int level, const char *text) {
+  /* The kernel collects stderr line by line and tags each line with the
+   * process, and the process is single-threaded: pieces cannot interleave. */
+  fprintf(stderr, "%s: %s\n", level_name(level), text);
+}
+
+/* Log records sent and not yet answered. */
+static uint32_t logs_in_flight;
+
+/* A sent record: its text is kept to reach stderr if the service refuses it. */
+typedef struct log_record {
+  int level;
+  char text[];
+} log_record;
+
+static void on_logged(pg_future *f, void *ctx) {
+  log_record *r = ctx;
+  logs_in_flight--;
+  int32_t status = f->result.status;
+  if (status != 0) {
+    log_to_stderr(r->level, r->text);
+    fprintf(stderr, "warn: parigot: the log service did not take that record: %s%s%s\n",
+            pg_strerror(status), f->result.data.len > 0 ? ": " : "",
+            (const char *)f->result.data.data);
+  }
+  free(r);
+  pg_future_free(f);
+}
+
+/* At exit: waits (a little) for records still on their way to the service. */
+static void flush_logs(void) {
+  pg_loop *l = pg_loop_default();
+  for (int tries = 0; logs_in_flight > 0 && tries < 50; tries++) {
+    if (pg_run_once(l, 100) < 0) {
+      break;
+    }
+  }
+}
+
+/* The log service's handle: > 0, or 0 when records go to stderr. */
+static int32_t log_service(void) {
+  static int32_t handle = -1;
+  if (handle < 0) {
+    int32_t h;
+    /* Asked once: the manifest cannot change while the process runs. */
+    handle = pg_locate(PG_LOG_SERVICE, &h) == 0 ? h : 0;
+    if (handle > 0) {
+      atexit(flush_logs);
+    }
+  }
+  return handle;
+}
+
+/* The longest prefix of s of at most max bytes that ends on a UTF-8 character boundary. */
+static uint32_t clip(const char *s, uint32_t len, uint32_t max) {
+  if (len <= max) {
+    return len;
+  }
+  while (max > 0 && ((uint8_t)s[max] & 0xC0) == 0x80) {
+    max--;
+  }
+  return max;
+}
+
+void pg_log(int level, const char *fmt, ...) {
   if (level < log_threshold) {
     return;
   }
-  /* The kernel collects stderr line by line and tags each line with the
-   * process, and the process is single-threaded: pieces cannot interleave. */
-  fputs(level >= PG_LOG_DEBUG && level <= PG_LOG_ERROR ? names[level] : "log", stderr);
-  fputs(": ", stderr);
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  int n = vsnprintf(NULL, 0, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+  if (n < 0) {
+    return;
+  }
+  log_record *r = malloc(sizeof *r + (size_t)n + 1);
+  if (r == NULL) {
+    fprintf(stderr, "error: parigot: out of memory formatting a log record\n");
+    return;
+  }
+  r->level = level;
+  va_start(ap, fmt);
+  vsnprintf(r->text, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  int32_t service = log_service();
+  if (service == 0 || n == 0) {
+    log_to_stderr(level, r->text);
+    free(r);
+    return;
+  }
+  /* WriteRequest { Level level = 1; string message = 2; }: Level is ours + 1. */
+  int lv = level < PG_LOG_DEBUG ? PG_LOG_DEBUG : level > PG_LOG_ERROR ? PG_LOG_ERROR : level;
+  pg_bytes msg = {(const uint8_t *)r->text, clip(r->text, (uint32_t)n, LOG_MAX_MESSAGE)};
+  uint8_t *buf = malloc(msg.len + 16);
+  if (buf == NULL) {
+    log_to_stderr(level, r->text);
+    free(r);
+    return;
+  }
+  pg_writer w = pg_writer_of(buf, msg.len + 16);
+  pg_write_tag(&w, 1, PG_WT_VARINT);
+  pg_write_varint(&w, (uint64_t)(lv + 1));
+  pg_write_tag(&w, 2, PG_WT_LEN);
+  pg_write_len(&w, msg);
+  /* Not awaited, so logging never runs the loop: the answer is handled when
+   * the loop next runs, or at exit. */
+  pg_future *f = pg_call(pg_loop_default(), service, 1, (pg_bytes){buf, w.pos},
+                         PARIGOT_TIMEOUT_DEFAULT);
+  free(buf);
+  logs_in_flight++;
+  pg_future_on_done(f, on_logged, r);
 }

@@ -42,6 +42,17 @@ final class Protoc {
     return protoc;
   }
 
+  /** An explicitly given protoc (ParigotGen's --protoc), made executable if it is not. */
+  static Path given(Path protoc) throws ParigotGen.GenerationException {
+    if (!Files.isRegularFile(protoc)) {
+      throw new ParigotGen.GenerationException("--protoc " + protoc + " is not a file");
+    }
+    if (!Files.isExecutable(protoc) && !protoc.toFile().setExecutable(true)) {
+      throw new ParigotGen.GenerationException(protoc + " is not executable");
+    }
+    return protoc;
+  }
+
   private static Path besideCode() throws ParigotGen.GenerationException {
     try {
       Path code = Path.of(Protoc.class.getProtectionDomain().getCodeSource().getLocation().toURI());
