@@ -433,13 +433,11 @@ enum { PG_LOG_DEBUG = 0, PG_LOG_INFO = 1, PG_LOG_WARN = 2, PG_LOG_ERROR = 3 };
  * Logs one record (printf formatting). Messages below the threshold
  * (PG_LOG_INFO unless changed with pg_log_threshold) are skipped.
  *
- * When the manifest lists PG_LOG_SERVICE under requires, the record goes to
- * the log service (levels DEBUG to ERROR map to the service's), which tags it
- * with the process and the time; a message over 8192 bytes is cut to that.
- * Otherwise it is written as the line "level: message" to stderr, which the
- * kernel tags with the process. Which of the two is decided at the first
- * pg_log, by looking the service up: without the grant the kernel reports
- * that one denied lookup (`parigot run` shows it) and records go to stderr.
+ * After pg_log_to_service succeeded, the record goes to the log service
+ * (levels DEBUG to ERROR map to the service's), which tags it with the
+ * process and the time; a message over 8192 bytes is cut to that. Until then
+ * it is written as the line "level: message" to stderr, which the kernel tags
+ * with the process.
  *
  * pg_log never runs the loop: the record is sent at once and the service's
  * answer is handled the next time the loop runs. At exit (main returning or
@@ -450,6 +448,15 @@ enum { PG_LOG_DEBUG = 0, PG_LOG_INFO = 1, PG_LOG_WARN = 2, PG_LOG_ERROR = 3 };
  * The runtime itself logs unexpected events at PG_LOG_WARN and above.
  */
 void pg_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Sends pg_log's records to PG_LOG_SERVICE from now on. Returns 0, or
+ * -PARIGOT_E_NOT_PERMITTED if the manifest does not require the service (the
+ * kernel counts and logs that denial, so call this only in a program that
+ * requires it; the runtime never probes on its own). Calling it again is a
+ * no-op.
+ */
+int32_t pg_log_to_service(void);
 void pg_log_threshold(int level);
 
 #ifdef __cplusplus

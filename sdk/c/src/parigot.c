@@ -1261,18 +1261,25 @@ static void flush_logs(void) {
   }
 }
 
-/* The log service's handle: > 0, or 0 when records go to stderr. */
-static int32_t log_service(void) {
-  static int32_t handle = -1;
-  if (handle < 0) {
-    int32_t h;
-    /* Asked once: the manifest cannot change while the process runs. */
-    handle = pg_locate(PG_LOG_SERVICE, &h) == 0 ? h : 0;
-    if (handle > 0) {
-      atexit(flush_logs);
-    }
+/* The log service's handle: > 0 after pg_log_to_service, 0 while records go to stderr. */
+static int32_t log_handle;
+
+int32_t pg_log_to_service(void) {
+  if (log_handle > 0) {
+    return 0;
   }
-  return handle;
+  int32_t h;
+  int32_t rc = pg_locate(PG_LOG_SERVICE, &h);
+  if (rc != 0) {
+    return rc;
+  }
+  log_handle = h;
+  atexit(flush_logs);
+  return 0;
+}
+
+static int32_t log_service(void) {
+  return log_handle;
 }
 
 /* The longest prefix of s of at most max bytes that ends on a UTF-8 character boundary. */

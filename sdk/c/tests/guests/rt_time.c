@@ -4,9 +4,10 @@
  * fact a line, and the JUnit test (TimeAndLogTest) states what must be seen.
  *   sleep   (requires the clock) sleeps end after their duration, in order
  *   timer   (requires the clock) ticks until cancelled, or until the count
- *   nogrant (requires nothing) everything fails with not permitted; pg_log
- *           writes to stderr
- *   log     (requires the log service) records reach the service
+ *   nogrant (requires nothing) everything fails with not permitted, and so
+ *           does pg_log_to_service; pg_log writes to stderr
+ *   log     (requires the log service) after pg_log_to_service, records
+ *           reach the service
  */
 #include <string.h>
 
@@ -116,10 +117,12 @@ static void nogrant(void) {
   say("timer: %s", pg_strerror(pg_await(loop, f)));
   pg_future_free(f);
   say("now: %s", pg_strerror(pg_now(loop, NULL, NULL)));
+  say("to service: %s", pg_strerror(pg_log_to_service()));
   pg_log(PG_LOG_WARN, "to stderr %d", 7);
 }
 
 static void logs(void) {
+  say("to service: %s", pg_strerror(pg_log_to_service()));
   pg_log(PG_LOG_INFO, "hello, log service %d", 42);
   pg_log(PG_LOG_DEBUG, "below the threshold");
   pg_log_threshold(PG_LOG_DEBUG);

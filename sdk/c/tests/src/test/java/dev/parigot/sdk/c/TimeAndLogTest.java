@@ -75,6 +75,7 @@ class TimeAndLogTest {
             "out: sleep: not permitted",
             "out: timer: not permitted",
             "out: now: not permitted",
+            "out: to service: not permitted",
             "out: end of nogrant");
     assertThat(lines).contains("err: warn: to stderr 7");
     assertThat(logs()).isEmpty();
@@ -83,6 +84,7 @@ class TimeAndLogTest {
   @Test
   void withTheLogGrantRecordsReachTheLogService() throws Exception {
     run("log", LOG);
+    assertThat(lines).contains("out: to service: ok");
     List<String> records = logs();
     assertThat(records).hasSize(3);
     assertThat(records.get(0)).matches(".* main\\[\\d+\\] INFO hello, log service 42");
