@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The replicas of a program serve one name together (docs/DESIGN-NOTES.md, "Replicas"). */
+/** The replicas of a program serve one name together (README.md, "The manifest"). */
 class ConfReplicaTest {
   @TempDir Path dir;
 
