@@ -8,6 +8,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parigot.services.proto.ClockProto;
 import dev.parigot.services.proto.FileProto;
+import dev.parigot.services.proto.HttpProto;
 import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.KvProto.GetRequest;
 import dev.parigot.services.proto.KvProto.GetResponse;
@@ -55,8 +56,11 @@ class MalformedRequestTest {
             LogProto.getDescriptor(),
             ClockProto.getDescriptor(),
             FileProto.getDescriptor(),
-            TestProto.getDescriptor())
+            TestProto.getDescriptor(),
+            HttpProto.getDescriptor())
         .flatMap(f -> f.getServices().stream())
+        // Guests implement Handler; the kernel serves Client.
+        .filter(s -> !s.getFullName().equals("parigot.http.v1.Handler"))
         .flatMap(s -> s.getMethods().stream())
         .map(m -> Arguments.of(m.getService().getName(), m.getName()));
   }
@@ -69,6 +73,7 @@ class MalformedRequestTest {
       case "Clock" -> services.clock();
       case "File" -> services.file();
       case "Test" -> services.test();
+      case "Client" -> services.http();
       default -> throw new IllegalArgumentException(service);
     };
   }
