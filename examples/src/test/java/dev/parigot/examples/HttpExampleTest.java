@@ -2,24 +2,56 @@ package dev.parigot.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.cli.Main;
 import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpIngress;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /**
  * Runs examples/http as {@code ./parigot run examples/http/app.toml} does, on an ephemeral port
- * instead of the manifest's 8080, and asks it what the README's curl command asks.
+ * instead of the manifest's 8080, and asks it what the README's curl command asks; and runs its
+ * test program as {@code ./parigot test examples/http/app.toml} does, on a copy of the example.
  */
 class HttpExampleTest {
   private static final Path APP = Path.of("http", "app.toml");
+
+  @TempDir Path dir;
+
+  @Test
+  void theFrontDoorTestPassesEveryCase() throws Exception {
+    try (var files = Files.list(APP.getParent())) {
+      for (Path f : files.toList()) {
+        Files.copy(f, dir.resolve(f.getFileName()));
+      }
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = new CommandLine(new Main());
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+
+    int code = cli.execute("test", dir.resolve("app.toml").toString());
+
+    assertThat(code).as(out + "\n" + err).isZero();
+    assertThat(out.toString())
+        .contains("  PASS  GET /hello/NAME answers 200 with the greeter's greeting (8 checks, ")
+        .contains("  PASS  a path the front door does not know is 404 (12 checks, ")
+        .contains("  PASS  a name the greeter refuses is 400 (9 checks, ")
+        .contains("8 cases: 8 passed, 0 failed, 0 skipped\n");
+  }
 
   @Test
   void theFrontDoorAnswersWithTheBackendsGreeting() throws Exception {
