@@ -13,6 +13,11 @@
  *   /garbage       an END that is not an HttpResponse
  *   /nostatus      an END HttpResponse without a status
  *   /slow          never answers
+ *   /sum[?twice]   reads a body that did not come inline through
+ *                  parigot.http.v1.Body (an inline one is summed as is) and
+ *                  answers 200 "LENGTH FNV1A32", with headers x-streamed (1
+ *                  if it came through Body) and, with ?twice, x-second: the
+ *                  status of a second Read of the same id
  *   anything else  404 "not here"
  *
  * The protobuf messages are encoded by hand with the SDK's wire helpers
@@ -31,6 +36,7 @@
 typedef struct request {
   pg_bytes method, path, query, body, route;
   uint32_t headers;
+  uint64_t body_id;
 } request;
 
 /* Decodes the fields of an HttpRequest this guest uses; PG_OK or PG_E_DECODE. */
@@ -47,7 +53,9 @@ static int32_t decode(pg_bytes in, request *r) {
                     : field == 5 ? &r->body
                     : field == 6 ? &r->route
                                  : NULL;
-    if (field == 4 && wt == PG_WT_LEN) {
+    if (field == 8) {
+      rc = pg_read_varint_field(&rd, wt, &r->body_id);
+    } else if (field == 4 && wt == PG_WT_LEN) {
       pg_bytes ignored;
       rc = pg_read_len(&rd, &ignored);
       r->headers++;
@@ -134,6 +142,114 @@ static void big(pg_call *call, const request *r) {
   pg_call_end(call, written(&w));
 }
 
+/* A /sum in progress: the body's length and FNV-1a hash so far. */
+typedef struct summing {
+  pg_call *call;
+  uint64_t id, len;
+  uint32_t hash;
+  int streamed, twice;
+} summing;
+
+static void add(summing *s, pg_bytes b) {
+  for (uint32_t i = 0; i < b.len; i++) {
+    s->hash = (s->hash ^ b.data[i]) * 16777619u;
+  }
+  s->len += b.len;
+}
+
+/* Adds the data of one BodyChunk. */
+static void chunk(summing *s, pg_bytes msg) {
+  pg_reader rd = pg_reader_of(msg.data, msg.len);
+  while (!pg_reader_done(&rd)) {
+    uint32_t field, wt;
+    if (pg_read_tag(&rd, &field, &wt) != PG_OK) return;
+    pg_bytes data;
+    if (field == 1 && wt == PG_WT_LEN) {
+      if (pg_read_len(&rd, &data) != PG_OK) return;
+      add(s, data);
+    } else if (pg_skip(&rd, wt) != PG_OK) {
+      return;
+    }
+  }
+}
+
+static void on_chunk(pg_future *f, pg_bytes partial, void *ctx) {
+  (void)f;
+  chunk(ctx, partial);
+}
+
+static pg_future *read_body(uint64_t id) {
+  static int32_t svc = -1;
+  if (svc < 0 && pg_locate("parigot.http.v1.Body", &svc) != 0) {
+    return pg_future_failed(pg_loop_default(), PG_E_DECODE); /* not required: the reply says so */
+  }
+  uint8_t req[16];
+  pg_writer w = pg_writer_of(req, sizeof req);
+  pg_write_tag(&w, 1, PG_WT_VARINT);
+  pg_write_varint(&w, id);
+  return pg_call(pg_loop_default(), svc, 1, written(&w), -1);
+}
+
+static void sum_reply(summing *s, int32_t second) {
+  char text[64], streamed[4], status2[16];
+  snprintf(text, sizeof text, "%llu %08x", (unsigned long long)s->len, (unsigned)s->hash);
+  snprintf(streamed, sizeof streamed, "%d", s->streamed);
+  snprintf(status2, sizeof status2, "%d", (int)second);
+  uint8_t buf[256];
+  pg_writer w = pg_writer_of(buf, sizeof buf);
+  status(&w, 200);
+  header(&w, "x-streamed", pg_str(streamed));
+  if (s->twice) header(&w, "x-second", pg_str(status2));
+  body(&w, pg_str(text));
+  pg_call_end(s->call, written(&w));
+  free(s);
+}
+
+static void on_second(pg_future *f, void *ctx) {
+  int32_t st = pg_future_result(f)->status;
+  pg_future_free(f);
+  sum_reply(ctx, st);
+}
+
+static void on_read(pg_future *f, void *ctx) {
+  summing *s = ctx;
+  const pg_result *r = pg_future_result(f);
+  if (r->status != 0) {
+    pg_call_fail(s->call, 13, "reading the body failed");
+    pg_future_free(f);
+    free(s);
+    return;
+  }
+  chunk(s, r->data); /* the END carries the last chunk */
+  pg_future_free(f);
+  if (s->twice) {
+    pg_future_on_done(read_body(s->id), on_second, s);
+  } else {
+    sum_reply(s, 0);
+  }
+}
+
+static void sum(pg_call *call, const request *r) {
+  summing *s = calloc(1, sizeof *s);
+  if (s == NULL) {
+    pg_call_fail(call, 13, "out of memory");
+    return;
+  }
+  s->call = call;
+  s->id = r->body_id;
+  s->hash = 2166136261u;
+  s->twice = is(r->query, "twice");
+  if (r->body_id == 0) {
+    add(s, r->body);
+    sum_reply(s, 0);
+    return;
+  }
+  s->streamed = 1;
+  pg_future *f = read_body(r->body_id);
+  pg_future_on_partial(f, on_chunk, s);
+  pg_future_on_done(f, on_read, s);
+}
+
 static void handle(pg_call *call, int32_t method, pg_bytes req, void *ctx) {
   (void)ctx;
   request r;
@@ -157,6 +273,8 @@ static void handle(pg_call *call, int32_t method, pg_bytes req, void *ctx) {
   } else if (is(path, "/nostatus")) {
     body(&w, pg_str("no status"));
     pg_call_end(call, written(&w));
+  } else if (is(path, "/sum")) {
+    sum(call, &r);
   } else if (is(path, "/slow")) {
     /* never answered: the ingress's deadline ends it */
   } else {

@@ -125,7 +125,7 @@ public final class Main implements Runnable {
         m.http()
             .ifPresent(
                 http -> {
-                  ingress.set(HttpIngress.start(http, app));
+                  ingress.set(HttpIngress.start(http, app, services));
                   InetSocketAddress a = ingress.get().address();
                   String host = a.getAddress().getHostAddress();
                   err.println(

@@ -7,6 +7,7 @@ import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpIngress;
+import dev.parigot.services.KernelServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -66,8 +67,9 @@ class HttpExampleTest {
             http.maxHeaderBytes(),
             http.maxBodyBytes(),
             http.timeoutMillis());
-    try (Kernel kernel = Kernel.builder().output((p, err, line) -> {}).build();
-        HttpIngress ingress = HttpIngress.start(ephemeral, kernel.launch(manifest));
+    try (KernelServices services = KernelServices.builder().dataDir(dir.resolve("data")).build();
+        Kernel kernel = services.install(Kernel.builder().output((p, err, line) -> {})).build();
+        HttpIngress ingress = HttpIngress.start(ephemeral, kernel.launch(manifest), services);
         HttpClient client = HttpClient.newHttpClient()) {
       String base = "http://127.0.0.1:" + ingress.address().getPort();
 

@@ -26,6 +26,14 @@ public interface App {
   Optional<Integer> awaitMains(Duration timeout) throws InterruptedException;
 
   /**
+   * The max_message_bytes of the program that exports {@code service}: the largest request a call
+   * to it may carry.
+   *
+   * @throws IllegalArgumentException if no program of this app exports {@code service}
+   */
+  int maxMessageBytes(String service);
+
+  /**
    * Calls {@code service}, which a program of this app exports, from Java on the app's behalf:
    * how the kernel's HTTP ingress reaches its guest handlers. The provider sees the caller {@code
    * Caller(app, program, 0)}: pid 0 marks a call made from Java.

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -17,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class AppImpl implements App {
   private final String name;
   private final Set<String> exports;
+  // export -> the max_message_bytes of the program exporting it.
+  private final Map<String, Integer> maxMessageBytes;
   private final KernelImpl kernel;
   private final List<CompletableFuture<Void>> mains = new ArrayList<>();
   // The first non-zero main exit code, in the order the mains ended; 0 while there is none.
@@ -24,9 +27,10 @@ final class AppImpl implements App {
   private final CompletableFuture<Void> kernelClosed = new CompletableFuture<>();
   private CompletableFuture<Integer> done;
 
-  AppImpl(String name, Set<String> exports, KernelImpl kernel) {
+  AppImpl(String name, Map<String, Integer> maxMessageBytes, KernelImpl kernel) {
     this.name = name;
-    this.exports = Set.copyOf(exports);
+    this.exports = Set.copyOf(maxMessageBytes.keySet());
+    this.maxMessageBytes = Map.copyOf(maxMessageBytes);
     this.kernel = kernel;
   }
 
@@ -77,6 +81,15 @@ final class AppImpl implements App {
     } catch (ExecutionException e) {
       throw new IllegalStateException("exit tracking never fails", e);
     }
+  }
+
+  @Override
+  public int maxMessageBytes(String service) {
+    Integer max = maxMessageBytes.get(service);
+    if (max == null) {
+      throw new IllegalArgumentException("no program of app '" + name + "' exports " + service);
+    }
+    return max;
   }
 
   @Override

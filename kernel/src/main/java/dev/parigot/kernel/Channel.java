@@ -101,6 +101,11 @@ final class Channel implements Replies {
   }
 
   @Override
+  public boolean hasRoom(int bytes) {
+    return owner.hasRoom(bytes);
+  }
+
+  @Override
   public boolean end(byte[] data) {
     if (!finished.compareAndSet(false, true)) {
       return false;

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param routes the routes in manifest order; a request goes to the longest matching prefix
  * @param maxHeaderBytes the largest request head (request line and headers) accepted; larger ones
  *     get 431
- * @param maxBodyBytes the largest request body accepted; larger ones get 413
+ * @param maxBodyBytes the largest request body accepted; larger ones get 413. Bodies larger than
+ *     the inline size are streamed to the handler, so this may exceed max_message_bytes
  * @param timeoutMillis the deadline of each call to a handler, from the request to the end of
  *     the response; 0 for none
  */
@@ -29,8 +30,8 @@ public record HttpSpec(
   /** The default of {@code max_header_bytes}: 16 KiB. */
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
 
-  /** The default of {@code max_body_bytes}: 512 KiB, within the default max_message_bytes. */
-  public static final int DEFAULT_MAX_BODY_BYTES = 512 * 1024;
+  /** The default of {@code max_body_bytes}: 64 MiB; larger bodies are streamed to the handler. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 64 << 20;
 
   /** The default of {@code timeout_ms}: 30 s, as the default call deadline. */
   public static final long DEFAULT_TIMEOUT_MILLIS = 30_000;

@@ -40,6 +40,11 @@ final class Inbox {
     return true;
   }
 
+  /** Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue. */
+  boolean fits(int payload, long maxBytes) {
+    return bytes.get() + payload + EventLayout.SIZE <= maxBytes;
+  }
+
   /**
    * Takes the oldest event, or null when none is queued. Owner only. Its payload still counts
    * against the bound until the owner reports it {@link #consumed}: an event taken but not yet

@@ -95,8 +95,9 @@ final class KernelImpl implements Kernel {
         new AppImpl(
             manifest.app(),
             modules.keySet().stream()
-                .flatMap(p -> p.exports().stream())
-                .collect(java.util.stream.Collectors.toSet()),
+                .flatMap(p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
+                .collect(
+                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
             this);
     synchronized (apps) {
       apps.add(app);

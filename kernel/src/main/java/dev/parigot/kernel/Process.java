@@ -178,6 +178,14 @@ final class Process {
     return inbox.offer(event, QUEUE_FACTOR * limits.maxMessageBytes());
   }
 
+  /**
+   * Whether an event of {@code bytes} would be queued now, with room for one more message of the
+   * largest size left over for the process's other calls. Any thread.
+   */
+  boolean hasRoom(int bytes) {
+    return inbox.fits(bytes, (QUEUE_FACTOR - 1) * limits.maxMessageBytes());
+  }
+
   /** Ends the process at its next kernel entry or loop back-edge. Any thread; idempotent. */
   void kill(String reason) {
     if (killReason == null) {

@@ -11,6 +11,16 @@ public interface Replies {
   /** Delivers a partial result; false when the call is already finished. */
   boolean partial(byte[] data);
 
+  /**
+   * Whether a partial result of {@code bytes} would be taken now without overflowing the caller:
+   * a provider that can wait (one reading an upload, say) checks it before each partial and
+   * waits while it is false, which is how its caller's pace reaches the source. Advisory: it may
+   * change at once. By default true: a caller that does not say has room.
+   */
+  default boolean hasRoom(int bytes) {
+    return true;
+  }
+
   /** Finishes the call successfully; false when it was already finished. */
   boolean end(byte[] data);
 

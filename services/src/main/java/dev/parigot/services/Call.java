@@ -64,6 +64,11 @@ final class Call {
     return false;
   }
 
+  /** Whether the caller would take a partial of {@code bytes} now: see {@link Replies#hasRoom}. */
+  boolean hasRoom(int bytes) {
+    return replies.hasRoom(bytes);
+  }
+
   /** Ends the call with {@code message}; false if it was already finished. */
   boolean end(Message message) {
     return finished.compareAndSet(false, true) && replies.end(message.toByteArray());

@@ -43,6 +43,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * them. A handler that streams faster than the client reads is slowed down, not failed: its reply
  * call waits while more than {@link #BUFFERED_BYTES} of the response are queued unwritten.
  *
+ * <p>A request body comes inline in the HttpRequest when it is at most {@link #INLINE_BYTES} and
+ * fits the handler's max_message_bytes; a larger one stays on the connection, and the handler reads
+ * it through {@link HttpBodies} (parigot.http.v1.Body) while the exchange lasts.
+ *
  * <p>Start it after {@link dev.parigot.kernel.Kernel#launch} returned the app; close it before the
  * kernel.
  */
@@ -54,6 +58,13 @@ public final class HttpIngress implements AutoCloseable {
   private static final int HANDLE = 1;
   /** Response bytes a handler may have queued before its next partial reply waits. */
   static final int BUFFERED_BYTES = 1 << 20;
+  /**
+   * The largest body sent inline: small enough that a request never costs a handler much of its
+   * queue, large enough that most form posts and JSON documents need no second call.
+   */
+  static final int INLINE_BYTES = 64 * 1024;
+  // Room left in the handler's max_message_bytes for the HttpRequest's other fields' framing.
+  private static final int FRAMING_BYTES = 64;
   // The body frames itself: these response headers would contradict the kernel's framing.
   private static final Set<String> FRAMING =
       Set.of("content-length", "transfer-encoding", "connection", "keep-alive", "upgrade");
@@ -63,10 +74,13 @@ public final class HttpIngress implements AutoCloseable {
   private final List<HttpSpec.Route> routes;
   private final HttpServer server;
   private final ExecutorService exchanges;
+  private final HttpBodies bodies;
 
-  private HttpIngress(HttpSpec spec, App app, HttpServer server, ExecutorService exchanges) {
+  private HttpIngress(
+      HttpSpec spec, App app, HttpServer server, ExecutorService exchanges, HttpBodies bodies) {
     this.spec = spec;
     this.app = app;
+    this.bodies = bodies;
     // Longest first: the first match is the longest prefix.
     this.routes =
         spec.routes().stream()
@@ -81,10 +95,12 @@ public final class HttpIngress implements AutoCloseable {
    *
    * @param spec the app's {@code [http]} table (its routes name services of {@code app})
    * @param app the launched app
+   * @param services the kernel services of the app's kernel, whose parigot.http.v1.Body serves
+   *     the bodies too large to send inline
    * @return the running ingress
    * @throws ParigotException if the address cannot be bound
    */
-  public static HttpIngress start(HttpSpec spec, App app) {
+  public static HttpIngress start(HttpSpec spec, App app, KernelServices services) {
     InetSocketAddress address = new InetSocketAddress(spec.host(), spec.port());
     HttpServer server;
     try {
@@ -97,7 +113,7 @@ public final class HttpIngress implements AutoCloseable {
     }
     ExecutorService exchanges =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("parigot-http-", 1).factory());
-    var ingress = new HttpIngress(spec, app, server, exchanges);
+    var ingress = new HttpIngress(spec, app, server, exchanges, services.bodies());
     server.setExecutor(exchanges);
     server.createContext("/", ingress::serve);
     server.start();
@@ -141,17 +157,11 @@ public final class HttpIngress implements AutoCloseable {
       plain(ex, 431, "the request's headers are larger than " + spec.maxHeaderBytes() + " bytes");
       return;
     }
-    byte[] body = body(ex);
-    if (body == null) {
-      plain(ex, 413, "the request's body is larger than " + spec.maxBodyBytes() + " bytes");
-      return;
-    }
     var request =
         HttpRequest.newBuilder()
             .setMethod(ex.getRequestMethod())
             .setPath(path)
             .setQuery(nonNull(ex.getRequestURI().getRawQuery()))
-            .setBody(ByteString.copyFrom(body))
             .setRoute(route.prefix())
             .setRemote(remote(ex.getRemoteAddress()));
     ex.getRequestHeaders()
@@ -163,7 +173,40 @@ public final class HttpIngress implements AutoCloseable {
                             Header.newBuilder()
                                 .setName(name.toLowerCase(Locale.ROOT))
                                 .setValue(v))));
-    new Exchange(ex, route).run(request.build().toByteArray());
+    long declared = declaredLength(ex);
+    if (declared > spec.maxBodyBytes()) {
+      tooLarge(ex); // refused before reading a byte of it
+      return;
+    }
+    // What the handler's max_message_bytes leaves for the body once the rest is encoded.
+    long room =
+        (long) app.maxMessageBytes(route.service()) - request.build().getSerializedSize()
+            - FRAMING_BYTES;
+    int inline = (int) Math.max(0, Math.min(Math.min(INLINE_BYTES, room), spec.maxBodyBytes()));
+    InputStream in = ex.getRequestBody();
+    byte[] head = in.readNBytes(inline + 1);
+    HttpBodies.Body streamed = null;
+    if (head.length <= inline) {
+      request.setBody(ByteString.copyFrom(head));
+    } else if (inline == spec.maxBodyBytes()) {
+      tooLarge(ex); // a chunked body: its length shows only now
+      return;
+    } else {
+      streamed = bodies.register(app.name(), head, in, spec.maxBodyBytes());
+      request.setBodyId(streamed.id()).setBodyLength(declared);
+    }
+    try {
+      new Exchange(ex, route).run(request.build().toByteArray());
+    } finally {
+      if (streamed != null) {
+        // Response sent, client gone or deadline passed: the body is no longer to be read.
+        streamed.expire();
+      }
+    }
+  }
+
+  private void tooLarge(HttpExchange ex) throws IOException {
+    plain(ex, 413, "the request's body is larger than " + spec.maxBodyBytes() + " bytes");
   }
 
   private HttpSpec.Route route(String path) {
@@ -195,22 +238,17 @@ public final class HttpIngress implements AutoCloseable {
     return n;
   }
 
-  /** The whole body, or null if it is larger than max_body_bytes. */
-  private byte[] body(HttpExchange ex) throws IOException {
+  /** The body's Content-Length, or -1 if it has none (a chunked body). */
+  private static long declaredLength(HttpExchange ex) {
     String length = ex.getRequestHeaders().getFirst("Content-Length");
     if (length != null) {
       try {
-        if (Long.parseLong(length.trim()) > spec.maxBodyBytes()) {
-          return null; // refused before reading a byte of it
-        }
+        return Long.parseLong(length.trim());
       } catch (NumberFormatException e) {
-        // The server itself refuses malformed lengths; read with the limit regardless.
+        // The server itself refuses malformed lengths; the reads are bounded regardless.
       }
     }
-    try (InputStream in = ex.getRequestBody()) {
-      byte[] body = in.readNBytes(spec.maxBodyBytes() + 1);
-      return body.length > spec.maxBodyBytes() ? null : body;
-    }
+    return -1;
   }
 
   private static String remote(InetSocketAddress a) {

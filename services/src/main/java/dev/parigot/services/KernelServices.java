@@ -21,8 +21,9 @@ import java.util.function.Consumer;
 /**
  * The kernel's own services, ready to serve in a {@link Kernel}: {@code parigot.kv.v1.KV}, {@code
  * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log}, {@code parigot.clock.v1.Clock}, {@code
- * parigot.file.v1.File}, {@code parigot.test.v1.Test} and {@code parigot.http.v1.Client} (HTTP
- * ingress is {@link HttpIngress}, per app). Their contracts are in the repository's {@code
+ * parigot.file.v1.File}, {@code parigot.test.v1.Test}, {@code parigot.http.v1.Client} and {@code
+ * parigot.http.v1.Body} (HTTP ingress is {@link HttpIngress}, per app; Body serves the request
+ * bodies it hands over). Their contracts are in the repository's {@code
  * proto/parigot} files.
  *
  * <p>The file service serves only programs whose manifest was given to {@link Builder#grants}
@@ -46,6 +47,7 @@ public final class KernelServices implements AutoCloseable {
   private final List<Dispatcher> dispatchers;
   private final TestRun tests;
   private final HttpEgress http;
+  private final HttpBodies bodies;
 
   private KernelServices(
       Store store,
@@ -53,13 +55,15 @@ public final class KernelServices implements AutoCloseable {
       SystemTime ownTime,
       List<Dispatcher> d,
       TestRun tests,
-      HttpEgress http) {
+      HttpEgress http,
+      HttpBodies bodies) {
     this.store = store;
     this.logStore = logStore;
     this.ownTime = ownTime;
     this.dispatchers = d;
     this.tests = tests;
     this.http = http;
+    this.bodies = bodies;
   }
 
   /** A builder; {@link Builder#dataDir} is required. */
@@ -91,6 +95,11 @@ public final class KernelServices implements AutoCloseable {
   public KernelServices admit(Manifest manifest) {
     http.admit(manifest);
     return this;
+  }
+
+  /** The request bodies the HTTP ingresses hand to parigot.http.v1.Body. */
+  HttpBodies bodies() {
+    return bodies;
   }
 
   List<Dispatcher> dispatchers() {
@@ -248,6 +257,7 @@ public final class KernelServices implements AutoCloseable {
         var tests = new TestService(t);
         var http = new HttpEgress(threads);
         grants.forEach(http::admit);
+        var bodies = new HttpBodies();
         List<Dispatcher> dispatchers =
             List.of(
                 new Kv(store).dispatcher(threads),
@@ -256,8 +266,10 @@ public final class KernelServices implements AutoCloseable {
                 new Clock(t).dispatcher(threads),
                 files.dispatcher(threads),
                 tests.dispatcher(threads),
-                http.dispatcher(threads));
-        return new KernelServices(store, logStore, own, dispatchers, new TestRun(tests), http);
+                http.dispatcher(threads),
+                bodies.dispatcher(threads));
+        return new KernelServices(
+            store, logStore, own, dispatchers, new TestRun(tests), http, bodies);
       } catch (IOException | SQLException e) {
         for (Store s : opened) {
           try {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.kernel.App;
+import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import java.io.IOException;
@@ -35,7 +36,10 @@ class HttpIngressTest {
 
   @TempDir Path dir;
   private final List<String> lines = new CopyOnWriteArrayList<>();
+  private KernelServices services;
   private Kernel kernel;
+  private App app;
+  private HttpSpec http;
   private HttpIngress ingress;
   private final HttpClient client =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -63,6 +67,7 @@ class HttpIngressTest {
         wasm = "%1$s"
         role = "service"
         exports = ["shop.v1.Front"]
+        requires = ["parigot.http.v1.Body"]
         args = ["shop.v1.Front"]
 
         [program.admin]
@@ -73,15 +78,21 @@ class HttpIngressTest {
         """
             .formatted(HANDLER));
     Manifest manifest = Manifest.load(file);
-    kernel = Kernel.builder().output((p, err, line) -> lines.add(p + " " + line)).build();
-    App app = kernel.launch(manifest);
-    ingress = HttpIngress.start(manifest.http().orElseThrow(), app);
+    services = KernelServices.builder().dataDir(dir.resolve("data")).build();
+    kernel =
+        services
+            .install(Kernel.builder().output((p, err, line) -> lines.add(p + " " + line)))
+            .build();
+    app = kernel.launch(manifest);
+    http = manifest.http().orElseThrow();
+    ingress = HttpIngress.start(http, app, services);
   }
 
   @AfterEach
   void stop() {
     ingress.close();
     kernel.close();
+    services.close();
     client.close();
   }
 
@@ -180,6 +191,68 @@ class HttpIngressTest {
             HttpRequest.newBuilder(uri("/api/echo")).header("X-Big", "h".repeat(5000)).build(),
             BodyHandlers.ofString());
     assertThat(head.statusCode()).isEqualTo(431);
+  }
+
+  /** FNV-1a 32, as handler.c computes it. */
+  private static String fnv(byte[] b) {
+    int h = 0x811c9dc5;
+    for (byte x : b) {
+      h = (h ^ (x & 0xff)) * 16777619;
+    }
+    return String.format("%08x", h);
+  }
+
+  @Test
+  void aFiveMibUploadIsStreamedToTheHandlerThroughTheBodyService() throws Exception {
+    // The same app behind a second ingress whose limits allow the upload and the slow reading.
+    HttpSpec large =
+        new HttpSpec("127.0.0.1", 0, http.routes(), 4096, 64 << 20, 120_000);
+    try (HttpIngress big = HttpIngress.start(large, app, services)) {
+      byte[] upload = new byte[5 * 1024 * 1024];
+      new java.util.Random(4).nextBytes(upload);
+      URI sum = URI.create("http://127.0.0.1:" + big.address().getPort() + "/api/sum");
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(sum).POST(BodyPublishers.ofByteArray(upload)).build(),
+              BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-streamed")).contains("1");
+      assertThat(r.body()).isEqualTo(upload.length + " " + fnv(upload));
+
+      // Chunked (no Content-Length), and read twice: the second Read is NOT_FOUND (5).
+      byte[] part = java.util.Arrays.copyOf(upload, 200_000);
+      HttpResponse<String> twice =
+          client.send(
+              HttpRequest.newBuilder(URI.create(sum + "?twice"))
+                  .POST(
+                      BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part)))
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(twice.statusCode()).as(twice.body()).isEqualTo(200);
+      assertThat(twice.body()).isEqualTo(part.length + " " + fnv(part));
+      assertThat(twice.headers().firstValue("x-second")).contains("5");
+
+      // A small body comes inline.
+      HttpResponse<String> small =
+          client.send(
+              HttpRequest.newBuilder(sum).POST(BodyPublishers.ofString("abc")).build(),
+              BodyHandlers.ofString());
+      assertThat(small.headers().firstValue("x-streamed")).contains("0");
+      assertThat(small.body()).isEqualTo("3 " + fnv("abc".getBytes(StandardCharsets.UTF_8)));
+    }
+  }
+
+  @Test
+  void aChunkedBodyOverTheLimitIs413() throws Exception {
+    HttpResponse<String> big =
+        client.send(
+            HttpRequest.newBuilder(uri("/api/sum"))
+                .POST(
+                    BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(new byte[1001])))
+                .build(),
+            BodyHandlers.ofString());
+    assertThat(big.statusCode()).isEqualTo(413);
   }
 
   @Test

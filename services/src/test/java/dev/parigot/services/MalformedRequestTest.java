@@ -59,7 +59,7 @@ class MalformedRequestTest {
             TestProto.getDescriptor(),
             HttpProto.getDescriptor())
         .flatMap(f -> f.getServices().stream())
-        // Guests implement Handler; the kernel serves Client.
+        // Guests implement Handler; the kernel serves Client and Body.
         .filter(s -> !s.getFullName().equals("parigot.http.v1.Handler"))
         .flatMap(s -> s.getMethods().stream())
         .map(m -> Arguments.of(m.getService().getName(), m.getName()));
@@ -74,6 +74,7 @@ class MalformedRequestTest {
       case "File" -> services.file();
       case "Test" -> services.test();
       case "Client" -> services.http();
+      case "Body" -> services.body();
       default -> throw new IllegalArgumentException(service);
     };
   }

@@ -85,6 +85,10 @@ final class Services implements AutoCloseable {
     return client("parigot.http.v1.Client", HttpProto.getDescriptor().findServiceByName("Client"));
   }
 
+  Client body() {
+    return client("parigot.http.v1.Body", HttpProto.getDescriptor().findServiceByName("Body"));
+  }
+
   private Client client(String name, com.google.protobuf.Descriptors.ServiceDescriptor d) {
     return new Client(providers.get(name), d, CALLER);
   }
