@@ -155,17 +155,6 @@ final class KernelImpl implements Kernel {
     return module;
   }
 
-  /**
-   * Makes a name served by {@code provider}, for kernel services implemented in Java.
-   *
-   * @throws ParigotException if the name is already served
-   */
-  synchronized void serve(String name, Provider provider) {
-    if (providers.putIfAbsent(name, provider) != null) {
-      throw new ParigotException(name + " is already served here");
-    }
-  }
-
   /** Names under {@code parigot.} have no exporting program: this kernel must serve them. */
   private void requireKernelServices(Collection<ProgramSpec> programs) {
     for (ProgramSpec program : programs) {

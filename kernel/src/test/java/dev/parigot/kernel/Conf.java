@@ -170,9 +170,8 @@ final class Conf {
     TestApp.launch(
         dir,
         toml(),
+        Map.of(Gate.NAME, gate, Hold.NAME, hold),
         app -> {
-          app.kernel.serve(Gate.NAME, gate);
-          app.kernel.serve(Hold.NAME, hold);
           running.app = app;
           started.accept(running);
         },

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -27,33 +28,38 @@ final class TestApp implements AutoCloseable {
   final App app;
 
   private TestApp(Path dir, String toml, String... modules) throws IOException {
-    this(dir, toml, app -> {}, modules);
+    this(dir, toml, Map.of(), app -> {}, modules);
   }
 
-  private TestApp(Path dir, String toml, Consumer<TestApp> beforeLaunch, String... modules)
+  private TestApp(
+      Path dir,
+      String toml,
+      Map<String, Provider> services,
+      Consumer<TestApp> beforeLaunch,
+      String... modules)
       throws IOException {
     for (String module : modules) {
       Files.write(dir.resolve(module + ".wasm"), corpus(module));
     }
     Path file = dir.resolve("app.toml");
     Files.writeString(file, toml);
-    kernel =
-        (KernelImpl)
-            Kernel.builder()
-                .output(
-                    new Kernel.Output() {
-                      @Override
-                      public void line(String process, boolean stderr, String line) {
-                        lines.add(process + " " + line);
-                      }
+    var builder =
+        Kernel.builder()
+            .output(
+                new Kernel.Output() {
+                  @Override
+                  public void line(String process, boolean stderr, String line) {
+                    lines.add(process + " " + line);
+                  }
 
-                      @Override
-                      public void ended(String process, int code, Optional<String> reason) {
-                        endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
-                      }
-                    })
-                .service(Probe.NAME, probe)
-                .build();
+                  @Override
+                  public void ended(String process, int code, Optional<String> reason) {
+                    endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
+                  }
+                })
+            .service(Probe.NAME, probe);
+    services.forEach(builder::service);
+    kernel = (KernelImpl) builder.build();
     beforeLaunch.accept(this);
     app = kernel.launch(Manifest.load(file));
   }
@@ -64,13 +70,18 @@ final class TestApp implements AutoCloseable {
   }
 
   /**
-   * As {@link #launch(Path, String, String...)}, running {@code beforeLaunch} once the kernel and
-   * its Probe exist but before any program starts: to serve more Java providers, or to get hold of
-   * the app while {@link Kernel#launch} is still starting programs.
+   * As {@link #launch(Path, String, String...)}, with more Java providers served beside the Probe,
+   * and running {@code beforeLaunch} once the kernel exists but before any program starts: to get
+   * hold of the app while {@link Kernel#launch} is still starting programs.
    */
-  static TestApp launch(Path dir, String toml, Consumer<TestApp> beforeLaunch, String... modules)
+  static TestApp launch(
+      Path dir,
+      String toml,
+      Map<String, Provider> services,
+      Consumer<TestApp> beforeLaunch,
+      String... modules)
       throws IOException {
-    return new TestApp(dir, toml, beforeLaunch, modules);
+    return new TestApp(dir, toml, services, beforeLaunch, modules);
   }
 
   /** A one-program app: program {@code name} of role main running corpus module {@code module}. */
