@@ -33,7 +33,7 @@ final class Inbox {
    * by one event each.
    */
   boolean offer(Event event, long maxBytes) {
-    if (bytes.get() + cost(event) > maxBytes) {
+    if (!fits(event.payload().length, maxBytes)) {
       return false;
     }
     add(event);
@@ -42,7 +42,7 @@ final class Inbox {
 
   /** Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue. */
   boolean fits(int payload, long maxBytes) {
-    return bytes.get() + payload + EventLayout.SIZE <= maxBytes;
+    return bytes.get() + cost(payload) <= maxBytes;
   }
 
   /**
@@ -60,7 +60,11 @@ final class Inbox {
   }
 
   private static long cost(Event event) {
-    return (long) event.payload().length + EventLayout.SIZE;
+    return cost(event.payload().length);
+  }
+
+  private static long cost(int payload) {
+    return (long) payload + EventLayout.SIZE;
   }
 
   /**
