@@ -97,18 +97,9 @@ public final class Main implements Runnable {
     }
 
     private int run(Manifest m, PrintWriter out, PrintWriter err) throws InterruptedException {
-      // Processes' lines go to the command's own writers, as with `test`, so a caller of Main
-      // (a test) sees them.
-      Kernel.Output shown =
-          (process, stderr, line) -> {
-            PrintWriter to = stderr ? err : out;
-            to.println(process + ": " + line);
-            to.flush();
-          };
       // The kernel closes before the services it calls (resources close in reverse order).
-      try (KernelServices services =
-              KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
-          Kernel kernel = services.install(Kernel.builder().output(shown)).build()) {
+      try (KernelServices services = services(m);
+          Kernel kernel = services.install(Kernel.builder().output(shown(out, err))).build()) {
         // The ingress stops taking requests before the kernel stops the handlers.
         var ingress = new AtomicReference<HttpIngress>();
         // Straight to stderr: the JVM's logging is being reset by then.
@@ -213,17 +204,11 @@ public final class Main implements Runnable {
       }
       try {
         Manifest m = Manifest.load(manifest);
-        try (KernelServices services =
-            KernelServices.builder().dataDir(m.dataDir()).grants(m).build()) {
+        try (KernelServices services = services(m)) {
           TestRun run = services.tests();
           long start = System.nanoTime();
-          Kernel.Output shown =
-              (process, stderr, line) -> {
-                PrintWriter to = stderr ? err : out;
-                to.println(process + ": " + line);
-                to.flush();
-              };
-          try (Kernel kernel = services.install(Kernel.builder().output(run.output(shown))).build()) {
+          Kernel.Output shown = run.output(shown(out, err));
+          try (Kernel kernel = services.install(Kernel.builder().output(shown)).build()) {
             App app = kernel.launchTests(m);
             if (app.awaitMains(Duration.ofSeconds(timeoutSeconds)).isEmpty()) {
               err.println(
@@ -344,6 +329,23 @@ public final class Main implements Runnable {
         return REFUSED;
       }
     }
+  }
+
+  /** The kernel services for the app of {@code m}, honouring its programs' grants. */
+  static KernelServices services(Manifest m) {
+    return KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
+  }
+
+  /**
+   * Processes' lines, as "process: line" on the command's own writers (not System.out), so that
+   * a caller of Main, such as a test, sees them.
+   */
+  static Kernel.Output shown(PrintWriter out, PrintWriter err) {
+    return (process, stderr, line) -> {
+      PrintWriter to = stderr ? err : out;
+      to.println(process + ": " + line);
+      to.flush();
+    };
   }
 
   /** One line per record; kernel life cycle only with --verbose. */
