@@ -46,6 +46,7 @@ public final class KernelServices implements AutoCloseable {
   private final SystemTime ownTime;
   private final List<Dispatcher> dispatchers;
   private final TestRun tests;
+  private final FileService files;
   private final HttpEgress http;
   private final HttpBodies bodies;
 
@@ -55,6 +56,7 @@ public final class KernelServices implements AutoCloseable {
       SystemTime ownTime,
       List<Dispatcher> d,
       TestRun tests,
+      FileService files,
       HttpEgress http,
       HttpBodies bodies) {
     this.store = store;
@@ -62,6 +64,7 @@ public final class KernelServices implements AutoCloseable {
     this.ownTime = ownTime;
     this.dispatchers = d;
     this.tests = tests;
+    this.files = files;
     this.http = http;
     this.bodies = bodies;
   }
@@ -86,13 +89,21 @@ public final class KernelServices implements AutoCloseable {
 
   /**
    * Takes the grants of an app's manifest that the services enforce: each program's {@code
+   * files} directory for {@code parigot.file.v1.File} (created here), and its {@code
    * http_allow}, the hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching
-   * the app; a program of an app never admitted reaches no host. Admitting the same app again
-   * replaces its grants.
+   * the app; a program of an app never admitted has no files and reaches no host. Admitting the
+   * same app again replaces its grants.
    *
    * @return this
+   * @throws ParigotException if a files directory cannot be created
    */
   public KernelServices admit(Manifest manifest) {
+    try {
+      files.grant(manifest);
+    } catch (IOException e) {
+      throw new ParigotException(
+          "cannot create the files directories of app '" + manifest.app() + "': " + e, e);
+    }
     http.admit(manifest);
     return this;
   }
@@ -146,8 +157,9 @@ public final class KernelServices implements AutoCloseable {
   }
 
   /**
-   * Reads the log records of app {@code app} stored under {@code dataDir}, oldest first, one formatted line each
-   * ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code parigot logs}. Safe while
+   * Reads the log records of app {@code app} stored under {@code dataDir}, oldest first, one
+   * formatted line each ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code
+   * parigot logs}. Safe while
    * a kernel writes to the same directory.
    *
    * @param app the app's name, as in its manifest
@@ -196,11 +208,9 @@ public final class KernelServices implements AutoCloseable {
     private Builder() {}
 
     /**
-     * Honours the grants of {@code manifest}'s programs: each program with a {@code files} key may
-     * use {@code parigot.file.v1.File} in that directory, which {@link #build} creates, and each
-     * program's {@code http_allow} hosts are reachable through {@code parigot.http.v1.Client} (as
-     * {@link KernelServices#admit} does later). May be called for several apps; a later manifest
-     * of the same app replaces the earlier one.
+     * Honours the grants of {@code manifest}'s programs from the start: {@link #build} {@link
+     * KernelServices#admit admits} it. May be called for several apps; a later manifest of the
+     * same app replaces the earlier one.
      */
     public Builder grants(Manifest manifest) {
       grants.add(Objects.requireNonNull(manifest, "manifest"));
@@ -251,12 +261,8 @@ public final class KernelServices implements AutoCloseable {
         Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
         opened.add(logStore);
         var files = new FileService();
-        for (Manifest m : grants) {
-          files.grant(m);
-        }
         var tests = new TestService(t);
         var http = new HttpEgress(threads);
-        grants.forEach(http::admit);
         var bodies = new HttpBodies();
         List<Dispatcher> dispatchers =
             List.of(
@@ -268,8 +274,16 @@ public final class KernelServices implements AutoCloseable {
                 tests.dispatcher(threads),
                 http.dispatcher(threads),
                 bodies.dispatcher(threads));
-        return new KernelServices(
-            store, logStore, own, dispatchers, new TestRun(tests), http, bodies);
+        var services =
+            new KernelServices(
+                store, logStore, own, dispatchers, new TestRun(tests), files, http, bodies);
+        try {
+          grants.forEach(services::admit);
+        } catch (ParigotException e) {
+          services.close();
+          throw e;
+        }
+        return services;
       } catch (IOException | SQLException e) {
         for (Store s : opened) {
           try {
