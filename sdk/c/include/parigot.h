@@ -439,9 +439,10 @@ enum { PG_LOG_DEBUG = 0, PG_LOG_INFO = 1, PG_LOG_WARN = 2, PG_LOG_ERROR = 3 };
  * it is written as the line "level: message" to stderr, which the kernel tags
  * with the process.
  *
- * pg_log never runs the loop: the record is sent at once and the service's
- * answer is handled the next time the loop runs. At exit (main returning or
- * exit()), the runtime waits up to five seconds for answers still due. A record
+ * pg_log never runs the loop: records go to the service one at a time, in the
+ * order they were logged (the next when the loop handles the previous one's
+ * answer), so the service stores them in that order. At exit (main returning
+ * or exit()), the runtime waits up to five seconds for those still due. A record
  * the service refuses (an empty message, invalid UTF-8, ...) or that cannot
  * be sent is written to stderr instead, with the reason.
  *

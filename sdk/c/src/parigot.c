@@ -1228,28 +1228,8 @@ static void log_to_stderr(int level, const char *text) {
   fprintf(stderr, "%s: %s\n", level_name(level), text);
 }
 
-/* Log records sent and not yet answered. */
+/* Log records not yet answered by the service: being sent, or queued in order. */
 static uint32_t logs_in_flight;
-
-/* A sent record: its text is kept to reach stderr if the service refuses it. */
-typedef struct log_record {
-  int level;
-  char text[];
-} log_record;
-
-static void on_logged(pg_future *f, void *ctx) {
-  log_record *r = ctx;
-  logs_in_flight--;
-  int32_t status = f->result.status;
-  if (status != 0) {
-    log_to_stderr(r->level, r->text);
-    fprintf(stderr, "warn: parigot: the log service did not take that record: %s%s%s\n",
-            pg_strerror(status), f->result.data.len > 0 ? ": " : "",
-            (const char *)f->result.data.data);
-  }
-  free(r);
-  pg_future_free(f);
-}
 
 /* At exit: waits (a little) for records still on their way to the service. */
 static void flush_logs(void) {
@@ -1293,6 +1273,89 @@ static uint32_t clip(const char *s, uint32_t len, uint32_t max) {
   return max;
 }
 
+/* A record on its way: its text is kept to reach stderr if the service refuses it. */
+typedef struct log_record {
+  struct log_record *next;
+  int level;
+  uint32_t len; /* of text, without the NUL */
+  char text[];
+} log_record;
+
+/* The records are sent one at a time, in the order they were logged: calls in
+ * flight together may be served in any order, and a log must not reorder. */
+static log_record *log_head, *log_tail;
+static bool log_sending; /* log_head is with the service */
+static bool log_pumping; /* send_logs is on the stack */
+
+static void send_logs(void);
+
+static void pop_log(void) {
+  log_record *r = log_head;
+  log_head = r->next;
+  if (log_head == NULL) {
+    log_tail = NULL;
+  }
+  free(r);
+  logs_in_flight--;
+}
+
+static void on_logged(pg_future *f, void *ctx) {
+  log_record *r = ctx;
+  int32_t status = f->result.status;
+  if (status != 0) {
+    log_to_stderr(r->level, r->text);
+    fprintf(stderr, "warn: parigot: the log service did not take that record: %s%s%s\n",
+            pg_strerror(status), f->result.data.len > 0 ? ": " : "",
+            (const char *)f->result.data.data);
+  }
+  pg_future_free(f);
+  log_sending = false;
+  pop_log();
+  send_logs();
+}
+
+/* Sends r to the log service; false (after writing it to stderr) if it cannot. */
+static bool send_log(log_record *r, int32_t service) {
+  /* WriteRequest { Level level = 1; string message = 2; }: Level is ours + 1. */
+  int level = r->level;
+  int lv = level < PG_LOG_DEBUG ? PG_LOG_DEBUG : level > PG_LOG_ERROR ? PG_LOG_ERROR : level;
+  pg_bytes msg = {(const uint8_t *)r->text, clip(r->text, r->len, LOG_MAX_MESSAGE)};
+  uint8_t *buf = malloc(msg.len + 16);
+  if (buf == NULL) {
+    log_to_stderr(level, r->text);
+    return false;
+  }
+  pg_writer w = pg_writer_of(buf, msg.len + 16);
+  pg_write_tag(&w, 1, PG_WT_VARINT);
+  pg_write_varint(&w, (uint64_t)(lv + 1));
+  pg_write_tag(&w, 2, PG_WT_LEN);
+  pg_write_len(&w, msg);
+  /* Not awaited, so logging never runs the loop: the answer is handled when
+   * the loop next runs, or at exit. It may also come at once (a call refused
+   * before it left), which on_logged handles like any other. */
+  pg_future *f = pg_call(pg_loop_default(), service, 1, (pg_bytes){buf, w.pos},
+                         PARIGOT_TIMEOUT_DEFAULT);
+  free(buf);
+  pg_future_on_done(f, on_logged, r);
+  return true;
+}
+
+/* Sends the oldest queued record, unless one is with the service already. */
+static void send_logs(void) {
+  if (log_pumping) {
+    return; /* an answer that came at once, inside send_log: the loop below goes on */
+  }
+  log_pumping = true;
+  while (log_head != NULL && !log_sending) {
+    log_sending = true;
+    if (!send_log(log_head, log_service())) {
+      log_sending = false;
+      pop_log();
+    }
+  }
+  log_pumping = false;
+}
+
 void pg_log(int level, const char *fmt, ...) {
   if (level < log_threshold) {
     return;
@@ -1313,31 +1376,19 @@ void pg_log(int level, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(r->text, (size_t)n + 1, fmt, ap);
   va_end(ap);
-  int32_t service = log_service();
-  if (service == 0 || n == 0) {
+  r->len = (uint32_t)n;
+  r->next = NULL;
+  if (log_service() == 0 || n == 0) {
     log_to_stderr(level, r->text);
     free(r);
     return;
   }
-  /* WriteRequest { Level level = 1; string message = 2; }: Level is ours + 1. */
-  int lv = level < PG_LOG_DEBUG ? PG_LOG_DEBUG : level > PG_LOG_ERROR ? PG_LOG_ERROR : level;
-  pg_bytes msg = {(const uint8_t *)r->text, clip(r->text, (uint32_t)n, LOG_MAX_MESSAGE)};
-  uint8_t *buf = malloc(msg.len + 16);
-  if (buf == NULL) {
-    log_to_stderr(level, r->text);
-    free(r);
-    return;
+  if (log_tail == NULL) {
+    log_head = r;
+  } else {
+    log_tail->next = r;
   }
-  pg_writer w = pg_writer_of(buf, msg.len + 16);
-  pg_write_tag(&w, 1, PG_WT_VARINT);
-  pg_write_varint(&w, (uint64_t)(lv + 1));
-  pg_write_tag(&w, 2, PG_WT_LEN);
-  pg_write_len(&w, msg);
-  /* Not awaited, so logging never runs the loop: the answer is handled when
-   * the loop next runs, or at exit. */
-  pg_future *f = pg_call(pg_loop_default(), service, 1, (pg_bytes){buf, w.pos},
-                         PARIGOT_TIMEOUT_DEFAULT);
-  free(buf);
+  log_tail = r;
   logs_in_flight++;
-  pg_future_on_done(f, on_logged, r);
+  send_logs();
 }
