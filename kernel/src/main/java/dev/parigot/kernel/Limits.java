@@ -6,7 +6,7 @@ package dev.parigot.kernel;
  * <p>The compact constructor refuses values outside the ranges below, so a {@code Limits} always
  * holds limits the kernel can enforce.
  *
- * @param memoryPages most wasm pages (64 KiB each) of linear memory, 1 to 65536; {@code
+ * @param memoryPages most wasm pages (64 KiB each) of linear memory, 1 to 32752; {@code
  *     memory.grow} beyond it returns -1. In a manifest: {@code memory_mib}, 16 pages per MiB
  * @param cpuSliceMillis longest run without entering the kernel, 1 ms to 1 hour; {@code
  *     cpu_slice_ms}
@@ -27,8 +27,11 @@ public record Limits(
   /** Wasm pages are 64 KiB. */
   static final int PAGES_PER_MIB = 16;
 
-  /** 65536 pages: all a wasm32 memory can address. */
-  static final int MAX_MEMORY_MIB = 4096;
+  /**
+   * 32752 pages: a process's memory is one Java array ({@code LinearMemory}), and Java arrays stop
+   * short of 2 GiB.
+   */
+  static final int MAX_MEMORY_MIB = 2047;
 
   static final long MAX_CPU_SLICE_MILLIS = 3_600_000;
   static final int MAX_INFLIGHT = 65_536;

@@ -630,7 +630,7 @@ public final class Manifest {
       }
       Scope limits = s.child(table.get(), "limits");
       unknownKeys(limits, LIMIT_KEYS);
-      String memoryNote = " (MiB; " + Limits.MAX_MEMORY_MIB + " MiB is all wasm32 can address)";
+      String memoryNote = " (MiB; a process's memory is one Java array, under 2 GiB)";
       return new Limits(
           integer(limits, "memory_mib", 1, Limits.MAX_MEMORY_MIB, memoryNote)
               .map(mib -> mib.intValue() * Limits.PAGES_PER_MIB)

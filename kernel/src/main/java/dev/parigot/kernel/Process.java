@@ -12,7 +12,6 @@ import static dev.parigot.abi.Errno.PROVIDER_DIED;
 import static dev.parigot.abi.Errno.SHUTTING_DOWN;
 import static dev.parigot.abi.Errno.WOULD_EXCEED_LIMIT;
 
-import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
@@ -260,7 +259,7 @@ final class Process {
     return Instance.builder(module.module())
         .withImportValues(ImportValues.builder().withFunctions(functions).build())
         .withMachineFactory(module.machines())
-        .withMemoryFactory(ByteArrayMemory::new)
+        .withMemoryFactory(LinearMemory::new)
         .withMemoryLimits(new MemoryLimits(module.initialPages(), declaredMax(maxPages)))
         .withStart(false)
         .build();

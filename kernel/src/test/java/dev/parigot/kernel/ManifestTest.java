@@ -659,7 +659,7 @@ class ManifestTest {
 
   @ParameterizedTest(name = "{0} from {1} to {2}")
   @CsvSource({
-    "memory_mib,        1, 4096,     ' (MiB; 4096 MiB is all wasm32 can address)'",
+    "memory_mib,        1, 2047,     ' (MiB; a process''s memory is one Java array, under 2 GiB)'",
     "cpu_slice_ms,      1, 3600000,  ' (milliseconds, up to one hour)'",
     "max_inflight,      1, 65536,    ''",
     "max_message_bytes, 1, 67108864, ' (64 MiB)'",
@@ -684,16 +684,16 @@ class ManifestTest {
 
   @Test
   void memoryMibBecomesSixteenWasmPagesEach() {
-    ProgramSpec main = only(manifest(program("main", "main", "limits.memory_mib = 4096")));
+    ProgramSpec main = only(manifest(program("main", "main", "limits.memory_mib = 2047")));
 
-    assertThat(main.limits().memoryPages()).isEqualTo(65536);
+    assertThat(main.limits().memoryPages()).isEqualTo(32752);
   }
 
   @Test
   void limitsHoldOnlyEnforceableValues() {
     assertThatThrownBy(() -> new Limits(0, 1000, 1024, 1 << 20, 16, 30_000))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("memoryPages must be from 1 to 65536, not 0");
+        .hasMessage("memoryPages must be from 1 to 32752, not 0");
     assertThatThrownBy(() -> new Limits(1024, 1000, 1024, 1 << 20, 16, -1))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("callTimeoutMillis must be from 0 to 86400000, not -1");
