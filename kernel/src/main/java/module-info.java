@@ -8,6 +8,7 @@ module dev.parigot.kernel {
   requires com.dylibso.chicory.wasi;
   requires com.dylibso.chicory.compiler;
   requires org.tomlj;
+  requires org.objectweb.asm;
 
   exports dev.parigot.kernel;
 }

@@ -1,7 +1,8 @@
 package dev.parigot.kernel;
 
 import com.dylibso.chicory.compiler.InterpreterFallback;
-import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.compiler.internal.Compiler;
+import com.dylibso.chicory.compiler.internal.MachineFactory;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
@@ -68,10 +69,16 @@ final class ModuleLoader {
             .map(s -> s.getMemory(0).limits().initialPages())
             .orElse(0);
     try {
-      var machines =
-          MachineFactoryCompiler.builder(module)
-              .withInterpreterFallback(InterpreterFallback.SILENT)
-              .compile();
+      // The engine's internal compiler, because its public one cannot swap the interrupt check.
+      var classes =
+          (PreemptibleClasses)
+              Compiler.builder(module)
+                  .withInterpreterFallback(InterpreterFallback.SILENT)
+                  .withClassCollectorFactory(PreemptibleClasses::new)
+                  .build()
+                  .compile()
+                  .collector();
+      var machines = new MachineFactory(module, classes.machineFactory());
       return new LoadedModule(label, digest, module, machines, entries(module), initialPages);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw new LoadException(label + ": cannot be compiled: " + e.getMessage(), e);

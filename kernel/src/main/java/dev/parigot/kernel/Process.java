@@ -51,6 +51,10 @@ final class Process {
 
   private static final long MAX_WAIT_MILLIS = TimeUnit.DAYS.toMillis(365);
 
+  private static final int NOT_ASKED = 0;
+  private static final int ASKED = 1;
+  private static final int ENDED = 2;
+
   enum State {
     STARTING,
     RUNNING,
@@ -75,6 +79,9 @@ final class Process {
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   private volatile String killReason;
+  // Whether this process made guest code poll its interrupt flag (see Preemption), so that it
+  // undoes that exactly once when its thread ends: NOT_ASKED, ASKED or ENDED.
+  private final AtomicInteger preemption = new AtomicInteger(NOT_ASKED);
   // System.nanoTime() when control last went into the guest; 0 while in the kernel.
   private volatile long guestSince;
 
@@ -185,10 +192,13 @@ final class Process {
     return inbox.fits(bytes, (QUEUE_FACTOR - 1) * limits.maxMessageBytes());
   }
 
-  /** Ends the process at its next kernel entry or loop back-edge. Any thread; idempotent. */
+  /** Ends the process at its next kernel entry, call or loop back-edge. Any thread; idempotent. */
   void kill(String reason) {
     if (killReason == null) {
       killReason = reason;
+    }
+    if (preemption.compareAndSet(NOT_ASKED, ASKED)) {
+      Preemption.stopping();
     }
     // Interrupt every time: a kill that came before the thread started left no flag.
     thread.interrupt();
@@ -221,6 +231,16 @@ final class Process {
   // ---- life cycle ----
 
   private void run() {
+    try {
+      runGuest();
+    } finally {
+      if (preemption.getAndSet(ENDED) == ASKED) {
+        Preemption.stopped();
+      }
+    }
+  }
+
+  private void runGuest() {
     Exit end;
     try {
       state = State.RUNNING;

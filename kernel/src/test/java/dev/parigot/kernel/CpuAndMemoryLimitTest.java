@@ -60,6 +60,29 @@ class CpuAndMemoryLimitTest {
   }
 
   @Test
+  void aSpinnerStartedAfterAnotherWasStoppedIsStoppedToo() throws Exception {
+    // Stopping a process switches compiled guest code to checking the interrupt flag, and its end
+    // switches it back (see Preemption): the second spinner's loop runs, and is compiled, in
+    // between or after, and must be stopped all the same.
+    for (String name : new String[] {"first", "second"}) {
+      k.launch(
+          """
+          app = "%s"
+          [limits]
+          cpu_slice_ms = 100
+          [program.%s]
+          wasm = "iso-spin.wasm"
+          role = "main"
+          args = ["s"]
+          """
+              .formatted(name, name),
+          "iso-spin");
+      assertThat(k.awaitEnding(name))
+          .isEqualTo("70 CPU slice exceeded: ran more than 100 ms without entering the kernel");
+    }
+  }
+
+  @Test
   void withTheWatchdogOffASpinningGuestIsNotKilledUntilTheKernelCloses(@TempDir Path other)
       throws Exception {
     var unguarded = new IsoKernel(other, false);
