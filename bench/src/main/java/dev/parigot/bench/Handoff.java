@@ -4,19 +4,21 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The floor under a call between two processes: a 64-byte message handed from one virtual thread
- * to another and back, with the same mechanism as the kernel's inbox (a lock-free queue, {@link
- * LockSupport#unpark} of the waiter, {@link LockSupport#park} while the queue is empty) and a copy
- * of the message each way, as the kernel copies it between memories. No kernel call can be
- * faster than this; the distance to it is what the kernel adds.
+ * The floor under calls to one server process: 64-byte messages handed from caller virtual
+ * threads to one server virtual thread and back, with the same mechanism as the kernel's inbox (a
+ * lock-free queue, {@link LockSupport#unpark} of the waiter, {@link LockSupport#park} while the
+ * queue is empty) and a copy of the message each way, as the kernel copies it between memories.
+ * No kernel call can be faster than this, nor a kernel server answer more calls per second; the
+ * distance to it is what the kernel adds.
  *
- * <p>The server is a virtual thread started here; {@link #roundTrip} must be called from one
- * thread at a time (a virtual one, to measure the floor).
+ * <p>The server is a virtual thread started here. Each calling thread uses its own {@link
+ * Caller}.
  */
 public final class Handoff implements AutoCloseable {
-  private final Mailbox toServer = new Mailbox();
-  private final Mailbox toCaller = new Mailbox();
+  private final Mailbox<Request> toServer = new Mailbox<>();
   private final Thread server;
+
+  private record Request(byte[] payload, Mailbox<byte[]> replyTo) {}
 
   public Handoff() {
     server =
@@ -26,7 +28,8 @@ public final class Handoff implements AutoCloseable {
                 () -> {
                   try {
                     while (true) {
-                      toCaller.put(toServer.take().clone());
+                      Request r = toServer.take();
+                      r.replyTo().put(r.payload().clone());
                     }
                   } catch (InterruptedException e) {
                     // closed
@@ -34,10 +37,9 @@ public final class Handoff implements AutoCloseable {
                 });
   }
 
-  /** Sends {@code request} to the server and returns its echo. */
-  public byte[] roundTrip(byte[] request) throws InterruptedException {
-    toServer.put(request.clone());
-    return toCaller.take();
+  /** A new calling end, for one thread at a time. */
+  public Caller caller() {
+    return new Caller();
   }
 
   @Override
@@ -45,12 +47,25 @@ public final class Handoff implements AutoCloseable {
     server.interrupt();
   }
 
+  /** One caller: its requests go to the shared server, its replies come back to it alone. */
+  public final class Caller {
+    private final Mailbox<byte[]> replies = new Mailbox<>();
+
+    private Caller() {}
+
+    /** Sends {@code request} to the server and returns its echo. */
+    public byte[] roundTrip(byte[] request) throws InterruptedException {
+      toServer.put(new Request(request.clone(), replies));
+      return replies.take();
+    }
+  }
+
   /** One direction: any thread puts, one thread takes. */
-  private static final class Mailbox {
-    private final ConcurrentLinkedQueue<byte[]> queue = new ConcurrentLinkedQueue<>();
+  private static final class Mailbox<T> {
+    private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
     private volatile Thread waiter;
 
-    void put(byte[] message) {
+    void put(T message) {
       queue.add(message);
       Thread w = waiter;
       if (w != null) {
@@ -58,10 +73,10 @@ public final class Handoff implements AutoCloseable {
       }
     }
 
-    byte[] take() throws InterruptedException {
+    T take() throws InterruptedException {
       waiter = Thread.currentThread();
       try {
-        byte[] m;
+        T m;
         while ((m = queue.poll()) == null) {
           LockSupport.park(this);
           if (Thread.interrupted()) {

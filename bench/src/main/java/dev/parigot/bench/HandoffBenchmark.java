@@ -7,12 +7,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
- * JMH: one round trip of the floor ({@link Handoff}). Run with {@code -Djmh.executor=VIRTUAL}
- * (as {@link JmhRuns} does) so that the calling side is a virtual thread too.
+ * JMH: one round trip of the floor ({@link Handoff}), every benchmark thread a caller of the one
+ * server. Run with {@code -Djmh.executor=VIRTUAL} (as {@link JmhRuns} does) so that the calling
+ * side is virtual threads too.
  */
-@State(Scope.Thread)
+@State(Scope.Benchmark)
 public class HandoffBenchmark {
-  private final byte[] request = new byte[64];
   private Handoff handoff;
 
   @Setup
@@ -25,8 +25,20 @@ public class HandoffBenchmark {
     handoff.close();
   }
 
+  /** One calling thread's end. */
+  @State(Scope.Thread)
+  public static class Caller {
+    final byte[] request = new byte[64];
+    Handoff.Caller end;
+
+    @Setup
+    public void open(HandoffBenchmark shared) {
+      end = shared.handoff.caller();
+    }
+  }
+
   @Benchmark
-  public byte[] roundTrip() throws InterruptedException {
-    return handoff.roundTrip(request);
+  public byte[] roundTrip(Caller caller) throws InterruptedException {
+    return caller.end.roundTrip(caller.request);
   }
 }

@@ -40,9 +40,13 @@ final class JmhRuns {
   }
 
   /** Operations per second, summed over {@code threads} threads. */
-  double throughput(Class<?> benchmark, int threads) throws RunnerException {
+  double throughput(Class<?> benchmark, int threads, boolean virtualThreads)
+      throws RunnerException {
     var options =
         options(benchmark, threads, "throughput-" + threads).mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS);
+    if (virtualThreads) {
+      options.jvmArgsAppend("-Djmh.executor=VIRTUAL");
+    }
     return run(options).getPrimaryResult().getScore();
   }
 

@@ -33,7 +33,11 @@ class SmokeTest {
     try (var handoff = new Handoff()) {
       byte[] request = new byte[64];
       request[0] = 7;
-      assertThat(handoff.roundTrip(request)).isEqualTo(request).isNotSameAs(request);
+      var one = handoff.caller();
+      var two = handoff.caller();
+      assertThat(one.roundTrip(request)).isEqualTo(request).isNotSameAs(request);
+      request[0] = 8;
+      assertThat(two.roundTrip(request)).as("each caller gets its own echo").containsExactly(request);
     }
     try (var grpc = new GrpcEcho()) {
       assertThat(grpc.roundTrip()).isEqualTo(64);
