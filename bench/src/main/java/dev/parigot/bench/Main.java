@@ -144,16 +144,14 @@ public final class Main {
     }
     for (int callers : new int[] {1, 4, 16}) {
       report.add(
-          "calls.grpc." + callers,
-          "calls/s, gRPC-java server, " + callers + " blocking client thread(s)",
-          jmh.throughput(GrpcBenchmark.class, callers, false),
-          "calls/s");
-    }
-    for (int callers : new int[] {1, 4, 16}) {
-      report.add(
           "calls.floor." + callers,
           "calls/s, virtual-thread hand-off to one server, " + callers + " caller(s)",
           jmh.throughput(HandoffBenchmark.class, callers, true),
+          "calls/s");
+      report.add(
+          "calls.grpc." + callers,
+          "calls/s, gRPC-java server, " + callers + " blocking client thread(s)",
+          jmh.throughput(GrpcBenchmark.class, callers, false),
           "calls/s");
     }
   }
