@@ -61,18 +61,39 @@ public final class Preemption {
     }
   }
 
-  /** A process is to be stopped: from now on polls check the interrupt flag. */
-  static synchronized void stopping() {
-    if (stopping++ == 0) {
-      switchTo(CHECK_INTERRUPT);
+  /**
+   * One process's part in the switch. Guarded by the class lock, so that a kill racing the
+   * process's end cannot count it twice or not at all.
+   */
+  static final class Stop {
+    private boolean asked;
+    private boolean ended;
+  }
+
+  /** A process is to be stopped: from now on polls check the interrupt flag. Once per process. */
+  static synchronized void ask(Stop stop) {
+    if (!stop.asked && !stop.ended) {
+      stop.asked = true;
+      if (stopping++ == 0) {
+        switchTo(CHECK_INTERRUPT);
+      }
     }
   }
 
-  /** A process told to stop has ended; once none is left, polls cost nothing again. */
-  static synchronized void stopped() {
-    if (--stopping == 0) {
+  /** A process's thread has ended; once no stopped process is left, polls cost nothing again. */
+  static synchronized void ended(Stop stop) {
+    if (stop.ended) {
+      return;
+    }
+    stop.ended = true;
+    if (stop.asked && --stopping == 0) {
       switchTo(NOTHING);
     }
+  }
+
+  /** Whether some process has been told to stop and its thread has not ended. */
+  static synchronized boolean stopping() {
+    return stopping > 0;
   }
 
   private static void switchTo(MethodHandle target) {

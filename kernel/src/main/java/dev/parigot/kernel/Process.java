@@ -51,10 +51,6 @@ final class Process {
 
   private static final long MAX_WAIT_MILLIS = TimeUnit.DAYS.toMillis(365);
 
-  private static final int NOT_ASKED = 0;
-  private static final int ASKED = 1;
-  private static final int ENDED = 2;
-
   enum State {
     STARTING,
     RUNNING,
@@ -79,9 +75,8 @@ final class Process {
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   private volatile String killReason;
-  // Whether this process made guest code poll its interrupt flag (see Preemption), so that it
-  // undoes that exactly once when its thread ends: NOT_ASKED, ASKED or ENDED.
-  private final AtomicInteger preemption = new AtomicInteger(NOT_ASKED);
+  // Whether this process made guest code poll its interrupt flag, undone when its thread ends.
+  private final Preemption.Stop preemption = new Preemption.Stop();
   // System.nanoTime() when control last went into the guest; 0 while in the kernel.
   private volatile long guestSince;
 
@@ -197,9 +192,7 @@ final class Process {
     if (killReason == null) {
       killReason = reason;
     }
-    if (preemption.compareAndSet(NOT_ASKED, ASKED)) {
-      Preemption.stopping();
-    }
+    Preemption.ask(preemption);
     // Interrupt every time: a kill that came before the thread started left no flag.
     thread.interrupt();
   }
@@ -234,9 +227,7 @@ final class Process {
     try {
       runGuest();
     } finally {
-      if (preemption.getAndSet(ENDED) == ASKED) {
-        Preemption.stopped();
-      }
+      Preemption.ended(preemption);
     }
   }
 
