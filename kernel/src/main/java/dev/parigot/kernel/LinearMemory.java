@@ -63,9 +63,7 @@ final class LinearMemory implements Memory {
 
   /** {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. */
   private int at(int addr, int width) {
-    if (addr < 0 || addr > size - width) {
-      throw outOfBounds(addr, width);
-    }
+    checkRange(addr, width);
     return addr;
   }
 
@@ -99,7 +97,8 @@ final class LinearMemory implements Memory {
     int newSize = (old + delta) * PAGE_SIZE;
     if (newSize > bytes.length) {
       // Doubling keeps a guest that grows a page at a time from copying its memory each time.
-      long capacity = Math.max(newSize, Math.min((long) bytes.length * 2, (long) maximumPages * PAGE_SIZE));
+      long doubled = Math.min((long) bytes.length * 2, (long) maximumPages * PAGE_SIZE);
+      long capacity = Math.max(newSize, doubled);
       bytes = Arrays.copyOf(bytes, (int) capacity);
     }
     size = newSize;
@@ -152,7 +151,8 @@ final class LinearMemory implements Memory {
             (int) ConstantEvaluators.computeConstantValue(instance, active.offsetInstructions())[0];
         byte[] data = active.data();
         write(offset, data, 0, data.length);
-      } else if (!(segment instanceof ActiveDataSegment) && !(segment instanceof PassiveDataSegment)) {
+      } else if (!(segment instanceof ActiveDataSegment)
+          && !(segment instanceof PassiveDataSegment)) {
         throw new ChicoryException("unknown data segment: " + segment);
       }
     }
@@ -160,11 +160,8 @@ final class LinearMemory implements Memory {
 
   @Override
   public void initPassiveSegment(int segmentId, int dest, int offset, int length) {
-    byte[] data = segments[segmentId].data();
-    if (offset < 0 || length < 0 || offset > data.length - length) {
-      throw outOfBounds(offset, length);
-    }
-    write(dest, data, offset, length);
+    // write checks both the segment's range and the memory's.
+    write(dest, segments[segmentId].data(), offset, length);
   }
 
   @Override

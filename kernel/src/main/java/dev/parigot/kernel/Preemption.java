@@ -20,7 +20,8 @@ import java.lang.invoke.MutableCallSite;
  * milliseconds. Switching back lets the JIT compile the cheap version again.
  */
 public final class Preemption {
-  private static final MethodHandle NOTHING = MethodHandles.empty(MethodType.methodType(void.class));
+  private static final MethodHandle NOTHING =
+      MethodHandles.empty(MethodType.methodType(void.class));
   private static final MethodHandle CHECK_INTERRUPT;
   private static final MutableCallSite SITE = new MutableCallSite(NOTHING);
   private static final MethodHandle POLL = SITE.dynamicInvoker();
