@@ -3,6 +3,7 @@ package dev.parigot.kernel;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasm.WasmModule;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -15,6 +16,8 @@ import java.util.function.Function;
  * @param machines the compiled code; builds a machine per instance without recompiling
  * @param entries exported functions of type () -> (): what can run as a program or a worker
  * @param initialPages the memory the module asks for at start
+ * @param hugeFunctions functions over the JIT's method size limit ({@link JitLimit}), by name,
+ *     with their bytecode size
  */
 record LoadedModule(
     String label,
@@ -22,4 +25,5 @@ record LoadedModule(
     WasmModule module,
     Function<Instance, Machine> machines,
     Set<String> entries,
-    int initialPages) {}
+    int initialPages,
+    Map<String, Integer> hugeFunctions) {}

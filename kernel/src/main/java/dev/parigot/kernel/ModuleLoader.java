@@ -13,13 +13,16 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import dev.parigot.abi.Abi;
+import java.lang.System.Logger.Level;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -30,7 +33,9 @@ import java.util.stream.Stream;
 final class ModuleLoader {
   static final String WASI_MODULE = "wasi_snapshot_preview1";
 
+  private static final System.Logger LOG = System.getLogger("dev.parigot.kernel");
   private static final Map<String, FunctionType> WASI_FUNCTIONS = wasiFunctions();
+  private static final Pattern FUNCTION_METHOD = Pattern.compile("func_([0-9]{1,9})");
 
   private final Map<String, LoadedModule> compiled = new ConcurrentHashMap<>();
 
@@ -79,7 +84,11 @@ final class ModuleLoader {
                   .compile()
                   .collector();
       var machines = new MachineFactory(module, classes.machineFactory());
-      return new LoadedModule(label, digest, module, machines, entries(module), initialPages);
+      var huge = byFunctionName(module, classes.hugeMethods());
+      if (!huge.isEmpty() && JitLimit.enforced()) {
+        LOG.log(Level.WARNING, JitLimit.warning(label, huge));
+      }
+      return new LoadedModule(label, digest, module, machines, entries(module), initialPages, huge);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {
       throw new LoadException(label + ": cannot be compiled: " + e.getMessage(), e);
     }
@@ -137,6 +146,27 @@ final class ModuleLoader {
       return WASI_FUNCTIONS.get(name);
     }
     return null;
+  }
+
+  /**
+   * The engine names the method of function {@code i} {@code func_i} (imports count in {@code i});
+   * the module's name section, when it has one, gives the name its source used.
+   */
+  private static Map<String, Integer> byFunctionName(WasmModule module, Map<String, Integer> methods) {
+    Map<String, Integer> named = new TreeMap<>();
+    methods.forEach(
+        (method, size) -> {
+          var index = FUNCTION_METHOD.matcher(method);
+          String name = method;
+          if (index.matches()) {
+            int i = Integer.parseInt(index.group(1));
+            var names = module.nameSection();
+            String source = names == null ? null : names.nameOfFunction(i);
+            name = source == null ? "function " + i : source;
+          }
+          named.merge(name, size, Math::max);
+        });
+    return Map.copyOf(named);
   }
 
   private static Set<String> entries(WasmModule module) {

@@ -1,6 +1,8 @@
 package dev.parigot.kernel;
 
 import com.dylibso.chicory.compiler.internal.ClassLoadingCollector;
+import java.util.HashMap;
+import java.util.Map;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassVisitor;
 import org.objectweb.asm.ClassWriter;
@@ -26,6 +28,13 @@ final class PreemptibleClasses extends ClassLoadingCollector {
   @Override
   public void put(String name, byte[] bytes) {
     super.put(name, rewrite(bytes));
+  }
+
+  /** Methods of all the classes collected over the JIT's size limit ({@link JitLimit}), by name. */
+  Map<String, Integer> hugeMethods() {
+    Map<String, Integer> huge = new HashMap<>();
+    classBytes().values().forEach(bytes -> huge.putAll(JitLimit.hugeMethods(bytes)));
+    return huge;
   }
 
   /** The class with any static {@code checkInterruption()V} calling the poll instead. */

@@ -3,6 +3,8 @@ package dev.parigot.kernel;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -79,5 +81,72 @@ class ModuleLoaderTest {
 
     assertThat(module.entries()).containsExactly("_start");
     assertThat(module.initialPages()).isEqualTo(1);
+  }
+
+  @Test
+  void namesTheFunctionsTooBigForTheJit() {
+    LoadedModule module = loader.load("big.wasm", moduleWithOneFunction("format_everything", 6_000));
+
+    assertThat(module.hugeFunctions()).containsOnlyKeys("format_everything");
+    assertThat(module.hugeFunctions().get("format_everything"))
+        .isGreaterThan(JitLimit.HUGE_METHOD_BYTES);
+    assertThat(loader.load("echo.wasm", TestApp.corpus("echo")).hugeFunctions()).isEmpty();
+  }
+
+  @Test
+  void numbersAHugeFunctionThatHasNoName() {
+    LoadedModule module = loader.load("big.wasm", moduleWithOneFunction("", 6_000));
+
+    assertThat(module.hugeFunctions()).containsOnlyKeys("function 0");
+  }
+
+  /**
+   * A module whose one function, exported as {@code _start} and named {@code name} in its name
+   * section unless that is empty, is {@code pairs} times {@code i32.const 0; drop}.
+   */
+  private static byte[] moduleWithOneFunction(String name, int pairs) {
+    var body = new ByteArrayOutputStream();
+    body.write(0); // no locals
+    for (int i = 0; i < pairs; i++) {
+      body.writeBytes(new byte[] {0x41, 0x00, 0x1a});
+    }
+    body.write(0x0b);
+    var code = new ByteArrayOutputStream();
+    code.write(1);
+    writeVector(code, body.toByteArray());
+
+    var wasm = new ByteArrayOutputStream();
+    wasm.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+    section(wasm, 1, new byte[] {1, 0x60, 0, 0}); // type 0: [] -> []
+    section(wasm, 3, new byte[] {1, 0}); // function 0 has type 0
+    section(wasm, 7, new byte[] {1, 6, '_', 's', 't', 'a', 'r', 't', 0, 0}); // export function 0
+    section(wasm, 10, code.toByteArray());
+    if (!name.isEmpty()) {
+      var names = new ByteArrayOutputStream();
+      writeVector(names, "name".getBytes(StandardCharsets.UTF_8));
+      var functionNames = new ByteArrayOutputStream();
+      functionNames.writeBytes(new byte[] {1, 0}); // one name, for function 0
+      writeVector(functionNames, name.getBytes(StandardCharsets.UTF_8));
+      names.write(1); // the function names subsection
+      writeVector(names, functionNames.toByteArray());
+      section(wasm, 0, names.toByteArray());
+    }
+    return wasm.toByteArray();
+  }
+
+  private static void section(ByteArrayOutputStream wasm, int id, byte[] content) {
+    wasm.write(id);
+    writeVector(wasm, content);
+  }
+
+  /** {@code bytes} after their length as an unsigned LEB128. */
+  private static void writeVector(ByteArrayOutputStream out, byte[] bytes) {
+    int n = bytes.length;
+    do {
+      int low = n & 0x7f;
+      n >>>= 7;
+      out.write(n == 0 ? low : low | 0x80);
+    } while (n != 0);
+    out.writeBytes(bytes);
   }
 }
