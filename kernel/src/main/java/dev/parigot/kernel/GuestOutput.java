@@ -1,20 +1,24 @@
 package dev.parigot.kernel;
 
-import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * A guest's stdout or stderr: cut into lines, each handed to the kernel's output sink. A line is
- * cut at {@link #MAX_LINE} bytes so that a guest cannot grow kernel memory by never writing a
- * newline.
+ * A guest's stdout or stderr: cut into lines, each handed to the kernel's output sink without its
+ * {@code \n} (or {@code \r\n}). A line longer than {@link #MAX_LINE} bytes is cut into pieces of
+ * that size, so that a guest cannot grow kernel memory by never writing a newline. Used by its
+ * process's thread only.
  */
 final class GuestOutput extends OutputStream {
   static final int MAX_LINE = 16 * 1024;
 
   private final Consumer<String> lines;
-  private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+  // Grows up to MAX_LINE: most processes write short lines or none.
+  private byte[] line = new byte[128];
+  private int length;
 
   GuestOutput(Consumer<String> lines) {
     this.lines = lines;
@@ -24,32 +28,53 @@ final class GuestOutput extends OutputStream {
   public void write(int b) {
     if (b == '\n') {
       emit();
-      return;
-    }
-    line.write(b);
-    if (line.size() >= MAX_LINE) {
-      emit();
+    } else {
+      append(new byte[] {(byte) b}, 0, 1);
     }
   }
 
   @Override
   public void write(byte[] b, int off, int len) {
-    for (int i = off; i < off + len; i++) {
-      write(b[i]);
+    Objects.checkFromIndexSize(off, len, b.length);
+    int end = off + len;
+    while (off < end) {
+      int newline = off;
+      while (newline < end && b[newline] != '\n') {
+        newline++;
+      }
+      append(b, off, newline);
+      if (newline < end) {
+        emit();
+      }
+      off = newline + 1;
     }
   }
 
   /** Emits what is left of an unfinished line. */
   @Override
   public void close() {
-    if (line.size() > 0) {
+    if (length > 0) {
       emit();
     }
   }
 
+  private void append(byte[] b, int from, int to) {
+    while (from < to) {
+      if (length == MAX_LINE) {
+        emit();
+      } else if (length == line.length) {
+        line = Arrays.copyOf(line, Math.min(MAX_LINE, line.length * 2));
+      }
+      int n = Math.min(to - from, line.length - length);
+      System.arraycopy(b, from, line, length, n);
+      length += n;
+      from += n;
+    }
+  }
+
   private void emit() {
-    String text = line.toString(StandardCharsets.UTF_8);
-    line.reset();
-    lines.accept(text.endsWith("\r") ? text.substring(0, text.length() - 1) : text);
+    int end = length > 0 && line[length - 1] == '\r' ? length - 1 : length;
+    length = 0;
+    lines.accept(new String(line, 0, end, StandardCharsets.UTF_8));
   }
 }
