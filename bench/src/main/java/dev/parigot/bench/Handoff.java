@@ -6,10 +6,10 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * The floor under calls to one server process: 64-byte messages handed from caller virtual
  * threads to one server virtual thread and back, with the same mechanism as the kernel's inbox (a
- * lock-free queue, {@link LockSupport#unpark} of the waiter, {@link LockSupport#park} while the
- * queue is empty) and a copy of the message each way, as the kernel copies it between memories.
- * No kernel call can be faster than this, nor a kernel server answer more calls per second; the
- * distance to it is what the kernel adds.
+ * lock-free queue, {@link LockSupport#unpark} of the waiter, a few yields and then {@link
+ * LockSupport#park} while the queue is empty) and a copy of the message each way, as the kernel
+ * copies it between memories. No kernel call can be faster than this, nor a kernel server answer
+ * more calls per second; the distance to it is what the kernel adds.
  *
  * <p>The server is a virtual thread started here. Each calling thread uses its own {@link
  * Caller}.
@@ -60,10 +60,13 @@ public final class Handoff implements AutoCloseable {
     }
   }
 
-  /** One direction: any thread puts, one thread takes. */
+  /** One direction: any thread puts, one thread takes; waits as the kernel's inbox does. */
   private static final class Mailbox<T> {
+    private static final int MAX_YIELDS = 32;
+
     private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
     private volatile Thread waiter;
+    private int yields = MAX_YIELDS;
 
     void put(T message) {
       queue.add(message);
@@ -74,6 +77,16 @@ public final class Handoff implements AutoCloseable {
     }
 
     T take() throws InterruptedException {
+      for (int i = 0; queue.isEmpty(); i++) {
+        if (i == yields) {
+          yields = Math.max(1, yields / 2);
+          break;
+        }
+        Thread.yield();
+      }
+      if (!queue.isEmpty()) {
+        yields = MAX_YIELDS;
+      }
       waiter = Thread.currentThread();
       try {
         T m;

@@ -8,14 +8,22 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A process's event queue: any thread adds, only the owning process takes. The owner parks while
  * the queue is empty; an add unparks it. Parking costs no lock, which keeps a call round trip
- * close to the bare virtual-thread hand-off.
+ * close to the bare virtual-thread hand-off. Before it parks, the owner yields its carrier a few
+ * times: an event that comes meanwhile, such as the answer to a call to a process that runs on
+ * the same carrier, then costs no park and unpark (RATIONALE.md, "Why does a waiting process
+ * yield before it parks?").
  */
 final class Inbox {
+  /** The most times a wait yields before it parks. */
+  static final int MAX_YIELDS = 32;
+
   private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
   // What the queued events cost: their payloads plus a record each, so that even empty events
   // from a sender faster than the reader are bounded.
   private final AtomicLong bytes = new AtomicLong();
   private volatile Thread waiter;
+  // Owner only: halved by each wait the yields did not cover, whole again after one they did.
+  private int yields = MAX_YIELDS;
 
   /** Queues an event whatever its size: for events whose number is bounded elsewhere. */
   void add(Event event) {
@@ -74,6 +82,9 @@ final class Inbox {
    * @param timeoutNanos how long to park at most; negative parks without limit
    */
   void await(long timeoutNanos) {
+    if (yieldedToAnEvent()) {
+      return;
+    }
     waiter = Thread.currentThread();
     try {
       if (queue.isEmpty()) {
@@ -86,5 +97,23 @@ final class Inbox {
     } finally {
       waiter = null;
     }
+  }
+
+  /** Yields up to {@link #yieldBudget} times while the queue is empty; whether it is not. */
+  private boolean yieldedToAnEvent() {
+    for (int i = 0; queue.isEmpty(); i++) {
+      if (i == yields) {
+        yields = Math.max(1, yields / 2);
+        return false;
+      }
+      Thread.yield();
+    }
+    yields = MAX_YIELDS;
+    return true;
+  }
+
+  /** How many times the next wait yields before it parks. Owner only. */
+  int yieldBudget() {
+    return yields;
   }
 }
