@@ -52,7 +52,7 @@ final class IncomingCall implements Provider.Cancellation {
   public synchronized void cancel(Errno reason) {
     if (!finished) {
       finished = true;
-      server.stopServing(this);
+      server.stopServing();
       server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
     }
   }
@@ -73,7 +73,7 @@ final class IncomingCall implements Provider.Cancellation {
       return false;
     }
     finished = true;
-    server.stopServing(this);
+    server.stopServing();
     return true;
   }
 
@@ -83,7 +83,7 @@ final class IncomingCall implements Provider.Cancellation {
       return false;
     }
     finished = true;
-    server.stopServing(this);
+    server.stopServing();
     return true;
   }
 }

@@ -31,9 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -68,7 +66,9 @@ final class Process {
   private final Thread thread;
 
   private final Inbox inbox = new Inbox();
-  private final Set<IncomingCall> serving = ConcurrentHashMap.newKeySet();
+  // Calls routed here and not finished. Each is a CALL event in the inbox or pending, or, once
+  // read, an IncomingCall in the handle table.
+  private final AtomicInteger serving = new AtomicInteger();
   private final AtomicInteger liveWorkers = new AtomicInteger();
   private final AtomicInteger denials = new AtomicInteger();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -153,7 +153,7 @@ final class Process {
 
   /** Calls routed to this process and not yet finished: the replica balancing load. */
   int load() {
-    return serving.size();
+    return serving.get();
   }
 
   @Override
@@ -312,9 +312,20 @@ final class Process {
 
   private void die(Exit end) {
     state = State.ENDED;
-    for (IncomingCall call : serving) {
-      call.fail(PROVIDER_DIED.negative(), utf8(toString() + " " + end));
+    // A call routed here from now on sees ENDED once queued and fails itself (accept).
+    byte[] died = utf8(toString() + " " + end);
+    takeQueued();
+    for (Event e : pending) {
+      if (e.subject() instanceof IncomingCall call && e.kind() == EventKind.CALL.value()) {
+        call.fail(PROVIDER_DIED.negative(), died);
+      }
     }
+    handles.forEach(
+        o -> {
+          if (o instanceof IncomingCall call) {
+            call.fail(PROVIDER_DIED.negative(), died);
+          }
+        });
     for (Export e : exported.values()) {
       kernel.service(e.name()).remove(this);
     }
@@ -666,11 +677,11 @@ final class Process {
   /** Takes a call routed here by a {@link LocalService}. Any thread. */
   Provider.Cancellation accept(Export export, int method, byte[] request, Replies replies) {
     var call = new IncomingCall(this, export, method, request, replies);
+    serving.incrementAndGet(); // the call's end, whichever it is, counts it out in stopServing
     if (request.length > limits.maxMessageBytes()) {
       call.fail(MESSAGE_TOO_BIG.negative(), utf8("request larger than " + this + " accepts"));
       return call;
     }
-    serving.add(call);
     if (!offer(call.callEvent())) {
       call.fail(WOULD_EXCEED_LIMIT.negative(), utf8(this + " has too much queued to take calls"));
       return call;
@@ -682,8 +693,9 @@ final class Process {
     return call;
   }
 
-  void stopServing(IncomingCall call) {
-    serving.remove(call);
+  /** A call routed here by {@link #accept} finished; called once per call. */
+  void stopServing() {
+    serving.decrementAndGet();
   }
 
   // ---- helpers ----
