@@ -22,7 +22,7 @@ final class Channel implements Replies {
   private Errno cancelledFor;
   // Set before the deadline is armed, read by the sweeper.
   private volatile long deadlineNanos;
-  // Guarded by this: where the deadline is armed; null when it is not.
+  // Guarded by this: the wheel the deadline is filed in; null when it is not (yet).
   private Deadlines deadlines;
   private int deadlineSlot;
   // Owner thread only: set when the guest can no longer see events for this handle.
@@ -64,14 +64,30 @@ final class Channel implements Replies {
   }
 
   /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
-  void expireAfter(Deadlines wheel, long millis) {
+  void expireAfter(Deadlines wheel, Deadlines.Armed armed, long millis) {
     deadlineNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-    synchronized (this) {
-      deadlines = wheel;
-      deadlineSlot = wheel.arm(this);
-    }
+    wheel.arm(armed, this);
+  }
+
+  /**
+   * Called by the deadline sweeper, at {@code now}, for an armed call: files the deadline in the
+   * wheel if the call is open and its deadline to come, expires the call if its deadline passed.
+   */
+  void file(Deadlines wheel, long now) {
     if (finished.get()) {
-      stopDeadline();
+      return;
+    }
+    if (deadlineNanos - now <= 0) {
+      expire();
+      return;
+    }
+    synchronized (this) {
+      // Checked again under the lock that stopDeadline takes after a call finishes: either this
+      // sees the call finished, or stopDeadline sees it filed and takes it out.
+      if (!finished.get()) {
+        deadlines = wheel;
+        deadlineSlot = wheel.file(this);
+      }
     }
   }
 

@@ -87,6 +87,8 @@ final class Process {
   private int nextHandle = 1;
   private int openChannels;
   private Memory memory;
+  // Registered with the kernel's deadlines at the first call that has one.
+  private Deadlines.Armed armedDeadlines;
 
   Process(
       KernelImpl kernel,
@@ -338,6 +340,9 @@ final class Process {
           }
         });
     handles.clear();
+    if (armedDeadlines != null) {
+      kernel.deadlines().unregister(armedDeadlines);
+    }
     parentLink.ifPresent(
         link -> {
           Process parent = link.peer().owner();
@@ -423,7 +428,10 @@ final class Process {
     long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
     // Deadlines more than a year away are no deadline, as waits are.
     if (timeout > 0 && timeout <= MAX_WAIT_MILLIS) {
-      channel.expireAfter(kernel.deadlines(), timeout);
+      if (armedDeadlines == null) {
+        armedDeadlines = kernel.deadlines().register();
+      }
+      channel.expireAfter(kernel.deadlines(), armedDeadlines, timeout);
     }
     return handle;
   }

@@ -57,6 +57,40 @@ class ConfDeadlineTest {
   }
 
   @Test
+  void aDeadlineReachesTheServerWhileTheCallerIsBusyElsewhere() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .program("server", "e " + SVC, "w 1 4096 -1", "w 1 4096 -1")
+            .exports(SVC)
+            .and()
+            .program("caller", "l " + SVC, "c $0 1 0 50", "g " + Gate.NAME, "d")
+            .requires(SVC)
+            .launch()) {
+      var server = app.guest("server");
+      server.result(0);
+      assertThat(server.result(1)).isEqualTo(1);
+      int id = server.event(1).handle();
+
+      // The caller is held at the gate, in the kernel, and has not waited since its call.
+      assertThat(server.result(2)).isEqualTo(1);
+      var cancel = server.event(2);
+      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
+      assertThat(cancel.handle()).isEqualTo(id);
+      assertThat(cancel.code()).isEqualTo(TIMED_OUT.negative());
+
+      app.gate.pass(1);
+      var caller = app.guest("caller");
+      caller.result(0);
+      int channel = caller.result(1);
+      caller.result(2);
+      var error = caller.drained(3).getFirst();
+      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
+      assertThat(error.handle()).isEqualTo(channel);
+      assertThat(error.code()).isEqualTo(TIMED_OUT.negative());
+    }
+  }
+
+  @Test
   void timeoutDefaultUsesTheProgramsCallTimeout() throws Exception {
     try (var app =
         Conf.app(dir)
