@@ -131,7 +131,7 @@ public final class Main {
     report.add("call.grpc.p99", "gRPC-java loopback round trip, p99", grpc.p99() / 1e3, "us");
     report.add("call.kernel/floor.p50", "kernel p50 / floor p50", p50 * 1e3 / floor.p50(), "x");
     report.add("call.kernel/grpc.p50", "kernel p50 / gRPC p50", p50 * 1e3 / grpc.p50(), "x");
-    int total = quick ? 8_000 : 160_000;
+    int total = quick ? 8_000 : 480_000;
     for (int callers : new int[] {1, 4, 16}) {
       var calls = guests.calls(callers, warmup / callers, total / callers, true, true);
       report.add(
