@@ -9,6 +9,7 @@ module dev.parigot.kernel {
   requires com.dylibso.chicory.compiler;
   requires org.tomlj;
   requires org.objectweb.asm;
+  requires org.objectweb.asm.tree;
   requires jdk.management;
 
   exports dev.parigot.kernel;

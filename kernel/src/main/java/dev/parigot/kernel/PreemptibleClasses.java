@@ -22,12 +22,12 @@ final class PreemptibleClasses extends ClassLoadingCollector {
 
   @Override
   public void putMainClass(String name, byte[] bytes) {
-    super.putMainClass(name, rewrite(bytes));
+    super.putMainClass(name, CountedLoops.rewrite(rewrite(bytes)));
   }
 
   @Override
   public void put(String name, byte[] bytes) {
-    super.put(name, rewrite(bytes));
+    super.put(name, CountedLoops.rewrite(rewrite(bytes)));
   }
 
   /** Methods of all the classes collected over the JIT's size limit ({@link JitLimit}), by name. */
