@@ -34,7 +34,8 @@ import org.objectweb.asm.tree.VarInsnNode;
  * i = i + step; if (i < limit) continue; if (i == limit) break; continue;
  * }</pre>
  *
- * (with {@code >} for a negative step). Each branch does what the original does for every value of
+ * (with {@code >} for a negative step), and likewise a loop that ends when its counter reaches 0,
+ * which the engine branches on directly. Each branch does what the original does for every value of
  * {@code i}, so the rewrite holds for any loop; when the counter meets the limit exactly, as
  * compilers arrange, the last {@code continue} is never taken, the JIT's profile says so, and it
  * compiles the loop as counted on {@code <}. A loop that ever overshoots its limit still runs as
@@ -93,8 +94,9 @@ final class CountedLoops {
   /** Rewrites the loop exits of one method; how many. */
   static int rewrite(InsnList code) {
     int rewritten = 0;
-    for (AbstractInsnNode insn = code.getFirst(); insn != null; insn = insn.getNext()) {
-      if (isCall(insn, OPCODES, "I32_NE", "(II)I") && rewriteExit(code, (MethodInsnNode) insn)) {
+    // Taken first: a rewrite removes the instruction a walk would go on from.
+    for (AbstractInsnNode insn : code.toArray()) {
+      if (rewriteExit(code, insn)) {
         rewritten++;
       }
     }
@@ -102,23 +104,29 @@ final class CountedLoops {
   }
 
   /**
-   * Rewrites the exit ending at {@code ne} if the code around it is exactly
+   * Rewrites the loop exit at {@code test} if the code around it is exactly
    *
    * <pre>
    * ILOAD i; step; IADD; DUP; ISTORE i; limit; I32_NE; IFEQ exit; checkInterruption; GOTO head
+   * ILOAD i; step; IADD; DUP; ISTORE i;               IFEQ exit; checkInterruption; GOTO head
    * </pre>
    *
-   * where step is an int constant other than 0, limit an int constant or another local, and head
-   * comes before: the engine's shape for a loop's {@code br_if} on a counter it just stepped.
+   * where {@code test} is the I32_NE or, in the second form (a limit of 0), the IFEQ; step is an int
+   * constant other than 0, limit an int constant or another local, and head comes before: the
+   * engine's shape for a loop's {@code br_if} on a counter it just stepped.
    */
-  private static boolean rewriteExit(InsnList code, MethodInsnNode ne) {
-    AbstractInsnNode limit = ne.getPrevious();
-    AbstractInsnNode store = previous(limit);
+  private static boolean rewriteExit(InsnList code, AbstractInsnNode test) {
+    boolean zeroLimit = test.getOpcode() == Opcodes.IFEQ;
+    if (!zeroLimit && !isCall(test, OPCODES, "I32_NE", "(II)I")) {
+      return false;
+    }
+    AbstractInsnNode limit = zeroLimit ? null : test.getPrevious();
+    AbstractInsnNode store = zeroLimit ? test.getPrevious() : previous(limit);
     AbstractInsnNode dup = previous(store);
     AbstractInsnNode add = previous(dup);
     AbstractInsnNode step = previous(add);
     AbstractInsnNode load = previous(step);
-    AbstractInsnNode exit = ne.getNext();
+    AbstractInsnNode exit = zeroLimit ? test : test.getNext();
     AbstractInsnNode poll = next(exit);
     AbstractInsnNode back = next(poll);
     if (!(load instanceof VarInsnNode counter)
@@ -138,7 +146,8 @@ final class CountedLoops {
     }
     Integer stride = intConstant(step);
     boolean invariantLimit =
-        intConstant(limit) != null
+        zeroLimit
+            || intConstant(limit) != null
             || (limit instanceof VarInsnNode l
                 && l.getOpcode() == Opcodes.ILOAD
                 && l.var != counter.var);
@@ -146,14 +155,22 @@ final class CountedLoops {
       return false;
     }
     var continueLoop = new LabelNode();
-    var test = new InsnList();
-    test.add(new JumpInsnNode(stride > 0 ? Opcodes.IF_ICMPLT : Opcodes.IF_ICMPGT, continueLoop));
-    test.add(new VarInsnNode(Opcodes.ILOAD, counter.var));
-    test.add(limit.clone(null));
-    test.add(new JumpInsnNode(Opcodes.IF_ICMPEQ, exitJump.label));
-    test.add(continueLoop);
-    code.insert(exit, test);
-    code.remove(ne);
+    var exits = new InsnList();
+    if (zeroLimit) {
+      exits.add(new JumpInsnNode(stride > 0 ? Opcodes.IFLT : Opcodes.IFGT, continueLoop));
+      exits.add(new VarInsnNode(Opcodes.ILOAD, counter.var));
+      exits.add(new JumpInsnNode(Opcodes.IFEQ, exitJump.label));
+    } else {
+      exits.add(new JumpInsnNode(stride > 0 ? Opcodes.IF_ICMPLT : Opcodes.IF_ICMPGT, continueLoop));
+      exits.add(new VarInsnNode(Opcodes.ILOAD, counter.var));
+      exits.add(limit.clone(null));
+      exits.add(new JumpInsnNode(Opcodes.IF_ICMPEQ, exitJump.label));
+    }
+    exits.add(continueLoop);
+    code.insert(exit, exits);
+    if (!zeroLimit) {
+      code.remove(test);
+    }
     code.remove(exit);
     return true;
   }

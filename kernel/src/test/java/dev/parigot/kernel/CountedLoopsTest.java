@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.Arrays;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -23,6 +24,16 @@ import org.objectweb.asm.tree.MethodInsnNode;
 class CountedLoopsTest {
   private static final int CAP = 1_000;
 
+  /** How the generated loop ends. */
+  enum Shape {
+    /** {@code i != limit}, limit a constant or local. */
+    NE_LIMIT,
+    /** {@code i != 0}: the engine branches on the counter itself. */
+    NE_ZERO,
+    /** {@code i != limit} with a step read from a local: not rewritten. */
+    STEP_IN_LOCAL
+  }
+
   @ParameterizedTest(name = "start {0}, limit {1}, step {2}")
   @CsvSource({
     "0, 2048, 16", // meets the limit: the compiled C shape
@@ -35,29 +46,47 @@ class CountedLoopsTest {
     "0, 7, 3", // steps over it
   })
   void theRewrittenLoopRunsAsTheOriginal(int start, int limit, int step) throws Throwable {
-    byte[] original = loopClass(step, false);
+    byte[] original = loopClass(step, Shape.NE_LIMIT, 1);
     byte[] rewritten = CountedLoops.rewrite(original);
 
-    assertThat(rewritten).isNotEqualTo(original);
+    assertThat(calls(rewritten, "I32_NE")).isZero();
     assertThat(run(rewritten, start, limit)).isEqualTo(run(original, start, limit));
   }
 
-  @Test
-  void theExitNoLongerCallsI32Ne() {
-    var node = new ClassNode();
-    new ClassReader(CountedLoops.rewrite(loopClass(16, false))).accept(node, 0);
+  @ParameterizedTest(name = "start {0}, step {1}")
+  @CsvSource({"-526336, 8224", "526336, -8224", "-10, 1", "0, 1", "1, 16", "-7, 3"})
+  void aLoopEndingOnZeroRunsAsTheOriginal(int start, int step) throws Throwable {
+    byte[] original = loopClass(step, Shape.NE_ZERO, 1);
+    byte[] rewritten = CountedLoops.rewrite(original);
 
-    var loop = node.methods.stream().filter(m -> m.name.equals("loop")).findFirst().orElseThrow();
-    assertThat(loop.instructions.toArray())
-        .noneMatch(i -> i instanceof MethodInsnNode call && call.name.equals("I32_NE"))
-        .anyMatch(i -> i.getOpcode() == Opcodes.IF_ICMPLT);
+    assertThat(rewritten).isNotEqualTo(original);
+    assertThat(run(rewritten, start, 0)).isEqualTo(run(original, start, 0));
+  }
+
+  @Test
+  void everyLoopOfAMethodIsRewritten() throws Throwable {
+    byte[] original = loopClass(16, Shape.NE_LIMIT, 3);
+    byte[] rewritten = CountedLoops.rewrite(original);
+
+    assertThat(calls(original, "I32_NE")).isEqualTo(3);
+    assertThat(calls(rewritten, "I32_NE")).isZero();
+    assertThat(run(rewritten, 0, 2048)).isEqualTo(run(original, 0, 2048));
   }
 
   @Test
   void aLoopWhoseStepIsNotAConstantIsLeftAlone() {
-    byte[] original = loopClass(16, true);
+    byte[] original = loopClass(16, Shape.STEP_IN_LOCAL, 1);
 
     assertThat(CountedLoops.rewrite(original)).isSameAs(original);
+  }
+
+  private static long calls(byte[] classFile, String name) {
+    var node = new ClassNode();
+    new ClassReader(classFile).accept(node, 0);
+    return node.methods.stream()
+        .flatMap(m -> Arrays.stream(m.instructions.toArray()))
+        .filter(i -> i instanceof MethodInsnNode call && call.name.equals(name))
+        .count();
   }
 
   private static long run(byte[] classFile, int start, int limit) throws Throwable {
@@ -69,17 +98,19 @@ class CountedLoopsTest {
   }
 
   /**
-   * A class in this package with {@code static long loop(int i, int limit)}: the engine's shape of
-   * a do-while loop that steps {@code i} by {@code step} and continues while {@code i != limit},
-   * capped at {@value #CAP} rounds. Returns the rounds and the final {@code i}. With {@code
-   * stepInLocal}, the step is read from a local rather than being a constant.
+   * A class in this package with {@code static long loop(int i, int limit)}: {@code copies} times
+   * in a row, the engine's shape of a do-while loop that steps {@code i} by {@code step} and
+   * continues while {@code i} differs from its limit, capped at {@value #CAP} rounds in all.
+   * Returns the rounds and the final {@code i}.
    */
-  private static byte[] loopClass(int step, boolean stepInLocal) {
+  private static byte[] loopClass(int step, Shape shape, int copies) {
     var cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     String name = "dev/parigot/kernel/CountedLoopsTestLoop";
-    cw.visit(Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object", null);
+    cw.visit(
+        Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object", null);
 
-    MethodVisitor poll = cw.visitMethod(Opcodes.ACC_STATIC, PreemptibleClasses.CHECK_METHOD, "()V", null, null);
+    MethodVisitor poll =
+        cw.visitMethod(Opcodes.ACC_STATIC, PreemptibleClasses.CHECK_METHOD, "()V", null, null);
     poll.visitCode();
     poll.visitInsn(Opcodes.RETURN);
     poll.visitMaxs(0, 0);
@@ -92,30 +123,34 @@ class CountedLoopsTest {
     m.visitVarInsn(Opcodes.ISTORE, 2);
     m.visitLdcInsn(step);
     m.visitVarInsn(Opcodes.ISTORE, 3);
-    Label head = new Label();
-    Label exit = new Label();
-    Label capped = new Label();
-    m.visitLabel(head);
-    m.visitIincInsn(2, 1);
-    m.visitVarInsn(Opcodes.ILOAD, 2);
-    m.visitLdcInsn(CAP);
-    m.visitJumpInsn(Opcodes.IF_ICMPGT, capped);
-    m.visitVarInsn(Opcodes.ILOAD, 0);
-    if (stepInLocal) {
-      m.visitVarInsn(Opcodes.ILOAD, 3);
-    } else {
-      m.visitLdcInsn(step);
+    Label done = new Label();
+    for (int copy = 0; copy < copies; copy++) {
+      Label head = new Label();
+      Label exit = new Label();
+      m.visitLabel(head);
+      m.visitIincInsn(2, 1);
+      m.visitVarInsn(Opcodes.ILOAD, 2);
+      m.visitLdcInsn(CAP);
+      m.visitJumpInsn(Opcodes.IF_ICMPGT, done);
+      m.visitVarInsn(Opcodes.ILOAD, 0);
+      if (shape == Shape.STEP_IN_LOCAL) {
+        m.visitVarInsn(Opcodes.ILOAD, 3);
+      } else {
+        m.visitLdcInsn(step);
+      }
+      m.visitInsn(Opcodes.IADD);
+      m.visitInsn(Opcodes.DUP);
+      m.visitVarInsn(Opcodes.ISTORE, 0);
+      if (shape != Shape.NE_ZERO) {
+        m.visitVarInsn(Opcodes.ILOAD, 1);
+        m.visitMethodInsn(Opcodes.INVOKESTATIC, CountedLoops.OPCODES, "I32_NE", "(II)I", false);
+      }
+      m.visitJumpInsn(Opcodes.IFEQ, exit);
+      m.visitMethodInsn(Opcodes.INVOKESTATIC, name, PreemptibleClasses.CHECK_METHOD, "()V", false);
+      m.visitJumpInsn(Opcodes.GOTO, head);
+      m.visitLabel(exit);
     }
-    m.visitInsn(Opcodes.IADD);
-    m.visitInsn(Opcodes.DUP);
-    m.visitVarInsn(Opcodes.ISTORE, 0);
-    m.visitVarInsn(Opcodes.ILOAD, 1);
-    m.visitMethodInsn(Opcodes.INVOKESTATIC, CountedLoops.OPCODES, "I32_NE", "(II)I", false);
-    m.visitJumpInsn(Opcodes.IFEQ, exit);
-    m.visitMethodInsn(Opcodes.INVOKESTATIC, name, PreemptibleClasses.CHECK_METHOD, "()V", false);
-    m.visitJumpInsn(Opcodes.GOTO, head);
-    m.visitLabel(capped);
-    m.visitLabel(exit);
+    m.visitLabel(done);
     // rounds << 32 | i
     m.visitVarInsn(Opcodes.ILOAD, 2);
     m.visitInsn(Opcodes.I2L);
