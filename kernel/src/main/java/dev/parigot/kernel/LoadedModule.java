@@ -16,7 +16,7 @@ import java.util.function.Function;
  * @param machines the compiled code; builds a machine per instance without recompiling
  * @param entries exported functions of type () -> (): what can run as a program or a worker
  * @param initialPages the memory the module asks for at start
- * @param hugeFunctions functions over the JIT's method size limit ({@link JitLimit}), by name,
+ * @param hugeFunctions functions over the JIT's method size limit ({@link JitOptions}), by name,
  *     with their bytecode size
  */
 record LoadedModule(

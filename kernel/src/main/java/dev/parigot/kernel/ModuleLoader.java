@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -35,6 +36,7 @@ final class ModuleLoader {
 
   private static final System.Logger LOG = System.getLogger("dev.parigot.kernel");
   private static final Map<String, FunctionType> WASI_FUNCTIONS = wasiFunctions();
+  private static final AtomicBoolean TOLD_INLINE = new AtomicBoolean();
   private static final Pattern FUNCTION_METHOD = Pattern.compile("func_([0-9]{1,9})");
 
   private final Map<String, LoadedModule> compiled = new ConcurrentHashMap<>();
@@ -85,8 +87,12 @@ final class ModuleLoader {
                   .collector();
       var machines = new MachineFactory(module, classes.machineFactory());
       var huge = byFunctionName(module, classes.hugeMethods());
-      if (!huge.isEmpty() && JitLimit.enforced()) {
-        LOG.log(Level.WARNING, JitLimit.warning(label, huge));
+      if (!huge.isEmpty() && JitOptions.enforced()) {
+        LOG.log(Level.WARNING, JitOptions.warning(label, huge));
+      }
+      // Said once per JVM: it holds for every module alike.
+      if (!JitOptions.inlinesHelpers() && TOLD_INLINE.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, JitOptions.inlineWarning());
       }
       return new LoadedModule(label, digest, module, machines, entries(module), initialPages, huge);
     } catch (RuntimeException | AssertionError | StackOverflowError e) {

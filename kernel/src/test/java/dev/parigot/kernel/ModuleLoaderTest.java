@@ -89,7 +89,7 @@ class ModuleLoaderTest {
 
     assertThat(module.hugeFunctions()).containsOnlyKeys("format_everything");
     assertThat(module.hugeFunctions().get("format_everything"))
-        .isGreaterThan(JitLimit.HUGE_METHOD_BYTES);
+        .isGreaterThan(JitOptions.HUGE_METHOD_BYTES);
     assertThat(loader.load("echo.wasm", TestApp.corpus("echo")).hugeFunctions()).isEmpty();
   }
 
