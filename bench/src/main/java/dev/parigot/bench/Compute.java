@@ -16,11 +16,12 @@ import java.util.regex.Pattern;
  */
 final class Compute {
   static final List<String> PROGRAMS = List.of("hash", "matmul", "sort", "sha256");
+  static final int ROUNDS = 3;
 
   private static final Pattern LINE =
       Pattern.compile("compute (\\S+) median_ns=(\\d+) checksum=(\\d+)");
 
-  /** Median nanoseconds of one workload on each engine. */
+  /** Median nanoseconds of one workload on each engine, over {@link #ROUNDS} rounds. */
   record Result(String program, long nativeNs, long nodeNs, long kernelNs) {}
 
   private final Path wasmDir;
@@ -35,22 +36,36 @@ final class Compute {
     this.guests = guests;
   }
 
+  /**
+   * {@link #ROUNDS} rounds of the three engines in turn, so that a change in the machine's load
+   * falls on all three; each engine's median round. Each kernel round is a fresh kernel, so its
+   * code is compiled, and profiled by the JIT, anew.
+   */
   Result run(String program) throws IOException, InterruptedException {
     Path wasm = wasmDir.resolve(program + ".wasm");
-    Matcher nat = parse(program, exec(nativeDir.resolve(program).toString()));
-    Matcher node = parse(program, exec("node", "--no-warnings", nodeRunner.toString(), wasm.toString()));
-    Matcher kernel = parse(program, guests.compute(wasm));
-    // The same result everywhere, or the comparison is of different work.
-    if (!nat.group(3).equals(node.group(3)) || !nat.group(3).equals(kernel.group(3))) {
-      throw new IllegalStateException(
-          program + ": checksums differ: native " + nat.group(3) + ", node " + node.group(3)
-              + ", kernel " + kernel.group(3));
+    List<Long> nat = new ArrayList<>();
+    List<Long> node = new ArrayList<>();
+    List<Long> kernel = new ArrayList<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      Matcher n = parse(program, exec(nativeDir.resolve(program).toString()));
+      Matcher v =
+          parse(program, exec("node", "--no-warnings", nodeRunner.toString(), wasm.toString()));
+      Matcher k = parse(program, guests.compute(wasm));
+      // The same result everywhere, or the comparison is of different work.
+      if (!n.group(3).equals(v.group(3)) || !n.group(3).equals(k.group(3))) {
+        throw new IllegalStateException(
+            program + ": checksums differ: native " + n.group(3) + ", node " + v.group(3)
+                + ", kernel " + k.group(3));
+      }
+      nat.add(Long.parseLong(n.group(2)));
+      node.add(Long.parseLong(v.group(2)));
+      kernel.add(Long.parseLong(k.group(2)));
     }
-    return new Result(
-        program,
-        Long.parseLong(nat.group(2)),
-        Long.parseLong(node.group(2)),
-        Long.parseLong(kernel.group(2)));
+    return new Result(program, median(nat), median(node), median(kernel));
+  }
+
+  private static long median(List<Long> values) {
+    return values.stream().sorted().toList().get(values.size() / 2);
   }
 
   private static Matcher parse(String program, String output) {
