@@ -1,10 +1,12 @@
 package dev.parigot.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +19,7 @@ import java.util.regex.Pattern;
 final class Compute {
   static final List<String> PROGRAMS = List.of("hash", "matmul", "sort", "sha256");
   static final int ROUNDS = 3;
+  private static final long QUIET_MS = 200;
 
   private static final Pattern LINE =
       Pattern.compile("compute (\\S+) median_ns=(\\d+) checksum=(\\d+)");
@@ -47,7 +50,9 @@ final class Compute {
     List<Long> node = new ArrayList<>();
     List<Long> kernel = new ArrayList<>();
     for (int round = 0; round < ROUNDS; round++) {
+      awaitQuietJit();
       Matcher n = parse(program, exec(nativeDir.resolve(program).toString()));
+      awaitQuietJit();
       Matcher v =
           parse(program, exec("node", "--no-warnings", nodeRunner.toString(), wasm.toString()));
       Matcher k = parse(program, guests.compute(wasm));
@@ -62,6 +67,28 @@ final class Compute {
       kernel.add(Long.parseLong(k.group(2)));
     }
     return new Result(program, median(nat), median(node), median(kernel));
+  }
+
+  /**
+   * Waits until this JVM's JIT has compiled nothing for {@code QUIET_MS} (at most 10 s): C2 may
+   * still be compiling the last kernel round's guest code, on one of the machine's two cores,
+   * while the next native or node round is timed.
+   */
+  private static void awaitQuietJit() throws InterruptedException {
+    var jit = ManagementFactory.getCompilationMXBean();
+    if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+      return;
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long last = jit.getTotalCompilationTime();
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(QUIET_MS);
+      long now = jit.getTotalCompilationTime();
+      if (now == last) {
+        return;
+      }
+      last = now;
+    }
   }
 
   private static long median(List<Long> values) {
