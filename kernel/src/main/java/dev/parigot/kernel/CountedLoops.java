@@ -111,8 +111,8 @@ final class CountedLoops {
    * ILOAD i; step; IADD; DUP; ISTORE i;               IFEQ exit; checkInterruption; GOTO head
    * </pre>
    *
-   * where {@code test} is the I32_NE or, in the second form (a limit of 0), the IFEQ; step is an int
-   * constant other than 0, limit an int constant or another local, and head comes before: the
+   * where {@code test} is the I32_NE or, in the second form (a limit of 0), the IFEQ; step is an
+   * int constant other than 0, limit an int constant or another local, and head comes before: the
    * engine's shape for a loop's {@code br_if} on a counter it just stepped.
    */
   private static boolean rewriteExit(InsnList code, AbstractInsnNode test) {

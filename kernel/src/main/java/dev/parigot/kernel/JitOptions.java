@@ -95,7 +95,8 @@ final class JitOptions {
 
   /** Whether this JVM inlines the engine's helpers always; true on a JVM that is not HotSpot. */
   static boolean inlinesHelpers() {
-    return HOTSPOT.isEmpty() || flag("CompileCommand").map(JitOptions::inlinesHelpers).orElse(false);
+    return HOTSPOT.isEmpty()
+        || flag("CompileCommand").map(JitOptions::inlinesHelpers).orElse(false);
   }
 
   /** Whether {@code compileCommands}, the JVM's CompileCommand lines, inline {@link #INLINED}. */

@@ -158,7 +158,8 @@ final class ModuleLoader {
    * The engine names the method of function {@code i} {@code func_i} (imports count in {@code i});
    * the module's name section, when it has one, gives the name its source used.
    */
-  private static Map<String, Integer> byFunctionName(WasmModule module, Map<String, Integer> methods) {
+  private static Map<String, Integer> byFunctionName(
+      WasmModule module, Map<String, Integer> methods) {
     Map<String, Integer> named = new TreeMap<>();
     methods.forEach(
         (method, size) -> {

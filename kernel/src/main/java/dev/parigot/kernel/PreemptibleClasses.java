@@ -30,7 +30,7 @@ final class PreemptibleClasses extends ClassLoadingCollector {
     super.put(name, CountedLoops.rewrite(rewrite(bytes)));
   }
 
-  /** Methods of all the classes collected over the JIT's size limit ({@link JitOptions}), by name. */
+  /** Methods of all the classes collected over the JIT's size limit ({@link JitOptions}). */
   Map<String, Integer> hugeMethods() {
     Map<String, Integer> huge = new HashMap<>();
     classBytes().values().forEach(bytes -> huge.putAll(JitOptions.hugeMethods(bytes)));
