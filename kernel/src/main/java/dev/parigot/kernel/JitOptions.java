@@ -48,8 +48,11 @@ final class JitOptions {
 
   private static final Optional<HotSpotDiagnosticMXBean> HOTSPOT =
       Optional.ofNullable(ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class));
+  // Both are fixed when the JVM starts: read once.
   private static final boolean ENFORCED =
       flag("DontCompileHugeMethods").map(Boolean::parseBoolean).orElse(false);
+  private static final boolean INLINES_HELPERS =
+      HOTSPOT.isEmpty() || flag("CompileCommand").map(JitOptions::inlinesHelpers).orElse(false);
 
   private JitOptions() {}
 
@@ -95,8 +98,7 @@ final class JitOptions {
 
   /** Whether this JVM inlines the engine's helpers always; true on a JVM that is not HotSpot. */
   static boolean inlinesHelpers() {
-    return HOTSPOT.isEmpty()
-        || flag("CompileCommand").map(JitOptions::inlinesHelpers).orElse(false);
+    return INLINES_HELPERS;
   }
 
   /** Whether {@code compileCommands}, the JVM's CompileCommand lines, inline {@link #INLINED}. */
