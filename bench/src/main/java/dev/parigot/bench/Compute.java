@@ -66,7 +66,7 @@ final class Compute {
       node.add(Long.parseLong(v.group(2)));
       kernel.add(Long.parseLong(k.group(2)));
     }
-    return new Result(program, median(nat), median(node), median(kernel));
+    return new Result(program, Main.median(nat), Main.median(node), Main.median(kernel));
   }
 
   /**
@@ -89,10 +89,6 @@ final class Compute {
       }
       last = now;
     }
-  }
-
-  private static long median(List<Long> values) {
-    return values.stream().sorted().toList().get(values.size() / 2);
   }
 
   private static Matcher parse(String program, String output) {

@@ -203,7 +203,8 @@ public final class Main {
     }
   }
 
-  private static double median(List<Double> values) {
+  /** The middle value of an odd number of values. */
+  static <T extends Comparable<T>> T median(List<T> values) {
     return values.stream().sorted().toList().get(values.size() / 2);
   }
 
