@@ -1,6 +1,8 @@
 package dev.parigot.kernel;
 
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import java.lang.invoke.CallSite;
+import java.lang.invoke.ConstantCallSite;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -11,20 +13,22 @@ import java.lang.invoke.MutableCallSite;
  * (see {@code PreemptibleClasses}). Public only because the compiled classes live in their own
  * class loader; it is not for applications.
  *
- * <p>Asking costs nothing while no process is being stopped: {@link #poll()} goes through a
- * {@link MutableCallSite} whose target then does nothing, and the JIT compiles it away. Asking
- * the thread's interrupt flag at every back-edge instead, as the engine does by itself, is a
- * volatile read that kept the JIT from optimising loops (matmul ran 4x slower). While any process
- * is being stopped the target checks the interrupt flag; switching it makes the JVM deoptimise
- * running guest code at its next safepoint poll, so a spinning guest is stopped within
- * milliseconds. Switching back lets the JIT compile the cheap version again.
+ * <p>Asking costs nothing while no process is being stopped: the compiled code's poll is an
+ * {@code invokedynamic} that {@link #pollSite} links to one {@link MutableCallSite} whose target
+ * then does nothing, and the JIT compiles it away. Asking the thread's interrupt flag at every
+ * back-edge instead, as the engine does by itself, is a volatile read that kept the JIT from
+ * optimising loops (matmul ran 4x slower). While any process is being stopped the target checks
+ * the interrupt flag; switching it makes the JVM deoptimise running guest code at its next
+ * safepoint poll, so a spinning guest is stopped within milliseconds. Switching back lets the JIT
+ * compile the cheap version again.
  */
 public final class Preemption {
   private static final MethodHandle NOTHING =
       MethodHandles.empty(MethodType.methodType(void.class));
   private static final MethodHandle CHECK_INTERRUPT;
   private static final MutableCallSite SITE = new MutableCallSite(NOTHING);
-  private static final MethodHandle POLL = SITE.dynamicInvoker();
+  // What pollSite hands out: the switch stays here. The JIT still sees through it to the target.
+  private static final CallSite POLL = new ConstantCallSite(SITE.dynamicInvoker());
 
   /** Processes told to stop whose threads have not ended. */
   private static int stopping;
@@ -43,17 +47,18 @@ public final class Preemption {
   private Preemption() {}
 
   /**
-   * Returns, or throws {@link ChicoryInterruptedException} if the calling thread was interrupted
-   * and some process is being stopped.
+   * The bootstrap method of the compiled code's {@code invokedynamic} poll: links it to the one
+   * switchable call site, through a constant one. Invoking it returns, or throws {@link
+   * ChicoryInterruptedException} if the calling thread was interrupted and some process is being
+   * stopped.
+   *
+   * @throws IllegalArgumentException if {@code type} is not {@code ()void}
    */
-  public static void poll() {
-    try {
-      POLL.invokeExact();
-    } catch (RuntimeException | Error e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new AssertionError(t);
+  public static CallSite pollSite(MethodHandles.Lookup caller, String name, MethodType type) {
+    if (!type.equals(POLL.type())) {
+      throw new IllegalArgumentException("a poll takes and returns nothing, not " + type);
     }
+    return POLL;
   }
 
   private static void checkInterrupt() {

@@ -6,13 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.dylibso.chicory.compiler.internal.Compiler;
 import com.dylibso.chicory.runtime.ChicoryInterruptedException;
 import com.dylibso.chicory.wasm.Parser;
+import java.lang.classfile.Attributes;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.attribute.CodeAttribute;
+import java.lang.classfile.instruction.InvokeDynamicInstruction;
+import java.lang.classfile.instruction.InvokeInstruction;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassReader;
-import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.MethodVisitor;
 import org.objectweb.asm.Opcodes;
 
@@ -21,6 +28,12 @@ import org.objectweb.asm.Opcodes;
  * interrupt flag only while some process is being stopped.
  */
 class PreemptionTest {
+  /** HotSpot's MaxTrivialSize: a method this short is inlined whatever the inlining budget. */
+  private static final int TRIVIAL_BYTES = 6;
+
+  /** The rewritten check of a class built as the engine builds it. */
+  private static final MethodHandle POLL = rewrittenCheck();
+
   @BeforeEach
   void everyProcessStoppedByEarlierTestsHasEnded() throws InterruptedException {
     // Kernels closed by earlier tests stop their processes; their threads end within moments.
@@ -32,24 +45,25 @@ class PreemptionTest {
   }
 
   @Test
-  void thePollIgnoresTheInterruptFlagWhileNoProcessIsBeingStopped() {
+  void thePollIgnoresTheInterruptFlagWhileNoProcessIsBeingStopped() throws Throwable {
     Thread.currentThread().interrupt();
     try {
-      Preemption.poll();
+      poll();
     } finally {
       assertThat(Thread.interrupted()).as("the flag was left as it was").isTrue();
     }
   }
 
   @Test
-  void whileAProcessIsBeingStoppedThePollThrowsOnAnInterruptedThreadOnlyAndEachProcessCountsOnce() {
+  void whileAProcessIsBeingStoppedThePollThrowsOnAnInterruptedThreadOnlyAndEachProcessCountsOnce()
+      throws Throwable {
     var stop = new Preemption.Stop();
     Preemption.ask(stop);
     Preemption.ask(stop);
     try {
-      Preemption.poll();
+      poll();
       Thread.currentThread().interrupt();
-      assertThatThrownBy(Preemption::poll).isInstanceOf(ChicoryInterruptedException.class);
+      assertThatThrownBy(PreemptionTest::poll).isInstanceOf(ChicoryInterruptedException.class);
     } finally {
       Thread.interrupted();
       Preemption.ended(stop);
@@ -62,48 +76,95 @@ class PreemptionTest {
     // Each process counted once, and a kill after a process's end not at all: polls are cheap.
     Thread.currentThread().interrupt();
     try {
-      Preemption.poll();
+      poll();
     } finally {
       Thread.interrupted();
     }
   }
 
   @Test
-  void theEnginesInterruptCheckIsRewrittenToCallThePoll() {
+  void theEnginesInterruptCheckBecomesATrivialInvokedynamicPoll() {
     var module = Parser.parse(TestApp.corpus("iso-spin"));
     var classes = Compiler.builder(module).build().compile().classBytes().values();
     List<String> before = new ArrayList<>();
     List<String> after = new ArrayList<>();
+    List<Integer> sizes = new ArrayList<>();
     for (byte[] bytes : classes) {
-      before.addAll(callsIn(bytes, PreemptibleClasses.CHECK_METHOD));
-      after.addAll(callsIn(PreemptibleClasses.rewrite(bytes), PreemptibleClasses.CHECK_METHOD));
+      checks(bytes).forEach(code -> before.addAll(calls(code)));
+      for (CodeAttribute code : checks(PreemptibleClasses.rewrite(bytes))) {
+        after.addAll(calls(code));
+        sizes.add(code.codeLength());
+      }
     }
     assertThat(before).as("the engine's own check").contains("java/lang/Thread.isInterrupted");
-    assertThat(after).containsExactly("dev/parigot/kernel/Preemption.poll");
+    assertThat(after).containsExactly("indy poll -> dev/parigot/kernel/Preemption.pollSite");
+    assertThat(sizes).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(TRIVIAL_BYTES));
   }
 
-  /** owner.name of every method the named static method calls. */
-  private static List<String> callsIn(byte[] classBytes, String method) {
+  @Test
+  void thePollSiteLinksOnlyAPollThatTakesAndReturnsNothing() {
+    var lookup = MethodHandles.lookup();
+    assertThat(Preemption.pollSite(lookup, "poll", MethodType.methodType(void.class)).type())
+        .isEqualTo(MethodType.methodType(void.class));
+    assertThatThrownBy(
+            () -> Preemption.pollSite(lookup, "poll", MethodType.methodType(int.class, int.class)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(int)int");
+  }
+
+  private static void poll() throws Throwable {
+    POLL.invokeExact();
+  }
+
+  /** The code of every static {@code checkInterruption()V} in a class. */
+  private static List<CodeAttribute> checks(byte[] classBytes) {
+    return ClassFile.of().parse(classBytes).methods().stream()
+        .filter(m -> m.methodName().equalsString(PreemptibleClasses.CHECK_METHOD))
+        .filter(m -> m.methodTypeSymbol().descriptorString().equals("()V"))
+        .flatMap(m -> m.findAttribute(Attributes.code()).stream())
+        .toList();
+  }
+
+  /** owner.name of every method a method's code calls; "indy name -> owner.bootstrap" for indy. */
+  private static List<String> calls(CodeAttribute code) {
     List<String> calls = new ArrayList<>();
-    new ClassReader(classBytes)
-        .accept(
-            new ClassVisitor(Opcodes.ASM9) {
-              @Override
-              public MethodVisitor visitMethod(
-                  int access, String name, String descriptor, String signature, String[] ex) {
-                if (!name.equals(method)) {
-                  return null;
-                }
-                return new MethodVisitor(Opcodes.ASM9) {
-                  @Override
-                  public void visitMethodInsn(
-                      int opcode, String owner, String callee, String desc, boolean itf) {
-                    calls.add(owner + "." + callee);
-                  }
-                };
-              }
-            },
-            0);
+    for (var element : code) {
+      if (element instanceof InvokeInstruction call) {
+        calls.add(call.owner().asInternalName() + "." + call.name().stringValue());
+      } else if (element instanceof InvokeDynamicInstruction indy) {
+        var bootstrap = indy.bootstrapMethod();
+        calls.add(
+            "indy "
+                + indy.name().stringValue()
+                + " -> "
+                + bootstrap.owner().descriptorString().replaceAll("^L|;$", "")
+                + "."
+                + bootstrap.methodName());
+      }
+    }
     return calls;
+  }
+
+  /** A hidden class with the engine's empty check, rewritten; its check as a handle. */
+  private static MethodHandle rewrittenCheck() {
+    var cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
+    String name = "dev/parigot/kernel/PreemptionTestCheck";
+    cw.visit(
+        Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object", null);
+    MethodVisitor check =
+        cw.visitMethod(Opcodes.ACC_STATIC, PreemptibleClasses.CHECK_METHOD, "()V", null, null);
+    check.visitCode();
+    check.visitInsn(Opcodes.RETURN);
+    check.visitMaxs(0, 0);
+    check.visitEnd();
+    cw.visitEnd();
+    try {
+      byte[] rewritten = PreemptibleClasses.rewrite(cw.toByteArray());
+      var lookup = MethodHandles.lookup().defineHiddenClass(rewritten, true);
+      return lookup.findStatic(
+          lookup.lookupClass(), PreemptibleClasses.CHECK_METHOD, MethodType.methodType(void.class));
+    } catch (ReflectiveOperationException e) {
+      throw new AssertionError(e);
+    }
   }
 }
