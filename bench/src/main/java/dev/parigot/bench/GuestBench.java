@@ -158,8 +158,11 @@ final class GuestBench {
     }
   }
 
-  /** Runs a program that prints a "compute ..." line and returns that line. */
-  String compute(Path wasm) {
+  /**
+   * Runs a program that prints a "compute ..." line and returns that line. The fresh kernel loads
+   * (compiles) the module first, then {@code loaded} runs, then the program starts.
+   */
+  String compute(Path wasm, Loaded loaded) {
     String toml =
         """
         app = "bench-compute"
@@ -170,7 +173,7 @@ final class GuestBench {
         cpu_slice_ms = 600000
         """
             .formatted(wasm.toAbsolutePath());
-    var run = run(true, toml);
+    var run = run(Kernel.builder().cpuWatchdog(true), toml, loaded);
     return run.byProcess().values().stream()
         .flatMap(List::stream)
         .filter(l -> l.startsWith("compute "))
@@ -213,16 +216,30 @@ final class GuestBench {
     }
   }
 
+  /** What runs between a kernel's loading an app's modules and its starting the app. */
+  @FunctionalInterface
+  interface Loaded {
+    void run() throws InterruptedException;
+  }
+
   private Run run(boolean watchdog, String toml) {
     return run(Kernel.builder().cpuWatchdog(watchdog), toml);
   }
 
-  /** Launches an app in a fresh kernel and waits for its mains; a failing guest fails the run. */
   private Run run(Kernel.Builder builder, String toml) {
+    return run(builder, toml, () -> {});
+  }
+
+  /** Launches an app in a fresh kernel and waits for its mains; a failing guest fails the run. */
+  private Run run(Kernel.Builder builder, String toml, Loaded loaded) {
     List<String> lines = new CopyOnWriteArrayList<>();
     Kernel.Output output = (process, stderr, line) -> lines.add(process + " " + line);
     try (Kernel kernel = builder.output(output).build()) {
-      App app = kernel.launch(manifest(toml));
+      Manifest manifest = manifest(toml);
+      // Compiles the modules, which launch then finds compiled.
+      kernel.verify(manifest);
+      loaded.run();
+      App app = kernel.launch(manifest);
       Optional<Integer> code = app.awaitMains(RUN_LIMIT);
       if (code.isEmpty() || code.get() != 0) {
         throw new IllegalStateException(

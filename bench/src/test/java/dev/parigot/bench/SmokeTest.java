@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +43,52 @@ class SmokeTest {
     try (var grpc = new GrpcEcho()) {
       assertThat(grpc.roundTrip()).isEqualTo(64);
     }
+  }
+
+  @Test
+  void aComputeProgramStartsAfterItsModuleIsLoadedAndReportsItsMedian() {
+    var hooks = new AtomicInteger();
+    String line = guests.compute(Path.of("guests/compute/sort.wasm"), hooks::incrementAndGet);
+    assertThat(hooks).hasValue(1);
+    assertThat(line).matches("compute sort median_ns=[0-9]+ checksum=[0-9]+");
+  }
+
+  @Test
+  void theJitCountsAsBusyWhileHotSpotListsACompile() {
+    String idle =
+        """
+        Current compiles:\s
+
+        C1 compile queue:
+        Empty
+
+        C2 compile queue:
+        Empty
+        """;
+    String compiling =
+        """
+        Current compiles:\s
+        C2 CompilerThread0   3291       4       com.dylibso.chicory.wasm.Parser::parseCodeSection (1116 bytes)
+
+        C1 compile queue:
+        Empty
+
+        C2 compile queue:
+        Empty
+        """;
+    String queued =
+        """
+        Current compiles:\s
+
+        C1 compile queue:
+        Empty
+
+        C2 compile queue:
+           3347 %     4       com.dylibso.chicory.$gen.CompiledMachineFuncGroup_0::func_8 @ 392 (667 bytes)
+        """;
+    assertThat(Compute.busy(idle)).isFalse();
+    assertThat(Compute.busy(compiling)).isTrue();
+    assertThat(Compute.busy(queued)).isTrue();
   }
 
   @Test
