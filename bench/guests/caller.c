@@ -10,9 +10,10 @@
  *       parigot_call (-1: the manifest's default deadline, 0: none).
  *       Prints "span START END" (ns) and the N round trips in ns as
  *       "samples v1 v2 ..." lines.
- *   caller stream REPS COUNT SIZE
- *       REPS times: one Stream call for COUNT partial results of SIZE bytes,
- *       timed from the call to its END. Prints "samples" lines.
+ *   caller stream WARMUP REPS COUNT SIZE
+ *       WARMUP untimed, then REPS timed times: one Stream call for COUNT
+ *       partial results of SIZE bytes, timed from the call to its END.
+ *       Prints "samples" lines.
  *   caller spawn WARMUP N
  *       Spawns a worker of this module WARMUP + N times, one at a time;
  *       times each from parigot_spawn to the worker's first message (so the
@@ -115,43 +116,52 @@ static void calls(int32_t warmup, int32_t n, int64_t timeout_ms) {
   print_samples(samples, n);
 }
 
-static void stream(int32_t reps, uint32_t count, uint32_t size) {
+/* One Stream call for req[0] results of req[1] bytes; its time from the call to its END, in ns. */
+static uint32_t one_stream(int32_t svc, const uint32_t req[2]) {
+  const int32_t req_len = 2 * (int32_t)sizeof(uint32_t);
+  uint64_t t0 = now_ns();
+  int32_t ch = parigot_call(svc, METHOD_STREAM, req, req_len, PARIGOT_TIMEOUT_NONE);
+  if (ch < 0) {
+    die("call", ch);
+  }
+  uint32_t partials = 0;
+  for (;;) {
+    int32_t n = parigot_wait(events, 64, buf, (int32_t)sizeof buf, PARIGOT_TIMEOUT_DEFAULT);
+    if (n < 1) {
+      die("wait", n);
+    }
+    int done = 0;
+    for (int32_t i = 0; i < n; i++) {
+      if (events[i].kind == PARIGOT_EVENT_PARTIAL && events[i].payload_len == req[1]) {
+        partials++;
+      } else if (events[i].kind == PARIGOT_EVENT_END) {
+        done = 1;
+      } else {
+        die("stream event", (int32_t)events[i].kind);
+      }
+    }
+    if (done) {
+      break;
+    }
+  }
+  if (partials != req[0]) {
+    die("partials", (int32_t)partials);
+  }
+  return (uint32_t)(now_ns() - t0);
+}
+
+static void stream(int32_t warmup, int32_t reps, uint32_t count, uint32_t size) {
   int32_t svc = locate();
   uint32_t req[2] = {count, size};
   uint32_t *samples = malloc(sizeof(uint32_t) * (size_t)reps);
   if (samples == NULL) {
     die("malloc", reps);
   }
+  for (int32_t r = 0; r < warmup; r++) {
+    one_stream(svc, req);
+  }
   for (int32_t r = 0; r < reps; r++) {
-    uint64_t t0 = now_ns();
-    int32_t ch = parigot_call(svc, METHOD_STREAM, req, (int32_t)sizeof req, PARIGOT_TIMEOUT_NONE);
-    if (ch < 0) {
-      die("call", ch);
-    }
-    uint32_t partials = 0;
-    for (;;) {
-      int32_t n = parigot_wait(events, 64, buf, (int32_t)sizeof buf, PARIGOT_TIMEOUT_DEFAULT);
-      if (n < 1) {
-        die("wait", n);
-      }
-      int done = 0;
-      for (int32_t i = 0; i < n; i++) {
-        if (events[i].kind == PARIGOT_EVENT_PARTIAL && events[i].payload_len == size) {
-          partials++;
-        } else if (events[i].kind == PARIGOT_EVENT_END) {
-          done = 1;
-        } else {
-          die("stream event", (int32_t)events[i].kind);
-        }
-      }
-      if (done) {
-        break;
-      }
-    }
-    if (partials != count) {
-      die("partials", (int32_t)partials);
-    }
-    samples[r] = (uint32_t)(now_ns() - t0);
+    samples[r] = one_stream(svc, req);
   }
   print_samples(samples, reps);
 }
@@ -194,12 +204,14 @@ static void spawn(int32_t warmup, int32_t n) {
 int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "calls") == 0) {
     calls(atoi(argv[2]), atoi(argv[3]), atoll(argv[4]));
-  } else if (argc == 5 && strcmp(argv[1], "stream") == 0) {
-    stream(atoi(argv[2]), (uint32_t)atoi(argv[3]), (uint32_t)atoi(argv[4]));
+  } else if (argc == 6 && strcmp(argv[1], "stream") == 0) {
+    stream(atoi(argv[2]), atoi(argv[3]), (uint32_t)atoi(argv[4]), (uint32_t)atoi(argv[5]));
   } else if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
     spawn(atoi(argv[2]), atoi(argv[3]));
   } else {
-    die("usage: caller calls WARMUP N TIMEOUT_MS | stream REPS COUNT SIZE | spawn WARMUP N", argc);
+    die("usage: caller calls WARMUP N TIMEOUT_MS | stream WARMUP REPS COUNT SIZE"
+        " | spawn WARMUP N",
+        argc);
   }
   return 0;
 }

@@ -94,9 +94,12 @@ final class GuestBench {
     return new Calls(histogram, histogram.getTotalCount(), start, end);
   }
 
-  /** {@code reps} calls that each stream {@code count} partial results of {@code size} bytes. */
-  Histogram stream(int reps, int count, int size) {
-    return histogram(run(true, echoApp(1, "stream", reps, count, size)), reps);
+  /**
+   * {@code warmup} untimed, then {@code reps} timed calls that each stream {@code count} partial
+   * results of {@code size} bytes.
+   */
+  Histogram stream(int warmup, int reps, int count, int size) {
+    return histogram(run(true, echoApp(1, "stream", warmup, reps, count, size)), reps);
   }
 
   /** Worker spawns from the caller's already compiled module, to the worker's first message. */

@@ -25,7 +25,7 @@ class SmokeTest {
 
   @Test
   void streamingAndSpawningYieldSamples() {
-    assertThat(guests.stream(1, 100, 1024).getTotalCount()).isEqualTo(1);
+    assertThat(guests.stream(1, 1, 100, 1024).getTotalCount()).isEqualTo(1);
     assertThat(guests.spawn(2, 5).getTotalCount()).isEqualTo(5);
   }
 
