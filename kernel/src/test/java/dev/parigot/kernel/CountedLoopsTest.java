@@ -104,17 +104,8 @@ class CountedLoopsTest {
    * Returns the rounds and the final {@code i}.
    */
   private static byte[] loopClass(int step, Shape shape, int copies) {
-    var cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
     String name = "dev/parigot/kernel/CountedLoopsTestLoop";
-    cw.visit(
-        Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object", null);
-
-    MethodVisitor poll =
-        cw.visitMethod(Opcodes.ACC_STATIC, PreemptibleClasses.CHECK_METHOD, "()V", null, null);
-    poll.visitCode();
-    poll.visitInsn(Opcodes.RETURN);
-    poll.visitMaxs(0, 0);
-    poll.visitEnd();
+    ClassWriter cw = EngineShapedClass.withEmptyCheck(name);
 
     // locals: 0 i, 1 limit, 2 rounds, 3 step
     MethodVisitor m = cw.visitMethod(Opcodes.ACC_STATIC, "loop", "(II)J", null, null);

@@ -19,9 +19,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.objectweb.asm.ClassWriter;
-import org.objectweb.asm.MethodVisitor;
-import org.objectweb.asm.Opcodes;
 
 /**
  * Compiled guest code polls {@link Preemption} at calls and loop back-edges; the poll checks the
@@ -147,16 +144,7 @@ class PreemptionTest {
 
   /** A hidden class with the engine's empty check, rewritten; its check as a handle. */
   private static MethodHandle rewrittenCheck() {
-    var cw = new ClassWriter(ClassWriter.COMPUTE_FRAMES | ClassWriter.COMPUTE_MAXS);
-    String name = "dev/parigot/kernel/PreemptionTestCheck";
-    cw.visit(
-        Opcodes.V21, Opcodes.ACC_FINAL | Opcodes.ACC_SUPER, name, null, "java/lang/Object", null);
-    MethodVisitor check =
-        cw.visitMethod(Opcodes.ACC_STATIC, PreemptibleClasses.CHECK_METHOD, "()V", null, null);
-    check.visitCode();
-    check.visitInsn(Opcodes.RETURN);
-    check.visitMaxs(0, 0);
-    check.visitEnd();
+    var cw = EngineShapedClass.withEmptyCheck("dev/parigot/kernel/PreemptionTestCheck");
     cw.visitEnd();
     try {
       byte[] rewritten = PreemptibleClasses.rewrite(cw.toByteArray());
