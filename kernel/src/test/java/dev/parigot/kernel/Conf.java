@@ -1,5 +1,7 @@
 package dev.parigot.kernel;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.parigot.abi.EventKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -208,6 +210,13 @@ final class Conf {
     boolean is(EventKind k) {
       return kind == k.value();
     }
+  }
+
+  /** Asserts that {@code event} is of {@code kind}, about {@code handle}, with {@code code}. */
+  static void assertEvent(Ev event, EventKind kind, int handle, int code) {
+    assertThat(event.kind()).as("kind").isEqualTo(kind.value());
+    assertThat(event.handle()).as("handle").isEqualTo(handle);
+    assertThat(event.code()).as("code").isEqualTo(code);
   }
 
   /** A launched conformance app. */

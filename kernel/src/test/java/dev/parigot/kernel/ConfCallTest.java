@@ -98,9 +98,7 @@ class ConfCallTest {
       int channel = main.result(1);
       assertThat(channel).isPositive();
       var error = main.event(2);
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(MESSAGE_TOO_BIG.negative());
+      Conf.assertEvent(error, EventKind.ERROR, channel, MESSAGE_TOO_BIG.negative());
     }
   }
 

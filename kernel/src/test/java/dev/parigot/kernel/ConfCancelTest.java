@@ -37,9 +37,7 @@ class ConfCancelTest {
       assertThat(caller.result(3)).isZero();
       assertThat(server.result(2)).isEqualTo(1);
       var cancel = server.event(2);
-      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
-      assertThat(cancel.handle()).isEqualTo(id);
-      assertThat(cancel.code()).isEqualTo(CANCELLED.negative());
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, CANCELLED.negative());
       assertThat(cancel.payloadLen()).isZero();
       assertThat(server.result(3)).as("the id is released").isEqualTo(BAD_HANDLE.negative());
     }

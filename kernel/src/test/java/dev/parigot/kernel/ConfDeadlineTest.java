@@ -38,9 +38,7 @@ class ConfDeadlineTest {
       caller.result(0);
       int channel = caller.result(1);
       var error = caller.drained(2).getFirst();
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(TIMED_OUT.negative());
+      Conf.assertEvent(error, EventKind.ERROR, channel, TIMED_OUT.negative());
 
       // The server answers late, before it has read the CANCEL.
       app.gate.pass(1);
@@ -48,9 +46,7 @@ class ConfDeadlineTest {
       assertThat(server.result(3)).as("a late reply").isEqualTo(CANCELLED.negative());
       assertThat(server.result(4)).isEqualTo(1);
       var cancel = server.event(4);
-      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
-      assertThat(cancel.handle()).isEqualTo(id);
-      assertThat(cancel.code()).isEqualTo(TIMED_OUT.negative());
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, TIMED_OUT.negative());
       assertThat(server.result(5)).as("reading the CANCEL released the id")
           .isEqualTo(BAD_HANDLE.negative());
     }
@@ -74,9 +70,7 @@ class ConfDeadlineTest {
       // The caller is held at the gate, in the kernel, and has not waited since its call.
       assertThat(server.result(2)).isEqualTo(1);
       var cancel = server.event(2);
-      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
-      assertThat(cancel.handle()).isEqualTo(id);
-      assertThat(cancel.code()).isEqualTo(TIMED_OUT.negative());
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, TIMED_OUT.negative());
 
       app.gate.pass(1);
       var caller = app.guest("caller");
@@ -84,9 +78,7 @@ class ConfDeadlineTest {
       int channel = caller.result(1);
       caller.result(2);
       var error = caller.drained(3).getFirst();
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(TIMED_OUT.negative());
+      Conf.assertEvent(error, EventKind.ERROR, channel, TIMED_OUT.negative());
     }
   }
 

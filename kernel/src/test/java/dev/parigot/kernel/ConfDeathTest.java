@@ -29,9 +29,7 @@ class ConfDeathTest {
       caller.result(0);
       int channel = caller.result(1);
       var error = caller.drained(2).getFirst();
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(PROVIDER_DIED.negative());
+      Conf.assertEvent(error, EventKind.ERROR, channel, PROVIDER_DIED.negative());
       assertThat(error.payload()).as("the message names the server").startsWith("server[");
     }
   }
@@ -116,9 +114,7 @@ class ConfDeathTest {
 
       assertThat(server.result(2)).isEqualTo(1);
       var cancel = server.event(2);
-      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
-      assertThat(cancel.handle()).isEqualTo(id);
-      assertThat(cancel.code()).isEqualTo(CANCELLED.negative());
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, CANCELLED.negative());
       assertThat(held.cancellation()).isEqualTo(dev.parigot.abi.Errno.CANCELLED);
     }
   }

@@ -29,9 +29,7 @@ class ConfFailTest {
       caller.result(0);
       int channel = caller.result(1);
       var error = caller.drained(2).getFirst();
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(42);
+      Conf.assertEvent(error, EventKind.ERROR, channel, 42);
       assertThat(error.payload()).isEqualTo("abcd");
 
       var server = app.guest("server");

@@ -41,9 +41,7 @@ class ConfQueueBoundTest {
       assertThat(server.result(2)).as("the refused reply").isEqualTo(CANCELLED.negative());
       assertThat(server.result(3)).isEqualTo(1);
       var cancel = server.event(3);
-      assertThat(cancel.kind()).isEqualTo(EventKind.CANCEL.value());
-      assertThat(cancel.handle()).isEqualTo(id);
-      assertThat(cancel.code()).isEqualTo(WOULD_EXCEED_LIMIT.negative());
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, WOULD_EXCEED_LIMIT.negative());
 
       app.gate.pass(1);
       var caller = app.guest("caller");
@@ -55,9 +53,7 @@ class ConfQueueBoundTest {
       assertThat(events.subList(0, 16))
           .allSatisfy(e -> assertThat(e.kind()).isEqualTo(EventKind.PARTIAL.value()));
       var error = events.getLast();
-      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
-      assertThat(error.handle()).isEqualTo(channel);
-      assertThat(error.code()).isEqualTo(WOULD_EXCEED_LIMIT.negative());
+      Conf.assertEvent(error, EventKind.ERROR, channel, WOULD_EXCEED_LIMIT.negative());
     }
   }
 
