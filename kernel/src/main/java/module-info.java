@@ -1,16 +1,17 @@
 /**
- * The Parigot kernel: loads wasm modules, runs them as isolated processes and carries their calls.
+ * The Parigot kernel: runs wasm programs as isolated processes and carries their calls. Its
+ * public API is {@code dev.parigot.kernel}; {@code dev.parigot.kernel.spi} is what plugs into it
+ * (a clock); the ABI's semantics live in a core package that does no IO and knows no engine. The
+ * engine is found with {@link java.util.ServiceLoader}.
  */
 module dev.parigot.kernel {
   requires transitive dev.parigot.abi;
-  requires com.dylibso.chicory.runtime;
-  requires com.dylibso.chicory.wasm;
-  requires com.dylibso.chicory.wasi;
-  requires com.dylibso.chicory.compiler;
+  requires transitive dev.parigot.errors;
+  requires transitive dev.parigot.engine.spi;
   requires org.tomlj;
-  requires org.objectweb.asm;
-  requires org.objectweb.asm.tree;
-  requires jdk.management;
 
   exports dev.parigot.kernel;
+  exports dev.parigot.kernel.spi;
+
+  uses dev.parigot.engine.spi.Engine;
 }

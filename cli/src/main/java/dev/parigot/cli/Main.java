@@ -3,7 +3,7 @@ package dev.parigot.cli;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.kernel.ParigotException;
+import dev.parigot.errors.ParigotException;
 import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.HttpIngress;
 import dev.parigot.services.KernelServices;

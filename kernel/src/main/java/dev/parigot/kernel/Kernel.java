@@ -1,10 +1,21 @@
 package dev.parigot.kernel;
 
+import dev.parigot.engine.spi.Engine;
+import dev.parigot.errors.DeniedException;
+import dev.parigot.errors.ModuleRefusedException;
+import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.core.KernelImpl;
+import dev.parigot.kernel.core.Names;
+import dev.parigot.kernel.spi.Clock;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
 
 /**
  * Runs wasm programs as isolated processes that reach each other only through named services.
@@ -22,8 +33,9 @@ public interface Kernel extends AutoCloseable {
    * starts once every replica of each program it requires serves all its exports (or has ended,
    * or {@link Builder#startTimeout} passed). {@code test} programs are not started.
    *
-   * @throws LoadException if a module is refused; nothing was started then
-   * @throws ParigotException if a name the manifest exports is already served in this kernel
+   * @throws ModuleRefusedException if a module is refused; nothing was started then
+   * @throws DeniedException if a name the manifest exports is already served in this kernel, or
+   *     it requires a kernel name this kernel does not serve
    */
   App launch(Manifest manifest);
 
@@ -34,9 +46,10 @@ public interface Kernel extends AutoCloseable {
    * The test programs count as the app's mains: {@link App#awaitMains} waits for them and returns
    * the first non-zero exit code among them.
    *
-   * @throws LoadException if a module is refused; nothing was started then
-   * @throws ParigotException if a name the started programs export is already served in this
-   *     kernel, or if the manifest has no test program
+   * @throws ModuleRefusedException if a module is refused; nothing was started then
+   * @throws DeniedException if a name the started programs export is already served in this
+   *     kernel
+   * @throws ParigotException if the manifest has no test program
    */
   App launchTests(Manifest manifest);
 
@@ -44,7 +57,7 @@ public interface Kernel extends AutoCloseable {
    * Loads and validates every module of a manifest, as {@link #launch} would, without starting
    * anything.
    *
-   * @throws LoadException if a module is refused
+   * @throws ModuleRefusedException if a module is refused
    */
   void verify(Manifest manifest);
 
@@ -82,6 +95,8 @@ public interface Kernel extends AutoCloseable {
     private Duration startTimeout = Duration.ofSeconds(10);
     private final Map<String, Provider> services = new LinkedHashMap<>();
     private boolean cpuWatchdog = true;
+    private Optional<Engine> engine = Optional.empty();
+    private Clock clock = Clock.system();
 
     private Builder() {}
 
@@ -130,8 +145,45 @@ public interface Kernel extends AutoCloseable {
       return this;
     }
 
+    /**
+     * The wasm engine that compiles and runs modules. By default the first {@link Engine} that
+     * {@link ServiceLoader} finds.
+     */
+    public Builder engine(Engine engine) {
+      this.engine = Optional.of(engine);
+      return this;
+    }
+
+    /** The clock deadlines, time-outs and CPU slices are measured with; the JVM's by default. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Starts a kernel.
+     *
+     * @throws ParigotException if no engine was given and none is installed
+     */
     public Kernel build() {
-      return new KernelImpl(output, startTimeout, services, cpuWatchdog);
+      Engine e =
+          engine.or(() -> ServiceLoader.load(Engine.class).findFirst())
+              .orElseThrow(
+                  () ->
+                      new ParigotException(
+                          "no wasm engine: put an engine module (such as"
+                              + " parigot-engine-chicory) on the class path"));
+      return new KernelImpl(
+          output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock);
+    }
+
+    private static byte[] readModule(ProgramSpec program) {
+      try {
+        return Files.readAllBytes(program.wasm());
+      } catch (IOException e) {
+        throw new ModuleRefusedException(
+            "program '" + program.name() + "': cannot read " + program.wasm() + ": " + e, e);
+      }
     }
   }
 }

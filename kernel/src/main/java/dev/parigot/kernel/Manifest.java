@@ -1,5 +1,6 @@
 package dev.parigot.kernel;
 
+import dev.parigot.kernel.core.Names;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,7 @@ import org.tomlj.TomlTable;
  */
 public final class Manifest {
   /** Names under this prefix belong to the kernel's own services. */
-  static final String KERNEL_PREFIX = "parigot.";
+  public static final String KERNEL_PREFIX = "parigot.";
 
   /** The folder of {@link #dataDir} under which programs' {@code files} directories are. */
   static final String FILES_DIR = "files";

@@ -1,5 +1,6 @@
 package dev.parigot.kernel;
 
+import dev.parigot.errors.ParigotException;
 import java.nio.file.Path;
 import java.util.List;
 

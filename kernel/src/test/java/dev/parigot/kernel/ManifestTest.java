@@ -1,5 +1,6 @@
 package dev.parigot.kernel;
 
+import dev.parigot.errors.ParigotException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.parigot.abi.Errno;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.HttpSpec;
-import dev.parigot.kernel.ParigotException;
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.services.proto.HttpProto.Header;

@@ -2,7 +2,7 @@ package dev.parigot.services;
 
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.kernel.ParigotException;
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.LogProto.Level;
 import java.io.IOException;

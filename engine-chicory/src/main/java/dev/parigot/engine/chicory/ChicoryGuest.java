@@ -1,0 +1,120 @@
+package dev.parigot.engine.chicory;
+
+import com.dylibso.chicory.runtime.ChicoryInterruptedException;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.parigot.engine.spi.AbiHost;
+import dev.parigot.engine.spi.Ending;
+import dev.parigot.engine.spi.Guest;
+import dev.parigot.engine.spi.GuestConfig;
+import dev.parigot.engine.spi.GuestMemory;
+import dev.parigot.engine.spi.Unwind;
+import java.util.ArrayList;
+import java.util.List;
+
+/** One process's instance of a {@link LoadedModule}, made and run on the process's thread. */
+final class ChicoryGuest implements Guest {
+  private static final GuestMemory NO_MEMORY = new LinearMemory(new MemoryLimits(0, 0));
+
+  private final LoadedModule module;
+  private final GuestConfig config;
+  private final AbiHost host;
+  // Whether this guest made compiled code poll its interrupt flag, undone when its run ends.
+  private final Preemption.Stop preemption = new Preemption.Stop();
+  // Running thread only.
+  private GuestMemory memory = NO_MEMORY;
+
+  ChicoryGuest(LoadedModule module, GuestConfig config, AbiHost host) {
+    this.module = module;
+    this.config = config;
+    this.host = host;
+  }
+
+  @Override
+  public Ending run(String entry) {
+    try {
+      Instance instance = instantiate();
+      if (instance.memory() instanceof LinearMemory m) {
+        memory = m;
+      }
+      instance.export(entry).apply();
+      return new Ending.Returned();
+    } catch (Throwable t) {
+      return ending(t);
+    } finally {
+      Preemption.ended(preemption);
+    }
+  }
+
+  @Override
+  public GuestMemory memory() {
+    return memory;
+  }
+
+  @Override
+  public void stop() {
+    Preemption.ask(preemption);
+  }
+
+  private Instance instantiate() {
+    var stdout = new GuestOutput(config.stdout());
+    var stderr = new GuestOutput(config.stderr());
+    var options =
+        WasiOptions.builder()
+            .withStdout(stdout)
+            .withStderr(stderr)
+            .withArguments(config.args())
+            .withThrowOnExit0(true);
+    config.env().forEach(options::withEnvironment);
+    var wasi = WasiPreview1.builder().withOptions(options.build()).build();
+    List<ImportFunction> functions = new ArrayList<>(Syscalls.bind(host));
+    for (HostFunction f : wasi.toHostFunctions()) {
+      functions.add(
+          new HostFunction(
+              f.module(), f.name(), f.functionType(), Syscalls.guarded(host, f.handle())));
+    }
+    int maxPages = Math.min(config.maxMemoryPages(), MemoryLimits.MAX_PAGES);
+    return Instance.builder(module.module())
+        .withImportValues(ImportValues.builder().withFunctions(functions).build())
+        .withMachineFactory(module.machines())
+        .withMemoryFactory(LinearMemory::new)
+        .withMemoryLimits(new MemoryLimits(module.initialPages(), declaredMax(maxPages)))
+        .withStart(false)
+        .build();
+  }
+
+  /** The module's own maximum, lowered to the program's cap. */
+  private int declaredMax(int cap) {
+    return module
+        .module()
+        .memorySection()
+        .filter(s -> s.memoryCount() == 1)
+        .map(s -> Math.min(s.getMemory(0).limits().maximumPages(), cap))
+        .orElse(cap);
+  }
+
+  /** Classifies how the guest ended; the host's unwinds pass through as they are. */
+  private Ending ending(Throwable t) {
+    // The engine may wrap what a host function threw.
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof Unwind u) {
+        throw u;
+      }
+      if (c instanceof WasiExitException e) {
+        return new Ending.Exited(e.exitCode());
+      }
+    }
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ChicoryInterruptedException) {
+        return new Ending.Stopped();
+      }
+    }
+    return new Ending.Trapped(Traps.describe(t, module));
+  }
+}

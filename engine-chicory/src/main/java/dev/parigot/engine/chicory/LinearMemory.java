@@ -1,0 +1,296 @@
+package dev.parigot.engine.chicory;
+
+import com.dylibso.chicory.runtime.ConstantEvaluators;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Memory;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.types.ActiveDataSegment;
+import com.dylibso.chicory.wasm.types.DataSegment;
+import com.dylibso.chicory.wasm.types.MemoryLimits;
+import com.dylibso.chicory.wasm.types.PassiveDataSegment;
+import dev.parigot.engine.spi.GuestMemory;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+/**
+ * A process's linear memory: one flat {@code byte[]}, so that a guest load or store is one bounds
+ * check and one array access the JIT can hoist out of a loop.
+ *
+ * <p>The array's capacity grows geometrically and may be larger than the memory; every access is
+ * checked against the memory's size, not the capacity. A memory is at most {@link #MAX_PAGES}
+ * pages (2 GiB less one page), the largest Java array. It belongs to one process and is used from
+ * that process's thread only: shared memory and the wait/notify atomics are not supported.
+ */
+final class LinearMemory implements Memory, GuestMemory {
+  /** The largest memory a Java array holds: 32767 pages of 64 KiB. */
+  static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
+
+  private static final VarHandle SHORTS = view(short[].class);
+  private static final VarHandle INTS = view(int[].class);
+  private static final VarHandle LONGS = view(long[].class);
+  private static final VarHandle FLOATS = view(float[].class);
+  private static final VarHandle DOUBLES = view(double[].class);
+
+  private final int initialPages;
+  private final int maximumPages;
+  private byte[] bytes;
+  private int size;
+  private DataSegment[] segments = new DataSegment[0];
+
+  /**
+   * @throws ChicoryException if the limits ask for shared memory or more than {@link #MAX_PAGES}
+   *     pages to start with
+   */
+  LinearMemory(MemoryLimits limits) {
+    if (limits.shared()) {
+      throw new ChicoryException("shared memory is not supported: a process is single-threaded");
+    }
+    if (limits.initialPages() > MAX_PAGES) {
+      throw new ChicoryException(
+          "initial memory of " + limits.initialPages() + " pages exceeds " + MAX_PAGES);
+    }
+    this.initialPages = limits.initialPages();
+    this.maximumPages = Math.min(limits.maximumPages(), MAX_PAGES);
+    this.size = initialPages * PAGE_SIZE;
+    this.bytes = new byte[size];
+  }
+
+  private static VarHandle view(Class<?> arrayType) {
+    return MethodHandles.byteArrayViewVarHandle(arrayType, ByteOrder.LITTLE_ENDIAN);
+  }
+
+  /** {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. */
+  private int at(int addr, int width) {
+    checkRange(addr, width);
+    return addr;
+  }
+
+  private void checkRange(int addr, int length) {
+    if (addr < 0 || length < 0 || addr > size - length) {
+      throw outOfBounds(addr, length);
+    }
+  }
+
+  private WasmRuntimeException outOfBounds(int addr, int width) {
+    return new WasmRuntimeException(
+        "out of bounds memory access: attempted to access address: "
+            + Integer.toUnsignedString(addr)
+            + " but limit is: "
+            + size
+            + " and size: "
+            + width);
+  }
+
+  @Override
+  public int pages() {
+    return size / PAGE_SIZE;
+  }
+
+  @Override
+  public int grow(int delta) {
+    int old = pages();
+    if (delta < 0 || delta > maximumPages - old) {
+      return -1;
+    }
+    int newSize = (old + delta) * PAGE_SIZE;
+    if (newSize > bytes.length) {
+      // Doubling keeps a guest that grows a page at a time from copying its memory each time.
+      long doubled = Math.min((long) bytes.length * 2, (long) maximumPages * PAGE_SIZE);
+      long capacity = Math.max(newSize, doubled);
+      bytes = Arrays.copyOf(bytes, (int) capacity);
+    }
+    size = newSize;
+    return old;
+  }
+
+  @Override
+  public int initialPages() {
+    return initialPages;
+  }
+
+  @Override
+  public int maximumPages() {
+    return maximumPages;
+  }
+
+  @Override
+  public boolean shared() {
+    return false;
+  }
+
+  /** One thread uses this memory, so the atomics' lock guards nothing but costs little. */
+  @Override
+  public Object lock(int address) {
+    return this;
+  }
+
+  @Override
+  public int waitOn(int address, int expected, long timeout) {
+    throw new WasmRuntimeException("expected shared memory");
+  }
+
+  @Override
+  public int waitOn(int address, long expected, long timeout) {
+    throw new WasmRuntimeException("expected shared memory");
+  }
+
+  @Override
+  public int notify(int address, int count) {
+    at(address, 4);
+    return 0;
+  }
+
+  @Override
+  public void initialize(Instance instance, DataSegment[] dataSegments) {
+    segments = dataSegments == null ? new DataSegment[0] : dataSegments.clone();
+    for (DataSegment segment : segments) {
+      if (segment instanceof ActiveDataSegment active && active.index() == 0) {
+        int offset =
+            (int) ConstantEvaluators.computeConstantValue(instance, active.offsetInstructions())[0];
+        byte[] data = active.data();
+        write(offset, data, 0, data.length);
+      } else if (!(segment instanceof ActiveDataSegment)
+          && !(segment instanceof PassiveDataSegment)) {
+        throw new ChicoryException("unknown data segment: " + segment);
+      }
+    }
+  }
+
+  @Override
+  public void initPassiveSegment(int segmentId, int dest, int offset, int length) {
+    // write checks both the segment's range and the memory's.
+    write(dest, segments[segmentId].data(), offset, length);
+  }
+
+  @Override
+  public void drop(int segment) {
+    segments[segment] = PassiveDataSegment.EMPTY;
+  }
+
+  @Override
+  public void write(int addr, byte[] data, int offset, int length) {
+    if (offset < 0 || length < 0 || offset > data.length - length) {
+      throw outOfBounds(offset, length);
+    }
+    checkRange(addr, length);
+    System.arraycopy(data, offset, bytes, addr, length);
+  }
+
+  @Override
+  public byte read(int addr) {
+    return bytes[at(addr, 1)];
+  }
+
+  @Override
+  public long size() {
+    return size;
+  }
+
+  @Override
+  public byte[] read(int addr, int length) {
+    return readBytes(addr, length);
+  }
+
+  @Override
+  public void writeI64(int addr, long value) {
+    writeLong(addr, value);
+  }
+
+  @Override
+  public byte[] readBytes(int addr, int length) {
+    checkRange(addr, length);
+    return Arrays.copyOfRange(bytes, addr, addr + length);
+  }
+
+  @Override
+  public void writeI32(int addr, int value) {
+    INTS.set(bytes, at(addr, 4), value);
+  }
+
+  @Override
+  public int readInt(int addr) {
+    return (int) INTS.get(bytes, at(addr, 4));
+  }
+
+  @Override
+  public void writeLong(int addr, long value) {
+    LONGS.set(bytes, at(addr, 8), value);
+  }
+
+  @Override
+  public long readLong(int addr) {
+    return (long) LONGS.get(bytes, at(addr, 8));
+  }
+
+  @Override
+  public void writeShort(int addr, short value) {
+    SHORTS.set(bytes, at(addr, 2), value);
+  }
+
+  @Override
+  public short readShort(int addr) {
+    return (short) SHORTS.get(bytes, at(addr, 2));
+  }
+
+  @Override
+  public long readU16(int addr) {
+    return Short.toUnsignedLong(readShort(addr));
+  }
+
+  @Override
+  public void writeByte(int addr, byte value) {
+    bytes[at(addr, 1)] = value;
+  }
+
+  @Override
+  public void writeF32(int addr, float value) {
+    FLOATS.set(bytes, at(addr, 4), value);
+  }
+
+  @Override
+  public long readF32(int addr) {
+    return readInt(addr);
+  }
+
+  @Override
+  public float readFloat(int addr) {
+    return (float) FLOATS.get(bytes, at(addr, 4));
+  }
+
+  @Override
+  public void writeF64(int addr, double value) {
+    DOUBLES.set(bytes, at(addr, 8), value);
+  }
+
+  @Override
+  public double readDouble(int addr) {
+    return (double) DOUBLES.get(bytes, at(addr, 8));
+  }
+
+  @Override
+  public long readF64(int addr) {
+    return readLong(addr);
+  }
+
+  @Override
+  public void zero() {
+    Arrays.fill(bytes, 0, size, (byte) 0);
+  }
+
+  /** Fills {@code [from, to)}; the memory.fill instruction's size is {@code to - from}. */
+  @Override
+  public void fill(byte value, int from, int to) {
+    checkRange(from, to - from);
+    Arrays.fill(bytes, from, to, value);
+  }
+
+  @Override
+  public void copy(int dest, int src, int length) {
+    checkRange(src, length);
+    checkRange(dest, length);
+    System.arraycopy(bytes, src, bytes, dest, length);
+  }
+}

@@ -1,0 +1,211 @@
+package dev.parigot.engine.chicory;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.internal.Compiler;
+import com.dylibso.chicory.compiler.internal.MachineFactory;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionImport;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import com.dylibso.chicory.wasm.types.Import;
+import dev.parigot.abi.Abi;
+import dev.parigot.errors.ModuleRefusedException;
+import java.lang.System.Logger.Level;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Parses, validates and compiles modules. Each distinct module (by content digest) is compiled
+ * once; every process of it shares the result.
+ */
+final class ModuleLoader {
+  static final String WASI_MODULE = "wasi_snapshot_preview1";
+
+  private static final System.Logger LOG = System.getLogger("dev.parigot.engine");
+  private static final Map<String, FunctionType> WASI_FUNCTIONS = wasiFunctions();
+  private static final AtomicBoolean TOLD_INLINE = new AtomicBoolean();
+  private static final Pattern FUNCTION_METHOD = Pattern.compile("func_([0-9]{1,9})");
+
+  private final Map<String, LoadedModule> compiled = new ConcurrentHashMap<>();
+
+  /**
+   * Loads a module, compiling it unless a module with the same bytes was loaded before.
+   *
+   * @param label names the module in errors (usually its file)
+   * @throws ModuleRefusedException if the module is malformed or imports what a process may not have
+   */
+  LoadedModule load(String label, byte[] bytes) {
+    String digest = sha256(bytes);
+    LoadedModule known = compiled.get(digest);
+    if (known != null) {
+      return known;
+    }
+    return compiled.computeIfAbsent(digest, d -> compile(label, bytes, d));
+  }
+
+  private static LoadedModule compile(String label, byte[] bytes, String digest) {
+    WasmModule module;
+    try {
+      module = Parser.parse(bytes);
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      // The engine checks some invariants of what it parses with assert (failing bytes trip them
+      // under -ea), and deep nesting can exhaust the stack: the bytes are refused either way.
+      throw new ModuleRefusedException(label + ": not a valid wasm module: " + e.getMessage(), e);
+    }
+    checkImports(label, module);
+    int memories = module.memorySection().map(s -> s.memoryCount()).orElse(0);
+    if (memories > 1) {
+      throw new ModuleRefusedException(label + ": declares " + memories + " memories; a process has one");
+    }
+    int initialPages =
+        module.memorySection()
+            .filter(s -> s.memoryCount() == 1)
+            .map(s -> s.getMemory(0).limits().initialPages())
+            .orElse(0);
+    try {
+      // The engine's internal compiler, because its public one cannot swap the interrupt check.
+      var classes =
+          (PreemptibleClasses)
+              Compiler.builder(module)
+                  .withInterpreterFallback(InterpreterFallback.SILENT)
+                  .withClassCollectorFactory(PreemptibleClasses::new)
+                  .build()
+                  .compile()
+                  .collector();
+      var machines = new MachineFactory(module, classes.machineFactory());
+      var huge = byFunctionName(module, classes.hugeMethods());
+      if (!huge.isEmpty() && JitOptions.enforced()) {
+        LOG.log(Level.WARNING, JitOptions.warning(label, huge));
+      }
+      // Said once per JVM: it holds for every module alike.
+      if (!JitOptions.inlinesHelpers() && TOLD_INLINE.compareAndSet(false, true)) {
+        LOG.log(Level.WARNING, JitOptions.inlineWarning());
+      }
+      return new LoadedModule(label, digest, module, machines, entries(module), initialPages, huge);
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      throw new ModuleRefusedException(label + ": cannot be compiled: " + e.getMessage(), e);
+    }
+  }
+
+  /** Only ABI and WASI functions, with their exact signatures: nothing else reaches outside. */
+  private static void checkImports(String label, WasmModule module) {
+    var imports = module.importSection();
+    for (int i = 0; i < imports.importCount(); i++) {
+      Import imp = imports.getImport(i);
+      String what = imp.module() + "." + imp.name();
+      if (imp.importType() != ExternalType.FUNCTION) {
+        throw new ModuleRefusedException(
+            label
+                + ": imports "
+                + imp.importType().name().toLowerCase(java.util.Locale.ROOT)
+                + " "
+                + what
+                + "; a process may import only functions of the Parigot ABI and WASI");
+      }
+      FunctionType expected = allowed(imp.module(), imp.name());
+      if (expected == null) {
+        throw new ModuleRefusedException(
+            label
+                + ": imports "
+                + what
+                + ", which is neither in the Parigot ABI v"
+                + Abi.VERSION
+                + " nor in WASI preview1");
+      }
+      // The parser leaves type indices to validation, which comes later: check this one here.
+      int type = ((FunctionImport) imp).typeIndex();
+      if (type < 0 || type >= module.typeSection().subTypeCount()) {
+        throw new ModuleRefusedException(
+            label
+                + ": imports "
+                + what
+                + " with type "
+                + type
+                + ", which the module does not define");
+      }
+      FunctionType actual = module.typeSection().getType(type);
+      if (!actual.typesMatch(expected)) {
+        throw new ModuleRefusedException(
+            label + ": imports " + what + " as " + actual + " but it is " + expected);
+      }
+    }
+  }
+
+  private static FunctionType allowed(String module, String name) {
+    if (module.equals(Abi.IMPORT_MODULE)) {
+      return Syscalls.TYPES.get(name);
+    }
+    if (module.equals(WASI_MODULE)) {
+      return WASI_FUNCTIONS.get(name);
+    }
+    return null;
+  }
+
+  /**
+   * The engine names the method of function {@code i} {@code func_i} (imports count in {@code i});
+   * the module's name section, when it has one, gives the name its source used.
+   */
+  private static Map<String, Integer> byFunctionName(
+      WasmModule module, Map<String, Integer> methods) {
+    Map<String, Integer> named = new TreeMap<>();
+    methods.forEach(
+        (method, size) -> {
+          var index = FUNCTION_METHOD.matcher(method);
+          String name = method;
+          if (index.matches()) {
+            int i = Integer.parseInt(index.group(1));
+            var names = module.nameSection();
+            String source = names == null ? null : names.nameOfFunction(i);
+            name = source == null ? "function " + i : source;
+          }
+          named.merge(name, size, Math::max);
+        });
+    return Map.copyOf(named);
+  }
+
+  private static Set<String> entries(WasmModule module) {
+    int importedFunctions = module.importSection().count(ExternalType.FUNCTION);
+    var exports = module.exportSection();
+    Set<String> entries = new HashSet<>();
+    for (int i = 0; i < exports.exportCount(); i++) {
+      Export e = exports.getExport(i);
+      if (e.exportType() != ExternalType.FUNCTION || e.index() < importedFunctions) {
+        continue;
+      }
+      int type = module.functionSection().getFunctionType(e.index() - importedFunctions);
+      if (module.typeSection().getType(type).equals(FunctionType.empty())) {
+        entries.add(e.name());
+      }
+    }
+    return Set.copyOf(entries);
+  }
+
+  private static Map<String, FunctionType> wasiFunctions() {
+    try (var wasi = WasiPreview1.builder().build()) {
+      return Stream.of(wasi.toHostFunctions())
+          .collect(Collectors.toUnmodifiableMap(HostFunction::name, HostFunction::functionType));
+    }
+  }
+
+  private static String sha256(byte[] bytes) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+  }
+}

@@ -1,0 +1,115 @@
+package dev.parigot.kernel.core;
+
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import dev.parigot.abi.Errno;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** Tracks the main programs of one launched manifest. */
+final class AppImpl implements App {
+  private final String name;
+  private final Set<String> exports;
+  // export -> the max_message_bytes of the program exporting it.
+  private final Map<String, Integer> maxMessageBytes;
+  private final KernelImpl kernel;
+  private final List<CompletableFuture<Void>> mains = new ArrayList<>();
+  // The first non-zero main exit code, in the order the mains ended; 0 while there is none.
+  private final AtomicInteger firstFailure = new AtomicInteger();
+  private final CompletableFuture<Void> kernelClosed = new CompletableFuture<>();
+  private CompletableFuture<Integer> done;
+
+  AppImpl(String name, Map<String, Integer> maxMessageBytes, KernelImpl kernel) {
+    this.name = name;
+    this.exports = Set.copyOf(maxMessageBytes.keySet());
+    this.maxMessageBytes = Map.copyOf(maxMessageBytes);
+    this.kernel = kernel;
+  }
+
+  void addMain(Process p) {
+    mains.add(
+        p.exit()
+            .thenAccept(
+                exit -> {
+                  if (exit.code() != 0) {
+                    firstFailure.compareAndSet(0, exit.code());
+                  }
+                }));
+  }
+
+  /** Called once every main has been started. */
+  void sealMains() {
+    CompletableFuture<Void> all =
+        mains.isEmpty()
+            ? kernelClosed
+            : CompletableFuture.allOf(mains.toArray(CompletableFuture[]::new));
+    done = all.thenApply(v -> firstFailure.get());
+  }
+
+  void kernelClosed() {
+    kernelClosed.complete(null);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public int awaitMains() throws InterruptedException {
+    try {
+      return done.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("exit tracking never fails", e);
+    }
+  }
+
+  @Override
+  public Optional<Integer> awaitMains(Duration timeout) throws InterruptedException {
+    try {
+      return Optional.of(done.get(timeout.toNanos(), TimeUnit.NANOSECONDS));
+    } catch (TimeoutException e) {
+      return Optional.empty();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("exit tracking never fails", e);
+    }
+  }
+
+  @Override
+  public int maxMessageBytes(String service) {
+    Integer max = maxMessageBytes.get(service);
+    if (max == null) {
+      throw new IllegalArgumentException("no program of app '" + name + "' exports " + service);
+    }
+    return max;
+  }
+
+  @Override
+  public Provider.Cancellation call(
+      String program, String service, int method, byte[] request, Replies replies) {
+    if (!exports.contains(service)) {
+      throw new IllegalArgumentException("no program of app '" + name + "' exports " + service);
+    }
+    if (kernel.stopping()) {
+      replies.fail(
+          Errno.SHUTTING_DOWN.negative(),
+          "the kernel is stopping".getBytes(StandardCharsets.UTF_8));
+      return reason -> {};
+    }
+    // launch registered every export of the app before it returned the app.
+    Provider provider = kernel.provider(service).orElseThrow();
+    return provider.open(new Caller(name, program, 0), method, request, replies);
+  }
+}

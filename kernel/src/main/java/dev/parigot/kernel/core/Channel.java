@@ -1,0 +1,184 @@
+package dev.parigot.kernel.core;
+
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import dev.parigot.abi.Errno;
+import dev.parigot.abi.EventKind;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The caller's end of one call. Providers answer through its {@link Replies} methods from any
+ * thread; each answer becomes an event in the caller's inbox. The first of end, fail, timeout or
+ * cancel finishes the channel and later answers are dropped.
+ */
+final class Channel implements Replies {
+  private static final byte[] OVERFLOW =
+      "too many unread partial results".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+  private final Process owner;
+  private final int handle;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  // Guarded by this: the provider side, and why the kernel ended the call before it was known.
+  private Provider.Cancellation cancellation = reason -> {};
+  private Errno cancelledFor;
+  // Set before the deadline is armed, read by the sweeper.
+  private volatile long deadlineNanos;
+  // Guarded by this: the wheel the deadline is filed in; null when it is not (yet).
+  private Deadlines deadlines;
+  private int deadlineSlot;
+  // Owner thread only: set when the guest can no longer see events for this handle.
+  private boolean released;
+
+  Channel(Process owner, int handle) {
+    this.owner = owner;
+    this.handle = handle;
+  }
+
+  int handle() {
+    return handle;
+  }
+
+  /**
+   * Connects the provider side; called once, by the owner, right after the call is opened. The
+   * provider may already have answered, and overflowed the owner's queue, by then: the
+   * cancellation that overflow asked for is passed on now.
+   */
+  void connect(Provider.Cancellation cancellation) {
+    Errno reason;
+    synchronized (this) {
+      this.cancellation = cancellation;
+      reason = cancelledFor;
+    }
+    if (reason != null) {
+      cancellation.cancel(reason);
+    }
+  }
+
+  /** Tells the provider to stop, now or, if it is not connected yet, when it is. */
+  private void cancelProvider(Errno reason) {
+    Provider.Cancellation c;
+    synchronized (this) {
+      cancelledFor = reason;
+      c = cancellation;
+    }
+    c.cancel(reason);
+  }
+
+  /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
+  void expireAfter(Deadlines wheel, Deadlines.Armed armed, long millis) {
+    deadlineNanos = wheel.now() + TimeUnit.MILLISECONDS.toNanos(millis);
+    wheel.arm(armed, this);
+  }
+
+  /**
+   * Called by the deadline sweeper, at {@code now}, for an armed call: files the deadline in the
+   * wheel if the call is open and its deadline to come, expires the call if its deadline passed.
+   */
+  void file(Deadlines wheel, long now) {
+    if (finished.get()) {
+      return;
+    }
+    if (deadlineNanos - now <= 0) {
+      expire();
+      return;
+    }
+    synchronized (this) {
+      // Checked again under the lock that stopDeadline takes after a call finishes: either this
+      // sees the call finished, or stopDeadline sees it filed and takes it out.
+      if (!finished.get()) {
+        deadlines = wheel;
+        deadlineSlot = wheel.file(this);
+      }
+    }
+  }
+
+  /** When the deadline passes, in the kernel clock's terms. */
+  long deadlineNanos() {
+    return deadlineNanos;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A caller that lets partial results pile up unread loses the call: it fails with
+   * WOULD_EXCEED_LIMIT and the provider is told to stop.
+   */
+  @Override
+  public boolean partial(byte[] data) {
+    if (finished.get()) {
+      return false;
+    }
+    if (owner.offer(new Event(EventKind.PARTIAL.value(), 0, data, this))) {
+      return true;
+    }
+    if (fail(Errno.WOULD_EXCEED_LIMIT.negative(), OVERFLOW)) {
+      cancelProvider(Errno.WOULD_EXCEED_LIMIT);
+    }
+    return false;
+  }
+
+  @Override
+  public boolean hasRoom(int bytes) {
+    return owner.hasRoom(bytes);
+  }
+
+  @Override
+  public boolean end(byte[] data) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    stopDeadline();
+    owner.post(new Event(EventKind.END.value(), 0, data, this));
+    return true;
+  }
+
+  @Override
+  public boolean fail(int code, byte[] message) {
+    if (!finished.compareAndSet(false, true)) {
+      return false;
+    }
+    stopDeadline();
+    owner.post(new Event(EventKind.ERROR.value(), code, message, this));
+    return true;
+  }
+
+  /** The deadline passed: the caller hears TIMED_OUT, the provider is told to stop. */
+  void expire() {
+    if (fail(Errno.TIMED_OUT.negative(), new byte[0])) {
+      cancelProvider(Errno.TIMED_OUT);
+    }
+  }
+
+  /** The owner gives up on the call (cancel syscall or its own death). Owner thread only. */
+  void abandon(Errno reason) {
+    released = true;
+    if (finished.compareAndSet(false, true)) {
+      stopDeadline();
+      cancelProvider(reason);
+    }
+  }
+
+  /** Owner thread only. */
+  boolean released() {
+    return released;
+  }
+
+  /** Owner thread only: the guest has read the final event. */
+  void release() {
+    released = true;
+  }
+
+  private void stopDeadline() {
+    Deadlines d;
+    int slot;
+    synchronized (this) {
+      d = deadlines;
+      slot = deadlineSlot;
+      deadlines = null;
+    }
+    if (d != null) {
+      d.disarm(this, slot);
+    }
+  }
+}

@@ -1,0 +1,119 @@
+package dev.parigot.kernel.core;
+
+import dev.parigot.abi.EventLayout;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A process's event queue: any thread adds, only the owning process takes. The owner parks while
+ * the queue is empty; an add unparks it. Parking costs no lock, which keeps a call round trip
+ * close to the bare virtual-thread hand-off. Before it parks, the owner yields its carrier a few
+ * times: an event that comes meanwhile, such as the answer to a call to a process that runs on
+ * the same carrier, then costs no park and unpark (RATIONALE.md, "Why does a waiting process
+ * yield before it parks?").
+ */
+final class Inbox {
+  /** The most times a wait yields before it parks. */
+  static final int MAX_YIELDS = 32;
+
+  private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+  // What the queued events cost: their payloads plus a record each, so that even empty events
+  // from a sender faster than the reader are bounded.
+  private final AtomicLong bytes = new AtomicLong();
+  private volatile Thread waiter;
+  // Owner only: halved by each wait the yields did not cover, whole again after one they did.
+  private int yields = MAX_YIELDS;
+
+  /** Queues an event whatever its size: for events whose number is bounded elsewhere. */
+  void add(Event event) {
+    bytes.addAndGet(cost(event));
+    queue.add(event);
+    Thread w = waiter;
+    if (w != null) {
+      LockSupport.unpark(w);
+    }
+  }
+
+  /**
+   * Queues an event unless what is queued plus the event would cost more than {@code maxBytes}:
+   * each event costs its payload plus one event record. Concurrent offers may overshoot the bound
+   * by one event each.
+   */
+  boolean offer(Event event, long maxBytes) {
+    if (!fits(event.payload().length, maxBytes)) {
+      return false;
+    }
+    add(event);
+    return true;
+  }
+
+  /** Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue. */
+  boolean fits(int payload, long maxBytes) {
+    return bytes.get() + cost(payload) <= maxBytes;
+  }
+
+  /**
+   * Takes the oldest event, or null when none is queued. Owner only. Its payload still counts
+   * against the bound until the owner reports it {@link #consumed}: an event taken but not yet
+   * delivered to the guest is still unread.
+   */
+  Event poll() {
+    return queue.poll();
+  }
+
+  /** The owner delivered a polled event to the guest, or dropped it. */
+  void consumed(Event event) {
+    bytes.addAndGet(-cost(event));
+  }
+
+  private static long cost(Event event) {
+    return cost(event.payload().length);
+  }
+
+  private static long cost(int payload) {
+    return (long) payload + EventLayout.SIZE;
+  }
+
+  /**
+   * Parks the calling owner until an event may be queued, the timeout passes, or it is interrupted.
+   * May return early; callers re-check.
+   *
+   * @param timeoutNanos how long to park at most; negative parks without limit
+   */
+  void await(long timeoutNanos) {
+    if (yieldedToAnEvent()) {
+      return;
+    }
+    waiter = Thread.currentThread();
+    try {
+      if (queue.isEmpty()) {
+        if (timeoutNanos < 0) {
+          LockSupport.park(this);
+        } else {
+          LockSupport.parkNanos(this, timeoutNanos);
+        }
+      }
+    } finally {
+      waiter = null;
+    }
+  }
+
+  /** Yields up to {@link #yieldBudget} times while the queue is empty; whether it is not. */
+  private boolean yieldedToAnEvent() {
+    for (int i = 0; queue.isEmpty(); i++) {
+      if (i == yields) {
+        yields = Math.max(1, yields / 2);
+        return false;
+      }
+      Thread.yield();
+    }
+    yields = MAX_YIELDS;
+    return true;
+  }
+
+  /** How many times the next wait yields before it parks. Owner only. */
+  int yieldBudget() {
+    return yields;
+  }
+}

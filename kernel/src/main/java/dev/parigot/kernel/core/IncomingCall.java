@@ -1,0 +1,91 @@
+package dev.parigot.kernel.core;
+
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import dev.parigot.abi.Errno;
+import dev.parigot.abi.EventKind;
+
+/**
+ * The serving end of one call routed to a local process. Its call id is bound when the server
+ * reads the CALL event, on the server's own thread; until then the call is queued and can still
+ * be cancelled without the server ever seeing it.
+ */
+final class IncomingCall implements Provider.Cancellation {
+  private final Process server;
+  private final Export export;
+  private final int method;
+  private final byte[] request;
+  private final Replies replies;
+  // Guarded by this for changes; read without the lock to drop a withdrawn CALL event.
+  private volatile boolean finished;
+  // Server thread only: 0 until the CALL event is read.
+  private int id;
+
+  IncomingCall(Process server, Export export, int method, byte[] request, Replies replies) {
+    this.server = server;
+    this.export = export;
+    this.method = method;
+    this.request = request;
+    this.replies = replies;
+  }
+
+  Event callEvent() {
+    return new Event(EventKind.CALL.value(), method, request, this);
+  }
+
+  Export export() {
+    return export;
+  }
+
+  int id() {
+    return id;
+  }
+
+  void bind(int id) {
+    this.id = id;
+  }
+
+  boolean finished() {
+    return finished;
+  }
+
+  /** The caller no longer wants the result: the server is told with a CANCEL event. */
+  @Override
+  public synchronized void cancel(Errno reason) {
+    if (!finished) {
+      finished = true;
+      server.stopServing();
+      server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
+    }
+  }
+
+  /** A partial result from the server; false if the call was already finished. */
+  synchronized boolean partial(byte[] data) {
+    return !finished && replies.partial(data);
+  }
+
+  /**
+   * The last result from the server; false if the call was already finished. Also false when the
+   * caller's side ended first (deadline, queue overflow, cancel) but its cancellation has not
+   * come here yet: it is on its way and brings the CANCEL event, so the server never sees a
+   * successful reply for a call its caller saw fail.
+   */
+  synchronized boolean end(byte[] data) {
+    if (finished || !replies.end(data)) {
+      return false;
+    }
+    finished = true;
+    server.stopServing();
+    return true;
+  }
+
+  /** An error from the server or about it; false if the call was already finished (see end). */
+  synchronized boolean fail(int code, byte[] message) {
+    if (finished || !replies.fail(code, message)) {
+      return false;
+    }
+    finished = true;
+    server.stopServing();
+    return true;
+  }
+}

@@ -1,0 +1,340 @@
+package dev.parigot.kernel.core;
+
+import dev.parigot.abi.EventKind;
+import dev.parigot.engine.spi.CompiledModule;
+import dev.parigot.engine.spi.Engine;
+import dev.parigot.errors.DeniedException;
+import dev.parigot.errors.ModuleRefusedException;
+import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Role;
+import dev.parigot.kernel.spi.Clock;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The kernel: a registry of services, the processes that serve and use them, and their guards.
+ * Modules come from an {@link Engine}, their bytes from a {@link ModuleSource}, time from a {@link
+ * Clock}: this class does no IO of its own.
+ */
+public final class KernelImpl implements Kernel {
+  private static final System.Logger LOG = System.getLogger("dev.parigot.kernel");
+  private static final String START = "_start";
+  private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
+
+  private final Output output;
+  private final Duration startTimeout;
+  private final Engine engine;
+  private final ModuleSource source;
+  private final Clock clock;
+  // Every name this kernel can route; processes' exports are LocalServices.
+  private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+  private final Map<Long, Process> processes = new ConcurrentHashMap<>();
+  private final List<AppImpl> apps = new ArrayList<>();
+  private final AtomicLong pids = new AtomicLong();
+  private final Deadlines deadlines;
+  private final Watchdog watchdog;
+  private final boolean cpuWatchdog;
+  private volatile boolean stopping;
+
+  /**
+   * A kernel whose threads run from now until {@link #close}.
+   *
+   * @param services the providers served from the start, by name
+   * @param cpuWatchdog whether CPU slices are enforced
+   */
+  public KernelImpl(
+      Output output,
+      Duration startTimeout,
+      Map<String, Provider> services,
+      boolean cpuWatchdog,
+      Engine engine,
+      ModuleSource source,
+      Clock clock) {
+    this.output = output;
+    this.engine = engine;
+    this.source = source;
+    this.clock = clock;
+    this.deadlines = new Deadlines(clock);
+    this.watchdog = new Watchdog(processes.values(), clock);
+    this.startTimeout = startTimeout;
+    this.cpuWatchdog = cpuWatchdog;
+    providers.putAll(services);
+    deadlines.start();
+    if (cpuWatchdog) {
+      watchdog.start();
+    }
+  }
+
+  /** The time the kernel measures deadlines and slices in. */
+  Clock clock() {
+    return clock;
+  }
+
+  /** Whether CPU slices are enforced: see {@link Kernel.Builder#cpuWatchdog}. */
+  boolean cpuWatchdog() {
+    return cpuWatchdog;
+  }
+
+  @Override
+  public App launch(Manifest manifest) {
+    return launch(
+        manifest, manifest.startOrder().stream().filter(p -> p.role() != Role.TEST).toList());
+  }
+
+  @Override
+  public App launchTests(Manifest manifest) {
+    // The tests and, transitively, the exporters of what they require.
+    var needed = new HashSet<ProgramSpec>();
+    var todo = new ArrayDeque<ProgramSpec>();
+    manifest.programs().stream().filter(p -> p.role() == Role.TEST).forEach(todo::add);
+    if (todo.isEmpty()) {
+      throw new ParigotException(manifest.file() + ": no program has role = \"test\"");
+    }
+    while (!todo.isEmpty()) {
+      ProgramSpec p = todo.pop();
+      if (needed.add(p)) {
+        p.requires().forEach(name -> manifest.exporterOf(name).ifPresent(todo::add));
+      }
+    }
+    return launch(manifest, manifest.startOrder().stream().filter(needed::contains).toList());
+  }
+
+  /** Starts {@code programs}, in the given order; mains and tests are the app's mains. */
+  private App launch(Manifest manifest, List<ProgramSpec> programs) {
+    if (stopping) {
+      throw new ParigotException("the kernel is closed");
+    }
+    Map<ProgramSpec, CompiledModule> modules = new LinkedHashMap<>();
+    for (ProgramSpec program : programs) {
+      modules.put(program, load(program));
+    }
+    requireKernelServices(modules.keySet());
+    register(modules.keySet());
+    var app =
+        new AppImpl(
+            manifest.app(),
+            modules.keySet().stream()
+                .flatMap(p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
+                .collect(
+                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+            this);
+    synchronized (apps) {
+      apps.add(app);
+    }
+    modules.forEach(
+        (program, module) -> {
+          List<Process> replicas = new ArrayList<>();
+          for (int i = 0; i < program.replicas(); i++) {
+            Process p = start(manifest.app(), program, module, START, Optional.empty());
+            replicas.add(p);
+            if (program.role() != Role.SERVICE) {
+              app.addMain(p);
+            }
+          }
+          awaitReady(program, replicas);
+        });
+    app.sealMains();
+    return app;
+  }
+
+  @Override
+  public void verify(Manifest manifest) {
+    manifest.programs().forEach(this::load);
+  }
+
+  private CompiledModule load(ProgramSpec program) {
+    CompiledModule module = engine.compile(program.wasm().toString(), source.read(program));
+    if (!module.entries().contains(START)) {
+      throw new ModuleRefusedException(
+          program.wasm()
+              + ": exports no "
+              + START
+              + " function of type () -> (); program '"
+              + program.name()
+              + "' must be built as a WASI command");
+    }
+    if (module.initialPages() > program.limits().memoryPages()) {
+      throw new ModuleRefusedException(
+          program.wasm()
+              + ": needs "
+              + module.initialPages()
+              + " memory pages at start but program '"
+              + program.name()
+              + "' may have "
+              + program.limits().memoryPages()
+              + " (memory_mib)");
+    }
+    return module;
+  }
+
+  /** Names under {@code parigot.} have no exporting program: this kernel must serve them. */
+  private void requireKernelServices(Collection<ProgramSpec> programs) {
+    for (ProgramSpec program : programs) {
+      for (String name : program.requires()) {
+        if (name.startsWith(Manifest.KERNEL_PREFIX) && !providers.containsKey(name)) {
+          throw new DeniedException(
+              "program '"
+                  + program.name()
+                  + "' requires "
+                  + name
+                  + ", which this kernel does not serve");
+        }
+      }
+    }
+  }
+
+  private synchronized void register(Collection<ProgramSpec> programs) {
+    for (ProgramSpec program : programs) {
+      for (String name : program.exports()) {
+        if (providers.containsKey(name)) {
+          throw new DeniedException(
+              "program '" + program.name() + "' exports " + name + ", already served here");
+        }
+      }
+    }
+    for (ProgramSpec program : programs) {
+      for (String name : program.exports()) {
+        providers.put(name, new LocalService(name));
+      }
+    }
+  }
+
+  private void awaitReady(ProgramSpec program, List<Process> replicas) {
+    var all = CompletableFuture.allOf(replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
+    try {
+      all.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.log(
+          Level.WARNING,
+          "program ''{0}'' did not serve all of {1} within {2} ms; starting the programs after it anyway",
+          program.name(),
+          program.exports(),
+          startTimeout.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ParigotException("interrupted while starting " + program.name(), e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("readiness never fails", e);
+    }
+  }
+
+  private Process start(
+      String app,
+      ProgramSpec program,
+      CompiledModule module,
+      String entry,
+      Optional<Process> parent) {
+    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent);
+    processes.put(p.pid(), p);
+    LOG.log(Level.DEBUG, "{0}: started", p);
+    p.start();
+    return p;
+  }
+
+  /** Starts a worker of {@code parent}; returns the parent's end of their link. */
+  LinkEnd spawnWorker(Process parent, CompiledModule module, String entry, byte[] arg) {
+    Process worker =
+        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent));
+    LinkEnd link = worker.parentLink().orElseThrow();
+    worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
+    return link.peer();
+  }
+
+  void ended(Process p, Exit exit) {
+    processes.remove(p.pid());
+    if (exit.wasKilled() && !stopping) {
+      LOG.log(Level.WARNING, "{0}: {1}", p, exit);
+    } else {
+      LOG.log(Level.DEBUG, "{0}: {1}", p, exit);
+    }
+    output.ended(p.toString(), exit.code(), exit.killReason());
+  }
+
+  void guestLine(Process p, boolean stderr, String line) {
+    output.line(p.toString(), stderr, line);
+  }
+
+  void denied(Process p, String what, String name) {
+    LOG.log(
+        Level.WARNING,
+        "{0}: {1} ''{2}'' denied: not granted by the manifest of program ''{3}''",
+        p,
+        what,
+        name,
+        p.program().name());
+  }
+
+  Optional<Provider> provider(String name) {
+    return Optional.ofNullable(providers.get(name));
+  }
+
+  /** The local service of a name some program exports. */
+  LocalService service(String name) {
+    if (providers.get(name) instanceof LocalService s) {
+      return s;
+    }
+    throw new IllegalStateException("no program exports " + name);
+  }
+
+  Deadlines deadlines() {
+    return deadlines;
+  }
+
+  boolean stopping() {
+    return stopping;
+  }
+
+  /** A snapshot of the live processes. */
+  List<Process> processes() {
+    return List.copyOf(processes.values());
+  }
+
+  @Override
+  public void close() {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    List<Process> live = processes();
+    for (Process p : live) {
+      p.kill("the kernel is shutting down");
+    }
+    long deadline = clock.nanoTime() + SHUTDOWN_GRACE.toNanos();
+    for (Process p : live) {
+      try {
+        p.exit().get(Math.max(0, deadline - clock.nanoTime()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        LOG.log(Level.WARNING, "{0}: still running after shutdown", p);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("exits never fail", e);
+      }
+    }
+    watchdog.stop();
+    deadlines.stop();
+    synchronized (apps) {
+      apps.forEach(AppImpl::kernelClosed);
+    }
+  }
+}

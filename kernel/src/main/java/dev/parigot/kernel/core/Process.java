@@ -1,0 +1,752 @@
+package dev.parigot.kernel.core;
+
+import static dev.parigot.abi.Errno.ALREADY_EXPORTED;
+import static dev.parigot.abi.Errno.BAD_ARGUMENT;
+import static dev.parigot.abi.Errno.BAD_HANDLE;
+import static dev.parigot.abi.Errno.BUFFER_TOO_SMALL;
+import static dev.parigot.abi.Errno.CANCELLED;
+import static dev.parigot.abi.Errno.MESSAGE_TOO_BIG;
+import static dev.parigot.abi.Errno.NOT_PERMITTED;
+import static dev.parigot.abi.Errno.NO_SUCH_SERVICE;
+import static dev.parigot.abi.Errno.PROVIDER_DIED;
+import static dev.parigot.abi.Errno.SHUTTING_DOWN;
+import static dev.parigot.abi.Errno.WOULD_EXCEED_LIMIT;
+
+import dev.parigot.abi.Abi;
+import dev.parigot.abi.EventKind;
+import dev.parigot.abi.EventLayout;
+import dev.parigot.engine.spi.AbiHost;
+import dev.parigot.engine.spi.CompiledModule;
+import dev.parigot.engine.spi.Ending;
+import dev.parigot.engine.spi.Guest;
+import dev.parigot.engine.spi.GuestConfig;
+import dev.parigot.engine.spi.GuestMemory;
+import dev.parigot.engine.spi.Unwind;
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Limits;
+import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One running instance of a module: single-threaded, with its own memory, handle table and event
+ * queue. Everything but the inbox, the set of calls it serves and the kill switch is touched only
+ * by the process's own thread, so the syscalls take no locks. The engine runs its guest and calls
+ * the ABI's syscalls here, as the guest's {@link AbiHost}.
+ */
+final class Process implements AbiHost {
+  /** Open handles one process may hold at once; keeps a looping guest from growing the kernel. */
+  static final int MAX_HANDLES = 1 << 16;
+
+  /** Payload bytes a process may have queued, in units of its max_message_bytes. */
+  static final long QUEUE_FACTOR = 16;
+
+  private static final long MAX_WAIT_MILLIS = TimeUnit.DAYS.toMillis(365);
+
+  enum State {
+    STARTING,
+    RUNNING,
+    ENDED
+  }
+
+  private final KernelImpl kernel;
+  private final long pid;
+  private final ProgramSpec program;
+  private final Caller caller;
+  private final CompiledModule module;
+  private final Guest guest;
+  private final Limits limits;
+  private final String entry;
+  private final Optional<LinkEnd> parentLink;
+  private final Thread thread;
+
+  private final Inbox inbox = new Inbox();
+  // Calls routed here and not finished. Each is a CALL event in the inbox or pending, or, once
+  // read, an IncomingCall in the handle table.
+  private final AtomicInteger serving = new AtomicInteger();
+  private final AtomicInteger liveWorkers = new AtomicInteger();
+  private final AtomicInteger denials = new AtomicInteger();
+  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<Exit> exit = new CompletableFuture<>();
+  private volatile State state = State.STARTING;
+  private volatile String killReason;
+  // The kernel clock's time when control last went into the guest; 0 while in the kernel.
+  private volatile long guestSince;
+
+  // Owner thread only.
+  private final ArrayDeque<Event> pending = new ArrayDeque<>();
+  private final HandleTable handles = new HandleTable();
+  private final Map<String, Export> exported = new HashMap<>();
+  private int nextHandle = 1;
+  private int openChannels;
+  // Registered with the kernel's deadlines at the first call that has one.
+  private Deadlines.Armed armedDeadlines;
+
+  Process(
+      KernelImpl kernel,
+      long pid,
+      String app,
+      ProgramSpec program,
+      CompiledModule module,
+      String entry,
+      Optional<Process> parent) {
+    this.kernel = kernel;
+    this.pid = pid;
+    this.program = program;
+    this.caller = new Caller(app, program.name(), pid);
+    this.module = module;
+    this.limits = program.limits();
+    this.entry = entry;
+    this.parentLink = parent.map(p -> LinkEnd.pair(p, this)[1]);
+    this.thread = Threads.process(this::run);
+    this.guest =
+        module.guest(
+            new GuestConfig(
+                arguments(),
+                program.env(),
+                line -> kernel.guestLine(this, false, line),
+                line -> kernel.guestLine(this, true, line),
+                limits.memoryPages()),
+            this);
+    parentLink.ifPresent(link -> link.bind(newHandle(link)));
+    if (program.exports().isEmpty() || isWorker()) {
+      ready.complete(null);
+    }
+  }
+
+  /** A worker's end of the link to its parent. */
+  Optional<LinkEnd> parentLink() {
+    return parentLink;
+  }
+
+  long pid() {
+    return pid;
+  }
+
+  ProgramSpec program() {
+    return program;
+  }
+
+  /** This process as the providers it calls see it. */
+  Caller caller() {
+    return caller;
+  }
+
+  State state() {
+    return state;
+  }
+
+  boolean isWorker() {
+    return parentLink.isPresent();
+  }
+
+  /** Completes once the process serves all its exports, or has ended. */
+  CompletableFuture<Void> ready() {
+    return ready;
+  }
+
+  CompletableFuture<Exit> exit() {
+    return exit;
+  }
+
+  /** Names the manifest did not grant that the process asked for. */
+  int denials() {
+    return denials.get();
+  }
+
+  /** Calls routed to this process and not yet finished: the replica balancing load. */
+  int load() {
+    return serving.get();
+  }
+
+  @Override
+  public String toString() {
+    return program.name() + (isWorker() ? "/" + entry : "") + "[" + pid + "]";
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Queues an event for this process. Any thread. */
+  void post(Event event) {
+    inbox.add(event);
+  }
+
+  /**
+   * Queues an event unless this process already has {@link #QUEUE_FACTOR} times its
+   * max_message_bytes of events waiting to be read (see {@link Inbox#offer}): a process that does not read its events
+   * must not grow the kernel without bound. Any thread.
+   */
+  boolean offer(Event event) {
+    return inbox.offer(event, QUEUE_FACTOR * limits.maxMessageBytes());
+  }
+
+  /**
+   * Whether an event of {@code bytes} would be queued now, with room for one more message of the
+   * largest size left over for the process's other calls. Any thread.
+   */
+  boolean hasRoom(int bytes) {
+    return inbox.fits(bytes, (QUEUE_FACTOR - 1) * limits.maxMessageBytes());
+  }
+
+  /** Ends the process at its next kernel entry, call or loop back-edge. Any thread; idempotent. */
+  void kill(String reason) {
+    if (killReason == null) {
+      killReason = reason;
+    }
+    guest.stop();
+    // Interrupt every time: a kill that came before the thread started left no flag.
+    thread.interrupt();
+  }
+
+  /** For the watchdog: true if the guest has run longer than its slice without a syscall. */
+  boolean overran(long now) {
+    long since = guestSince;
+    return since != 0
+        && state == State.RUNNING
+        && now - since > TimeUnit.MILLISECONDS.toNanos(limits.cpuSliceMillis());
+  }
+
+  @Override
+  public boolean timesGuest() {
+    return kernel.cpuWatchdog();
+  }
+
+  @Override
+  public void enterKernel() {
+    guestSince = 0;
+    if (killReason != null) {
+      throw new ProcessExit(Exit.killed(killReason));
+    }
+  }
+
+  @Override
+  public void leaveKernel() {
+    guestSince = kernel.clock().nanoTime();
+  }
+
+  // ---- life cycle ----
+
+  private void run() {
+    Exit end;
+    state = State.RUNNING;
+    // The slice covers instantiation: a module's start function is guest code too.
+    guestSince = kernel.clock().nanoTime();
+    try {
+      end = ending(guest.run(entry));
+    } catch (ProcessExit e) {
+      end = killReason != null ? Exit.killed(killReason) : e.exit();
+    } catch (RuntimeException | Error e) {
+      // An engine's own failure: it ends this process, not the kernel.
+      end = Exit.killed("kernel error while running the guest: " + e);
+    } finally {
+      guestSince = 0;
+    }
+    die(end);
+  }
+
+  private List<String> arguments() {
+    List<String> args = new ArrayList<>();
+    args.add(program.name());
+    args.addAll(program.args());
+    return args;
+  }
+
+  /** Classifies how the guest ended; the kill switch wins over whatever it caused. */
+  private Exit ending(Ending ending) {
+    String reason = killReason;
+    return switch (ending) {
+      case Ending.Returned r -> Exit.normal(0);
+      case Ending.Exited e -> reason != null ? Exit.killed(reason) : Exit.normal(e.code());
+      case Ending.Stopped st -> Exit.killed(reason != null ? reason : "stopped");
+      case Ending.Trapped t -> Exit.killed(reason != null ? reason : t.description());
+    };
+  }
+
+  private void die(Exit end) {
+    state = State.ENDED;
+    // A call routed here from now on sees ENDED once queued and fails itself (accept).
+    byte[] died = utf8(toString() + " " + end);
+    takeQueued();
+    for (Event e : pending) {
+      if (e.subject() instanceof IncomingCall call && e.kind() == EventKind.CALL.value()) {
+        call.fail(PROVIDER_DIED.negative(), died);
+      }
+    }
+    handles.forEach(
+        o -> {
+          if (o instanceof IncomingCall call) {
+            call.fail(PROVIDER_DIED.negative(), died);
+          }
+        });
+    for (Export e : exported.values()) {
+      kernel.service(e.name()).remove(this);
+    }
+    handles.forEach(
+        o -> {
+          if (o instanceof Channel ch) {
+            ch.abandon(CANCELLED);
+          } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
+            link.peer().owner().kill("its parent " + this + " ended");
+          }
+        });
+    handles.clear();
+    if (armedDeadlines != null) {
+      kernel.deadlines().unregister(armedDeadlines);
+    }
+    parentLink.ifPresent(
+        link -> {
+          Process parent = link.peer().owner();
+          parent.freeWorkerSlot(link.peer());
+          int code = end.wasKilled() ? PROVIDER_DIED.negative() : end.code();
+          parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
+        });
+    ready.complete(null);
+    kernel.ended(this, end);
+    exit.complete(end);
+  }
+
+  // ---- syscalls: each returns >= 0 or a negative errno; bad pointers kill ----
+
+  @Override
+  public int locate(int namePtr, int nameLen) {
+    String name = readName(namePtr, nameLen);
+    if (name == null) {
+      return BAD_ARGUMENT.negative();
+    }
+    if (!program.requires().contains(name)) {
+      return deny("locate", name);
+    }
+    if (kernel.stopping()) {
+      return SHUTTING_DOWN.negative();
+    }
+    return kernel
+        .provider(name)
+        .map(p -> allocate(new ServiceRef(name, p)))
+        .orElse(NO_SUCH_SERVICE.negative());
+  }
+
+  @Override
+  public int export(int namePtr, int nameLen) {
+    String name = readName(namePtr, nameLen);
+    if (name == null) {
+      return BAD_ARGUMENT.negative();
+    }
+    if (isWorker() || !program.exports().contains(name)) {
+      return deny("export", name);
+    }
+    if (exported.containsKey(name)) {
+      return ALREADY_EXPORTED.negative();
+    }
+    if (kernel.stopping()) {
+      return SHUTTING_DOWN.negative();
+    }
+    if (handles.size() >= MAX_HANDLES) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
+    int handle = nextHandle++;
+    var export = new Export(this, name, handle);
+    handles.put(handle, export);
+    exported.put(name, export);
+    kernel.service(name).add(export);
+    if (exported.keySet().containsAll(program.exports())) {
+      ready.complete(null);
+    }
+    return handle;
+  }
+
+  @Override
+  public int call(int service, int method, int reqPtr, int reqLen, long timeoutMs) {
+    if (!(handles.get(service) instanceof ServiceRef ref)) {
+      return BAD_HANDLE.negative();
+    }
+    if (method < 0 || timeoutMs < Abi.TIMEOUT_DEFAULT) {
+      return BAD_ARGUMENT.negative();
+    }
+    checkRange(reqPtr, reqLen);
+    if (reqLen > limits.maxMessageBytes()) {
+      return MESSAGE_TOO_BIG.negative();
+    }
+    if (openChannels >= limits.maxInflight() || handles.size() >= MAX_HANDLES) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
+    if (kernel.stopping()) {
+      return SHUTTING_DOWN.negative();
+    }
+    byte[] request = bytes(reqPtr, reqLen);
+    int handle = nextHandle++;
+    var channel = new Channel(this, handle);
+    handles.put(handle, channel);
+    openChannels++;
+    channel.connect(ref.provider().open(caller, method, request, channel));
+    long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
+    // Deadlines more than a year away are no deadline, as waits are.
+    if (timeout > 0 && timeout <= MAX_WAIT_MILLIS) {
+      if (armedDeadlines == null) {
+        armedDeadlines = kernel.deadlines().register();
+      }
+      channel.expireAfter(kernel.deadlines(), armedDeadlines, timeout);
+    }
+    return handle;
+  }
+
+  /** The wait syscall (named so because {@link Object#wait} is taken). */
+  @Override
+  public int await(int eventsPtr, int maxEvents, int bufPtr, int bufLen, long timeoutMs) {
+    if (maxEvents < 1 || maxEvents > Abi.MAX_EVENTS || timeoutMs < Abi.TIMEOUT_DEFAULT) {
+      return BAD_ARGUMENT.negative();
+    }
+    checkRange(eventsPtr, maxEvents * EventLayout.SIZE);
+    checkRange(bufPtr, bufLen);
+    // Waits longer than a year are waits forever, which also keeps the arithmetic from overflowing.
+    long timeout = timeoutMs > MAX_WAIT_MILLIS ? Abi.TIMEOUT_DEFAULT : timeoutMs;
+    long deadline = timeout > 0 ? kernel.clock().nanoTime() + timeout * 1_000_000 : 0;
+    while (true) {
+      takeQueued();
+      int n = deliver(eventsPtr, maxEvents, bufPtr, bufLen);
+      if (n != 0 || timeout == Abi.TIMEOUT_NONE) {
+        return n;
+      }
+      long left = timeout > 0 ? deadline - kernel.clock().nanoTime() : -1;
+      if (timeout > 0 && left <= 0) {
+        return 0;
+      }
+      inbox.await(left);
+      if (killReason != null) {
+        throw new ProcessExit(Exit.killed(killReason));
+      }
+    }
+  }
+
+  private int deliver(int eventsPtr, int maxEvents, int bufPtr, int bufLen) {
+    GuestMemory memory = guest.memory();
+    int n = 0;
+    int used = 0;
+    while (n < maxEvents && !pending.isEmpty()) {
+      Event e = pending.peekFirst();
+      if (stale(e)) {
+        pending.pollFirst();
+        inbox.consumed(e);
+        continue;
+      }
+      int len = e.payload().length;
+      if (len > bufLen - used) {
+        if (n == 0) {
+          memory.writeI32(eventsPtr + EventLayout.KIND, e.kind());
+          memory.writeI32(eventsPtr + EventLayout.PAYLOAD_LEN, len);
+          return BUFFER_TOO_SMALL.negative();
+        }
+        break;
+      }
+      pending.pollFirst();
+      inbox.consumed(e);
+      int record = eventsPtr + n * EventLayout.SIZE;
+      memory.writeI32(record + EventLayout.KIND, e.kind());
+      memory.writeI32(record + EventLayout.HANDLE, bind(e));
+      memory.writeI32(record + EventLayout.CODE, e.code());
+      memory.writeI32(
+          record + EventLayout.SERVICE,
+          e.subject() instanceof IncomingCall c && e.kind() == EventKind.CALL.value()
+              ? c.export().handle()
+              : 0);
+      memory.writeI32(record + EventLayout.PAYLOAD_OFFSET, used);
+      memory.writeI32(record + EventLayout.PAYLOAD_LEN, len);
+      memory.writeI64(record + EventLayout.RESERVED, 0);
+      memory.write(bufPtr + used, e.payload(), 0, len);
+      used += len;
+      n++;
+    }
+    return n;
+  }
+
+  private void takeQueued() {
+    for (Event e = inbox.poll(); e != null; e = inbox.poll()) {
+      pending.add(e);
+    }
+  }
+
+  /**
+   * Drops the queued events of a channel just cancelled, so that they stop counting against the
+   * queue bound now rather than at the next wait.
+   */
+  private void dropStale() {
+    takeQueued();
+    pending.removeIf(
+        e -> {
+          if (!stale(e)) {
+            return false;
+          }
+          inbox.consumed(e);
+          return true;
+        });
+  }
+
+  /** An event the guest must not see: its handle was released, or its call was withdrawn. */
+  private static boolean stale(Event e) {
+    return switch (e.subject()) {
+      case Channel ch -> ch.released();
+      case IncomingCall c ->
+          e.kind() == EventKind.CALL.value() ? c.finished() : c.id() == 0;
+      case LinkEnd link -> link.released();
+      default -> throw new IllegalStateException("event about " + e.subject());
+    };
+  }
+
+  /** Gives the event its handle number, releasing handles whose last event this is. */
+  private int bind(Event e) {
+    int kind = e.kind();
+    switch (e.subject()) {
+      case Channel ch -> {
+        if (kind == EventKind.END.value() || kind == EventKind.ERROR.value()) {
+          ch.release();
+          handles.remove(ch.handle());
+          openChannels--;
+        }
+        return ch.handle();
+      }
+      case IncomingCall c -> {
+        if (kind == EventKind.CALL.value()) {
+          int id = nextHandle++;
+          c.bind(id);
+          handles.put(id, c);
+          return id;
+        }
+        handles.remove(c.id());
+        return c.id();
+      }
+      case LinkEnd link -> {
+        if (kind == EventKind.EXIT.value()) {
+          link.release();
+          handles.remove(link.handle());
+        }
+        return link.handle();
+      }
+      default -> throw new IllegalStateException("event about " + e.subject());
+    }
+  }
+
+  @Override
+  public int reply(int callId, int flags, int ptr, int len) {
+    if (!(handles.get(callId) instanceof IncomingCall call)) {
+      return BAD_HANDLE.negative();
+    }
+    if (flags != Abi.REPLY_PARTIAL && flags != Abi.REPLY_END) {
+      return BAD_ARGUMENT.negative();
+    }
+    byte[] data = readMessage(ptr, len);
+    if (data == null) {
+      return MESSAGE_TOO_BIG.negative();
+    }
+    if (flags == Abi.REPLY_PARTIAL) {
+      return call.partial(data) ? 0 : CANCELLED.negative();
+    }
+    if (!call.end(data)) {
+      return CANCELLED.negative();
+    }
+    handles.remove(callId);
+    return 0;
+  }
+
+  @Override
+  public int fail(int callId, int code, int msgPtr, int msgLen) {
+    if (!(handles.get(callId) instanceof IncomingCall call)) {
+      return BAD_HANDLE.negative();
+    }
+    if (code <= 0) {
+      return BAD_ARGUMENT.negative();
+    }
+    byte[] message = readMessage(msgPtr, msgLen);
+    if (message == null) {
+      return MESSAGE_TOO_BIG.negative();
+    }
+    if (!call.fail(code, message)) {
+      return CANCELLED.negative();
+    }
+    handles.remove(callId);
+    return 0;
+  }
+
+  @Override
+  public int cancel(int handle) {
+    Object o = handles.get(handle);
+    if (o instanceof Channel ch) {
+      ch.abandon(CANCELLED);
+      openChannels--;
+      dropStale();
+    } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
+      link.release();
+      // The worker is gone for the parent now, though it may take a moment to unwind.
+      freeWorkerSlot(link);
+      link.peer().owner().kill("stopped by its parent " + this);
+    } else {
+      return BAD_HANDLE.negative();
+    }
+    handles.remove(handle);
+    return 0;
+  }
+
+  @Override
+  public int spawn(int entryPtr, int entryLen, int argPtr, int argLen) {
+    String name = readName(entryPtr, entryLen);
+    if (name == null) {
+      return BAD_ARGUMENT.negative();
+    }
+    if (!module.entries().contains(name)) {
+      return NO_SUCH_SERVICE.negative();
+    }
+    byte[] arg = readMessage(argPtr, argLen);
+    if (arg == null) {
+      return MESSAGE_TOO_BIG.negative();
+    }
+    if (liveWorkers.get() >= limits.maxWorkers() || handles.size() >= MAX_HANDLES) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
+    if (kernel.stopping()) {
+      return SHUTTING_DOWN.negative();
+    }
+    liveWorkers.incrementAndGet();
+    LinkEnd mine = kernel.spawnWorker(this, module, name, arg);
+    int handle = newHandle(mine);
+    mine.bind(handle);
+    return handle;
+  }
+
+  /** Gives back the max_workers slot of the worker at the other end of {@code mine}, once. */
+  private void freeWorkerSlot(LinkEnd mine) {
+    if (mine.takeSlot()) {
+      liveWorkers.decrementAndGet();
+    }
+  }
+
+  @Override
+  public int send(int handle, int ptr, int len) {
+    if (!(handles.get(handle) instanceof LinkEnd link)) {
+      return BAD_HANDLE.negative();
+    }
+    byte[] data = readMessage(ptr, len);
+    if (data == null) {
+      return MESSAGE_TOO_BIG.negative();
+    }
+    Process peer = link.peer().owner();
+    if (peer.state == State.ENDED) {
+      return PROVIDER_DIED.negative();
+    }
+    if (!peer.offer(new Event(EventKind.MESSAGE.value(), 0, data, link.peer()))) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
+    return 0;
+  }
+
+  @Override
+  public Unwind exit(int code) {
+    return new ProcessExit(Exit.normal(code));
+  }
+
+  // ---- kernel side of serving ----
+
+  /** Takes a call routed here by a {@link LocalService}. Any thread. */
+  Provider.Cancellation accept(Export export, int method, byte[] request, Replies replies) {
+    var call = new IncomingCall(this, export, method, request, replies);
+    serving.incrementAndGet(); // the call's end, whichever it is, counts it out in stopServing
+    if (request.length > limits.maxMessageBytes()) {
+      call.fail(MESSAGE_TOO_BIG.negative(), utf8("request larger than " + this + " accepts"));
+      return call;
+    }
+    if (!offer(call.callEvent())) {
+      call.fail(WOULD_EXCEED_LIMIT.negative(), utf8(this + " has too much queued to take calls"));
+      return call;
+    }
+    // A process that ended after it was picked must not strand the call.
+    if (state == State.ENDED) {
+      call.fail(PROVIDER_DIED.negative(), utf8(this + " ended"));
+    }
+    return call;
+  }
+
+  /** A call routed here by {@link #accept} finished; called once per call. */
+  void stopServing() {
+    serving.decrementAndGet();
+  }
+
+  // ---- helpers ----
+
+  private int allocate(Object o) {
+    if (handles.size() >= MAX_HANDLES) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
+    return newHandle(o);
+  }
+
+  private int newHandle(Object o) {
+    int handle = nextHandle++;
+    handles.put(handle, o);
+    return handle;
+  }
+
+  private int deny(String what, String name) {
+    denials.incrementAndGet();
+    kernel.denied(this, what, name);
+    return NOT_PERMITTED.negative();
+  }
+
+  /**
+   * Reads a service or entry name; null when it is not a valid name. A pointer or length outside
+   * memory kills the process.
+   */
+  private String readName(int ptr, int len) {
+    checkRange(ptr, len);
+    if (len < 1 || len > Abi.MAX_NAME_LEN) {
+      return null;
+    }
+    byte[] bytes = bytes(ptr, len);
+    if (!Names.valid(bytes)) {
+      return null;
+    }
+    return new String(bytes, StandardCharsets.US_ASCII);
+  }
+
+  /** Reads a message; null when it exceeds the program's limit. Bad ranges kill. */
+  private byte[] readMessage(int ptr, int len) {
+    checkRange(ptr, len);
+    if (len > limits.maxMessageBytes()) {
+      return null;
+    }
+    return bytes(ptr, len);
+  }
+
+  /** Copies guest memory; the range was checked. A module may have no memory at all. */
+  private byte[] bytes(int ptr, int len) {
+    return len == 0 ? new byte[0] : guest.memory().read(ptr, len);
+  }
+
+  private void checkRange(int ptr, int len) {
+    long size = guest.memory().size();
+    if (ptr < 0 || len < 0 || (long) ptr + len > size) {
+      String reason =
+          "bad pointer: ["
+              + Integer.toUnsignedString(ptr)
+              + ", +"
+              + len
+              + ") is outside its "
+              + size
+              + "-byte memory";
+      killReason = reason;
+      throw new ProcessExit(Exit.killed(reason));
+    }
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,122 @@
+package dev.parigot.kernel.core;
+
+import static dev.parigot.abi.Errno.BAD_HANDLE;
+import static dev.parigot.abi.Errno.CANCELLED;
+import static dev.parigot.abi.Errno.TIMED_OUT;
+import static dev.parigot.kernel.core.Conf.SVC;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.parigot.abi.Errno;
+import dev.parigot.abi.EventKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** docs/abi.md, "call": timeout_ms, and what a passed deadline does to both ends. */
+class ConfDeadlineTest {
+  @TempDir Path dir;
+
+  @Test
+  void aPassedDeadlineIsTimedOutAtTheCallerAndCancelsTheCallAtTheServer() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .program(
+                "server", "e " + SVC, "w 1 4096 -1", "g " + Gate.NAME, "r $1 1 0", "w 1 4096 -1",
+                "r $1 1 0")
+            .exports(SVC)
+            .and()
+            .program("caller", "l " + SVC, "c $0 1 0 50", "d")
+            .requires(SVC)
+            .launch()) {
+      var server = app.guest("server");
+      server.result(0);
+      assertThat(server.result(1)).isEqualTo(1);
+      int id = server.event(1).handle();
+
+      var caller = app.guest("caller");
+      caller.result(0);
+      int channel = caller.result(1);
+      var error = caller.drained(2).getFirst();
+      Conf.assertEvent(error, EventKind.ERROR, channel, TIMED_OUT.negative());
+
+      // The server answers late, before it has read the CANCEL.
+      app.gate.pass(1);
+      assertThat(server.result(2)).isZero();
+      assertThat(server.result(3)).as("a late reply").isEqualTo(CANCELLED.negative());
+      assertThat(server.result(4)).isEqualTo(1);
+      var cancel = server.event(4);
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, TIMED_OUT.negative());
+      assertThat(server.result(5)).as("reading the CANCEL released the id")
+          .isEqualTo(BAD_HANDLE.negative());
+    }
+  }
+
+  @Test
+  void aDeadlineReachesTheServerWhileTheCallerIsBusyElsewhere() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .program("server", "e " + SVC, "w 1 4096 -1", "w 1 4096 -1")
+            .exports(SVC)
+            .and()
+            .program("caller", "l " + SVC, "c $0 1 0 50", "g " + Gate.NAME, "d")
+            .requires(SVC)
+            .launch()) {
+      var server = app.guest("server");
+      server.result(0);
+      assertThat(server.result(1)).isEqualTo(1);
+      int id = server.event(1).handle();
+
+      // The caller is held at the gate, in the kernel, and has not waited since its call.
+      assertThat(server.result(2)).isEqualTo(1);
+      var cancel = server.event(2);
+      Conf.assertEvent(cancel, EventKind.CANCEL, id, TIMED_OUT.negative());
+
+      app.gate.pass(1);
+      var caller = app.guest("caller");
+      caller.result(0);
+      int channel = caller.result(1);
+      caller.result(2);
+      var error = caller.drained(3).getFirst();
+      Conf.assertEvent(error, EventKind.ERROR, channel, TIMED_OUT.negative());
+    }
+  }
+
+  @Test
+  void timeoutDefaultUsesTheProgramsCallTimeout() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .program("caller", "l " + Hold.NAME, "c $0 1 0 -1", "d")
+            .limits("call_timeout_ms = 100")
+            .launch()) {
+      var caller = app.guest("caller");
+      caller.result(0);
+      caller.result(1);
+      var error = caller.drained(2).getFirst();
+      assertThat(error.kind()).isEqualTo(EventKind.ERROR.value());
+      assertThat(error.code()).isEqualTo(TIMED_OUT.negative());
+      assertThat(app.hold.next().cancellation()).isEqualTo(Errno.TIMED_OUT);
+    }
+  }
+
+  @Test
+  void timeoutNoneSetsNoDeadlineEvenWhenTheProgramHasADefault() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .program("caller", "l " + Hold.NAME, "c $0 1 0 0", "d")
+            .limits("call_timeout_ms = 50")
+            .launch()) {
+      var caller = app.guest("caller");
+      caller.result(0);
+      caller.result(1);
+      var call = app.hold.next();
+      assertThat(caller.silentFor(Duration.ofMillis(300))).isTrue();
+      assertThat(call.cancelled()).isNotDone();
+
+      call.end("late but fine");
+      var end = caller.drained(2).getFirst();
+      assertThat(end.kind()).isEqualTo(EventKind.END.value());
+      assertThat(end.payload()).isEqualTo("late but fine");
+    }
+  }
+}
