@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -60,6 +61,23 @@ public interface Kernel extends AutoCloseable {
    * @throws ModuleRefusedException if a module is refused
    */
   void verify(Manifest manifest);
+
+  /**
+   * The names this kernel routes and who serves them: where providers are added and removed
+   * while the kernel runs, and where a host watches for a name.
+   */
+  ServiceRegistry services();
+
+  /** The live processes, in no particular order. */
+  List<ProcessInfo> processes();
+
+  /**
+   * Kills a process: it ends at its next kernel entry, call or loop back-edge, with {@code
+   * reason} as its kill reason, and its callers get {@code PROVIDER_DIED}.
+   *
+   * @return false if no live process has {@code pid}
+   */
+  boolean kill(long pid, String reason);
 
   /** Kills every process and stops the kernel's threads. Idempotent. */
   @Override

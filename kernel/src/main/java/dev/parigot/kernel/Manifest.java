@@ -474,6 +474,7 @@ public final class Manifest {
               role,
               List.copyOf(exports.keySet()),
               List.copyOf(requires.keySet()),
+              List.of(),
               args,
               env,
               replicas,

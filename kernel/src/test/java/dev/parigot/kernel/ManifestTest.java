@@ -106,6 +106,7 @@ class ManifestTest {
                 List.of("hello.v1.Greeter"),
                 List.of(),
                 List.of(),
+                List.of(),
                 Map.of("GREETING", "Hello"),
                 1,
                 new Limits(16 * 16, 1000, 1024, 1048576, 16, 30000)),
@@ -115,6 +116,7 @@ class ManifestTest {
                 Role.MAIN,
                 List.of(),
                 List.of("hello.v1.Greeter"),
+                List.of(),
                 List.of("parigot"),
                 Map.of(),
                 1,
@@ -708,7 +710,16 @@ class ManifestTest {
     var args = new ArrayList<>(List.of("x"));
     var spec =
         new ProgramSpec(
-            "p", Path.of("p.wasm"), Role.MAIN, List.of(), List.of(), args, env, 1, Limits.DEFAULTS);
+            "p",
+            Path.of("p.wasm"),
+            Role.MAIN,
+            List.of(),
+            List.of(),
+            List.of(),
+            args,
+            env,
+            1,
+            Limits.DEFAULTS);
     args.add("y");
     env.put("B", "3");
 
@@ -722,6 +733,7 @@ class ManifestTest {
                     "p",
                     Path.of("p.wasm"),
                     Role.MAIN,
+                    List.of(),
                     List.of(),
                     List.of(),
                     List.of(),

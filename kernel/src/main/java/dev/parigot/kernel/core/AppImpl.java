@@ -108,8 +108,17 @@ final class AppImpl implements App {
           "the kernel is stopping".getBytes(StandardCharsets.UTF_8));
       return reason -> {};
     }
-    // launch registered every export of the app before it returned the app.
-    Provider provider = kernel.provider(service).orElseThrow();
-    return provider.open(new Caller(name, program, 0), method, request, replies);
+    // launch registered every export of the app before it returned the app; it may be gone.
+    Caller caller = new Caller(name, program, 0);
+    return kernel
+        .route(service)
+        .map(route -> route.open(caller, method, request, replies))
+        .orElseGet(
+            () -> {
+              replies.fail(
+                  Errno.NO_SUCH_SERVICE.negative(),
+                  ("nothing serves " + service + " now").getBytes(StandardCharsets.UTF_8));
+              return reason -> {};
+            });
   }
 }

@@ -12,6 +12,8 @@ import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
+import dev.parigot.kernel.ProcessInfo;
+import dev.parigot.kernel.ServiceRegistry;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -22,6 +24,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,7 +49,7 @@ public final class KernelImpl implements Kernel {
   private final ModuleSource source;
   private final Clock clock;
   // Every name this kernel can route; processes' exports are LocalServices.
-  private final Map<String, Provider> providers = new ConcurrentHashMap<>();
+  private final Registry registry = new Registry();
   private final Map<Long, Process> processes = new ConcurrentHashMap<>();
   private final List<AppImpl> apps = new ArrayList<>();
   private final AtomicLong pids = new AtomicLong();
@@ -77,7 +80,7 @@ public final class KernelImpl implements Kernel {
     this.watchdog = new Watchdog(processes.values(), clock);
     this.startTimeout = startTimeout;
     this.cpuWatchdog = cpuWatchdog;
-    providers.putAll(services);
+    services.forEach(registry::register);
     deadlines.start();
     if (cpuWatchdog) {
       watchdog.start();
@@ -128,7 +131,7 @@ public final class KernelImpl implements Kernel {
       modules.put(program, load(program));
     }
     requireKernelServices(modules.keySet());
-    register(modules.keySet());
+    List<ServiceRegistry.Registration> exports = register(modules.keySet());
     var app =
         new AppImpl(
             manifest.app(),
@@ -140,18 +143,30 @@ public final class KernelImpl implements Kernel {
     synchronized (apps) {
       apps.add(app);
     }
-    modules.forEach(
-        (program, module) -> {
-          List<Process> replicas = new ArrayList<>();
-          for (int i = 0; i < program.replicas(); i++) {
-            Process p = start(manifest.app(), program, module, START, Optional.empty());
-            replicas.add(p);
-            if (program.role() != Role.SERVICE) {
-              app.addMain(p);
+    List<Process> started = new ArrayList<>();
+    try {
+      modules.forEach(
+          (program, module) -> {
+            awaitImports(program);
+            List<Process> replicas = new ArrayList<>();
+            for (int i = 0; i < program.replicas(); i++) {
+              Process p = start(manifest.app(), program, module, START, Optional.empty());
+              replicas.add(p);
+              started.add(p);
+              if (program.role() != Role.SERVICE) {
+                app.addMain(p);
+              }
             }
-          }
-          awaitReady(program, replicas);
-        });
+            awaitReady(program, replicas);
+          });
+    } catch (ParigotException e) {
+      exports.forEach(ServiceRegistry.Registration::close);
+      started.forEach(p -> p.kill("app '" + manifest.app() + "' did not start"));
+      synchronized (apps) {
+        apps.remove(app);
+      }
+      throw e;
+    }
     app.sealMains();
     return app;
   }
@@ -190,7 +205,7 @@ public final class KernelImpl implements Kernel {
   private void requireKernelServices(Collection<ProgramSpec> programs) {
     for (ProgramSpec program : programs) {
       for (String name : program.requires()) {
-        if (name.startsWith(Manifest.KERNEL_PREFIX) && !providers.containsKey(name)) {
+        if (name.startsWith(Manifest.KERNEL_PREFIX) && registry.lookup(name).isEmpty()) {
           throw new DeniedException(
               "program '"
                   + program.name()
@@ -202,18 +217,50 @@ public final class KernelImpl implements Kernel {
     }
   }
 
-  private synchronized void register(Collection<ProgramSpec> programs) {
+  /** Serves every export of {@code programs}, or none if one is served already. */
+  private synchronized List<ServiceRegistry.Registration> register(
+      Collection<ProgramSpec> programs) {
+    List<ServiceRegistry.Registration> done = new ArrayList<>();
     for (ProgramSpec program : programs) {
       for (String name : program.exports()) {
-        if (providers.containsKey(name)) {
+        try {
+          done.add(registry.register(name, new LocalService(name)));
+        } catch (DeniedException e) {
+          done.forEach(ServiceRegistry.Registration::close);
           throw new DeniedException(
               "program '" + program.name() + "' exports " + name + ", already served here");
         }
       }
     }
-    for (ProgramSpec program : programs) {
-      for (String name : program.exports()) {
-        providers.put(name, new LocalService(name));
+    return done;
+  }
+
+  /**
+   * Waits until every name {@code program} imports is served, each within the start timeout.
+   *
+   * @throws DeniedException naming the first import that was not served in time
+   */
+  private void awaitImports(ProgramSpec program) {
+    for (String name : program.imports()) {
+      CompletableFuture<Void> served = registry.served(name);
+      try {
+        served.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      } catch (TimeoutException e) {
+        throw new DeniedException(
+            "program '"
+                + program.name()
+                + "' imports "
+                + name
+                + ", which nothing served within "
+                + startTimeout.toMillis()
+                + " ms");
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ParigotException("interrupted while starting " + program.name(), e);
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a watch never fails", e);
+      } finally {
+        served.cancel(false);
       }
     }
   }
@@ -283,16 +330,21 @@ public final class KernelImpl implements Kernel {
         p.program().name());
   }
 
-  Optional<Provider> provider(String name) {
-    return Optional.ofNullable(providers.get(name));
+  @Override
+  public ServiceRegistry services() {
+    return registry;
   }
 
-  /** The local service of a name some program exports. */
-  LocalService service(String name) {
-    if (providers.get(name) instanceof LocalService s) {
-      return s;
-    }
-    throw new IllegalStateException("no program exports " + name);
+  /** The route to a name served now, for a process that locates it. */
+  Optional<Registry.Route> route(String name) {
+    return registry.route(name);
+  }
+
+  /** The local service of a name some program exports; empty once its app was withdrawn. */
+  Optional<LocalService> service(String name) {
+    return registry.lookup(name).orElse(null) instanceof LocalService s
+        ? Optional.of(s)
+        : Optional.empty();
   }
 
   Deadlines deadlines() {
@@ -304,8 +356,24 @@ public final class KernelImpl implements Kernel {
   }
 
   /** A snapshot of the live processes. */
-  List<Process> processes() {
+  List<Process> live() {
     return List.copyOf(processes.values());
+  }
+
+  @Override
+  public List<ProcessInfo> processes() {
+    return processes.values().stream().map(Process::info).toList();
+  }
+
+  @Override
+  public boolean kill(long pid, String reason) {
+    Objects.requireNonNull(reason, "reason");
+    Process p = processes.get(pid);
+    if (p == null) {
+      return false;
+    }
+    p.kill(reason);
+    return true;
   }
 
   @Override
@@ -314,7 +382,7 @@ public final class KernelImpl implements Kernel {
       return;
     }
     stopping = true;
-    List<Process> live = processes();
+    List<Process> live = live();
     for (Process p : live) {
       p.kill("the kernel is shutting down");
     }

@@ -24,6 +24,7 @@ import dev.parigot.engine.spi.GuestMemory;
 import dev.parigot.engine.spi.Unwind;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Limits;
+import dev.parigot.kernel.ProcessInfo;
 import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
@@ -169,6 +170,12 @@ final class Process implements AbiHost {
     return serving.get();
   }
 
+  /** What {@link dev.parigot.kernel.Kernel#processes} shows of this process. */
+  ProcessInfo info() {
+    return new ProcessInfo(
+        pid, caller.app(), program.name(), toString(), isWorker(), load(), denials());
+  }
+
   @Override
   public String toString() {
     return program.name() + (isWorker() ? "/" + entry : "") + "[" + pid + "]";
@@ -291,7 +298,7 @@ final class Process implements AbiHost {
           }
         });
     for (Export e : exported.values()) {
-      kernel.service(e.name()).remove(this);
+      kernel.service(e.name()).ifPresent(s -> s.remove(this));
     }
     handles.forEach(
         o -> {
@@ -332,8 +339,8 @@ final class Process implements AbiHost {
       return SHUTTING_DOWN.negative();
     }
     return kernel
-        .provider(name)
-        .map(p -> allocate(new ServiceRef(name, p)))
+        .route(name)
+        .map(route -> allocate(new ServiceRef(name, route)))
         .orElse(NO_SUCH_SERVICE.negative());
   }
 
@@ -355,11 +362,16 @@ final class Process implements AbiHost {
     if (handles.size() >= MAX_HANDLES) {
       return WOULD_EXCEED_LIMIT.negative();
     }
+    Optional<LocalService> service = kernel.service(name);
+    if (service.isEmpty()) {
+      // The app failed to start and withdrew its names.
+      return SHUTTING_DOWN.negative();
+    }
     int handle = nextHandle++;
     var export = new Export(this, name, handle);
     handles.put(handle, export);
     exported.put(name, export);
-    kernel.service(name).add(export);
+    service.get().add(export);
     if (exported.keySet().containsAll(program.exports())) {
       ready.complete(null);
     }

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import static org.assertj.core.api.Assertions.assertThat;

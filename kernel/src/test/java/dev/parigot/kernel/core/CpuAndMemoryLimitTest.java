@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import static org.assertj.core.api.Assertions.assertThat;
 

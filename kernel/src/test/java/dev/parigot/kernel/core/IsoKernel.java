@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
@@ -116,7 +117,8 @@ final class IsoKernel implements AutoCloseable {
   Answer call(String service, int method, String request) {
     var answer = new Answer();
     kernel
-        .provider(service)
+        .services()
+        .lookup(service)
         .orElseThrow(() -> new AssertionError("nothing serves " + service))
         .open(JAVA_CALLER, method, request.getBytes(StandardCharsets.UTF_8), answer);
     return answer;

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.engine.chicory.ChicoryEngine;
 import dev.parigot.kernel.App;
 import dev.parigot.errors.ModuleRefusedException;

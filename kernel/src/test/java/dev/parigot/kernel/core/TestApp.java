@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
@@ -129,7 +130,7 @@ final class TestApp implements AutoCloseable {
 
   /** The live processes of the kernel. */
   List<Process> processes() {
-    return kernel.processes();
+    return kernel.live();
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.kernel.conformance.Probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;

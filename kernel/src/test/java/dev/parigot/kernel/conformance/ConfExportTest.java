@@ -1,9 +1,9 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import static dev.parigot.abi.Errno.ALREADY_EXPORTED;
 import static dev.parigot.abi.Errno.BAD_ARGUMENT;
 import static dev.parigot.abi.Errno.NOT_PERMITTED;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import static dev.parigot.abi.Errno.BAD_ARGUMENT;
 import static dev.parigot.abi.Errno.NOT_PERMITTED;

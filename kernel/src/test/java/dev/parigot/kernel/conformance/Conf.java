@@ -1,14 +1,21 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
-import dev.parigot.kernel.Caller;
-import dev.parigot.kernel.Replies;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProcessInfo;
+import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.spi.Clock;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -42,6 +49,7 @@ final class Conf {
   private final Path dir;
   private final List<Program> programs = new ArrayList<>();
   private String appLimits = "";
+  private Clock clock = Clock.system();
 
   private Conf(Path dir) {
     this.dir = dir;
@@ -49,6 +57,12 @@ final class Conf {
 
   static Conf app(Path dir) {
     return new Conf(dir);
+  }
+
+  /** Runs the kernel on {@code clock}, which the test advances: for deadlines. */
+  Conf clock(ManualClock clock) {
+    this.clock = clock;
+    return this;
   }
 
   /** Limits for every program, as TOML keys, e.g. {@code "max_message_bytes = 64"}. */
@@ -168,19 +182,35 @@ final class Conf {
    * returns only once the providers are ready, which a test of that ordering must not wait for).
    */
   Running launch(Consumer<Running> started) throws IOException {
-    var gate = new Gate();
-    var hold = new Hold();
-    var running = new Running(gate, hold);
-    TestApp.launch(
-        dir,
-        toml(),
-        Map.of(Gate.NAME, gate, Hold.NAME, hold),
-        app -> {
-          running.app = app;
-          started.accept(running);
-        },
-        MODULE);
+    Files.write(dir.resolve(MODULE + ".wasm"), module());
+    Path file = dir.resolve("app.toml");
+    Files.writeString(file, toml());
+    var running = new Running();
+    running.kernel =
+        ConformanceFixture.current()
+            .start(
+                running.endings,
+                Map.of(
+                    Probe.NAME, running.probe, Gate.NAME, running.gate, Hold.NAME, running.hold),
+                clock);
+    try {
+      started.accept(running);
+      running.app = running.kernel.launch(Manifest.load(file));
+    } catch (RuntimeException | Error e) {
+      running.close();
+      throw e;
+    }
     return running;
+  }
+
+  /** The scripted guest, from the test class path (scripts/build-guests builds it). */
+  private static byte[] module() throws IOException {
+    try (InputStream in = Conf.class.getResourceAsStream("/wat/" + MODULE + ".wasm")) {
+      if (in == null) {
+        throw new IllegalStateException("no /wat/" + MODULE + ".wasm; run scripts/build-guests");
+      }
+      return in.readAllBytes();
+    }
   }
 
   private static String list(List<String> items) {
@@ -223,18 +253,19 @@ final class Conf {
 
   /** A launched conformance app. */
   final class Running implements AutoCloseable {
-    final Gate gate;
-    final Hold hold;
-    private TestApp app;
+    final Gate gate = new Gate();
+    final Hold hold = new Hold();
+    private final Probe probe = new Probe();
+    private final Endings endings = new Endings();
+    private Kernel kernel;
+    private App app;
     private final Map<Integer, ArrayDeque<Step>> unread = new HashMap<>();
 
-    private Running(Gate gate, Hold hold) {
-      this.gate = gate;
-      this.hold = hold;
-    }
+    private Running() {}
 
-    TestApp app() {
-      return app;
+    /** The kernel under test. */
+    Kernel kernel() {
+      return kernel;
     }
 
     /** What program {@code name} reports. */
@@ -243,13 +274,13 @@ final class Conf {
     }
 
     /** The live processes of a program. */
-    List<Process> processes(String name) {
-      return app.processes().stream().filter(p -> p.program().name().equals(name)).toList();
+    List<ProcessInfo> processes(String name) {
+      return kernel.processes().stream().filter(p -> p.program().equals(name)).toList();
     }
 
     /** The process of a one-replica program. */
-    Process process(String name) {
-      List<Process> ps = processes(name);
+    ProcessInfo process(String name) {
+      List<ProcessInfo> ps = processes(name);
       if (ps.size() != 1) {
         throw new AssertionError("program " + name + " has " + ps.size() + " live processes");
       }
@@ -259,8 +290,9 @@ final class Conf {
     /** Calls {@code service} from Java, as a process would. */
     JavaCall call(String service, int method, String request) {
       var call = new JavaCall();
-      app.kernel
-          .provider(service)
+      kernel
+          .services()
+          .lookup(service)
           .orElseThrow()
           .open(JAVA_CALLER, method, request.getBytes(StandardCharsets.UTF_8), call);
       return call;
@@ -278,7 +310,7 @@ final class Conf {
       long deadline = System.nanoTime() + within.toNanos();
       while (unread.getOrDefault(id, new ArrayDeque<>()).isEmpty()) {
         long left = deadline - System.nanoTime();
-        Probe.Report r = app.probe.poll(Duration.ofNanos(Math.max(0, left)));
+        Probe.Report r = probe.poll(Duration.ofNanos(Math.max(0, left)));
         if (r == null) {
           return null;
         }
@@ -309,10 +341,21 @@ final class Conf {
       };
     }
 
+    /** How {@code process} ended, waiting for it. */
+    Endings.Ending ending(ProcessInfo process) throws InterruptedException {
+      return endings.await(process.name());
+    }
+
+    /** Kills {@code process} and waits until it has ended; returns its ending. */
+    Endings.Ending kill(ProcessInfo process, String reason) throws InterruptedException {
+      assertThat(kernel.kill(process.pid(), reason)).as("killed " + process.name()).isTrue();
+      return endings.await(process.name());
+    }
+
     @Override
     public void close() {
-      if (app != null) {
-        app.close();
+      if (kernel != null) {
+        kernel.close();
       }
     }
 

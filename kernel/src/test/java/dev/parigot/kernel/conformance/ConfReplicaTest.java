@@ -1,7 +1,8 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
+import dev.parigot.kernel.ProcessInfo;
 import static dev.parigot.abi.Errno.PROVIDER_DIED;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +43,7 @@ class ConfReplicaTest {
       }
       var taken = callsTaken(app.guest("server"));
       assertThat(taken).extracting(Conf.Ev::payload).containsExactlyInAnyOrder("one", "two", "three");
-      assertThat(app.processes("server")).hasSize(3).allSatisfy(p -> assertThat(p.load()).isOne());
+      assertThat(app.processes("server")).hasSize(3).allSatisfy(p -> assertThat(p.callsInFlight()).isOne());
       app.gate.pass(3);
       for (var c : calls) {
         assertThat(c.next().kind()).isEqualTo(EventKind.END);
@@ -59,9 +60,8 @@ class ConfReplicaTest {
       }
       callsTaken(app.guest("server"));
       app.gate.awaitArrivals(3);
-      Process victim = app.processes("server").getFirst();
-      victim.kill("killed by the test");
-      assertThat(victim.exit().get(30, SECONDS).wasKilled()).isTrue();
+      ProcessInfo victim = app.processes("server").getFirst();
+      assertThat(app.kill(victim, "killed by the test").killed()).isTrue();
       app.gate.pass(2);
 
       var answers = new ArrayList<Conf.JavaCall.Answer>();

@@ -1,4 +1,4 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;

@@ -1,4 +1,4 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
  * A Java service that test guests call to report what they observed: each call is recorded and
  * answered at once with an empty END. Guests report an i32 as a 4-byte little-endian request.
  */
-final class Probe implements Provider {
-  static final String NAME = "parigot.test.v1.Probe";
+public final class Probe implements Provider {
+  public static final String NAME = "parigot.test.v1.Probe";
 
   /** One report: who sent it, the method the guest used as a tag, and the request bytes. */
-  record Report(Caller caller, int method, byte[] data) {
-    int asInt() {
+  public record Report(Caller caller, int method, byte[] data) {
+    public int asInt() {
       return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN).getInt();
     }
   }
@@ -34,7 +34,7 @@ final class Probe implements Provider {
   }
 
   /** The next report, waiting up to 30 s; fails the test if none comes. */
-  Report next() throws InterruptedException {
+  public Report next() throws InterruptedException {
     Report r = reports.poll(30, TimeUnit.SECONDS);
     if (r == null) {
       throw new AssertionError("the guest reported nothing within 30 s");
@@ -43,17 +43,17 @@ final class Probe implements Provider {
   }
 
   /** The next report's value as an i32. */
-  int nextInt() throws InterruptedException {
+  public int nextInt() throws InterruptedException {
     return next().asInt();
   }
 
   /** The next report within {@code within}, or null if none comes. */
-  Report poll(Duration within) throws InterruptedException {
+  public Report poll(Duration within) throws InterruptedException {
     return reports.poll(within.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** True if no report arrives within {@code quiet}. */
-  boolean silentFor(Duration quiet) throws InterruptedException {
+  public boolean silentFor(Duration quiet) throws InterruptedException {
     return reports.poll(quiet.toMillis(), TimeUnit.MILLISECONDS) == null;
   }
 }

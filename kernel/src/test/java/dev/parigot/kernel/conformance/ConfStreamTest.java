@@ -1,7 +1,7 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import static dev.parigot.abi.Errno.BAD_HANDLE;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 

@@ -1,9 +1,9 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import static dev.parigot.abi.Errno.BUFFER_TOO_SMALL;
 import static dev.parigot.abi.Errno.CANCELLED;
 import static dev.parigot.abi.Errno.WOULD_EXCEED_LIMIT;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.abi.EventKind;
@@ -141,7 +141,7 @@ class ConfQueueBoundTest {
       assertThat(refused.kind()).isEqualTo(EventKind.ERROR);
       assertThat(refused.code()).isEqualTo(WOULD_EXCEED_LIMIT.negative());
       assertThat(calls.get(15).quietFor(100)).as("the 16th call is queued").isTrue();
-      assertThat(app.process("server").load()).isEqualTo(16);
+      assertThat(app.process("server").callsInFlight()).isEqualTo(16);
     }
   }
 }

@@ -1,8 +1,9 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
+import dev.parigot.kernel.ProcessInfo;
 import static dev.parigot.abi.Errno.CANCELLED;
 import static dev.parigot.abi.Errno.PROVIDER_DIED;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -76,9 +77,9 @@ class ConfDeathTest {
           callerHold = c;
         }
       }
-      Process server = app.process("server");
+      ProcessInfo server = app.process("server");
       serverHold.end("");
-      assertThat(server.exit().get(30, SECONDS).wasKilled()).isTrue();
+      assertThat(app.ending(server).killed()).isTrue();
       callerHold.end("");
 
       var caller = app.guest("caller");

@@ -1,10 +1,10 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel.conformance;
 
 import static dev.parigot.abi.Errno.BAD_ARGUMENT;
 import static dev.parigot.abi.Errno.BAD_HANDLE;
 import static dev.parigot.abi.Errno.MESSAGE_TOO_BIG;
 import static dev.parigot.abi.Errno.WOULD_EXCEED_LIMIT;
-import static dev.parigot.kernel.core.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.abi.EventKind;

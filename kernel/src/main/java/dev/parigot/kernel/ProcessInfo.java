@@ -1,0 +1,30 @@
+package dev.parigot.kernel;
+
+import java.util.Objects;
+
+/**
+ * One live process, as {@link Kernel#processes} saw it at one moment.
+ *
+ * @param pid unique within its kernel
+ * @param app its manifest's app name
+ * @param program its program's name in that manifest
+ * @param name how the kernel's output names it: {@code main[2]}, or {@code main/work[3]} for a
+ *     worker running entry {@code work}
+ * @param worker whether a process of the program spawned it
+ * @param callsInFlight calls routed to it and not finished
+ * @param denials how many times it asked for a name its manifest does not grant
+ */
+public record ProcessInfo(
+    long pid,
+    String app,
+    String program,
+    String name,
+    boolean worker,
+    int callsInFlight,
+    int denials) {
+  public ProcessInfo {
+    Objects.requireNonNull(app, "app");
+    Objects.requireNonNull(program, "program");
+    Objects.requireNonNull(name, "name");
+  }
+}
