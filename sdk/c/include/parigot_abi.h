@@ -26,8 +26,8 @@ extern "C" {
 /* The program's manifest does not grant this name. */
 #define PARIGOT_E_NOT_PERMITTED 1
 /*
- * No program provides this name, or the worker entry is not an exported () ->
- * () function.
+ * Nothing serves this name (at locate, or as a call's ERROR once its provider
+ * was removed), or the worker entry is not an exported () -> () function.
  */
 #define PARIGOT_E_NO_SUCH_SERVICE 2
 /* The call's deadline passed. */
@@ -277,7 +277,8 @@ static inline const char *parigot_strerror(int32_t err) {
     case PARIGOT_E_NOT_PERMITTED:
       return "The program's manifest does not grant this name.";
     case PARIGOT_E_NO_SUCH_SERVICE:
-      return "No program provides this name, or the worker entry is not an"
+      return "Nothing serves this name (at locate, or as a call's ERROR once"
+             " its provider was removed), or the worker entry is not an"
              " exported () -> () function.";
     case PARIGOT_E_TIMED_OUT:
       return "The call's deadline passed.";

@@ -11,10 +11,14 @@ public enum Errno {
   /** The program's manifest does not grant this name. */
   NOT_PERMITTED(1, "The program's manifest does not grant this name."),
 
-  /** No program provides this name, or the worker entry is not an exported () -&gt; () function. */
+  /**
+   * Nothing serves this name (at locate, or as a call's ERROR once its provider was removed), or
+   * the worker entry is not an exported () -&gt; () function.
+   */
   NO_SUCH_SERVICE(
       2,
-      "No program provides this name, or the worker entry is not an exported () -> () function."),
+      "Nothing serves this name (at locate, or as a call's ERROR once its provider was removed),"
+          + " or the worker entry is not an exported () -> () function."),
 
   /** The call's deadline passed. */
   TIMED_OUT(3, "The call's deadline passed."),
