@@ -1,5 +1,6 @@
 package dev.parigot.protoc;
 
+import dev.parigot.errors.ParigotException;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.compiler.PluginProtos.CodeGeneratorRequest;
 import com.google.protobuf.compiler.PluginProtos.CodeGeneratorResponse;
@@ -20,8 +21,11 @@ import java.util.stream.Stream;
  * directly, such as Maven's exec-maven-plugin (see sdk/c/README.md).
  */
 public final class ParigotGen {
-  /** Generation failed: protoc is missing, refused the input, or the generator did. */
-  public static final class GenerationException extends Exception {
+  /**
+   * Generation failed: protoc is missing, refused the input, or the generator did. Declared by
+   * the methods that throw it, though unchecked, as every Parigot failure is.
+   */
+  public static final class GenerationException extends ParigotException {
     private static final long serialVersionUID = 1L;
 
     GenerationException(String message) {
