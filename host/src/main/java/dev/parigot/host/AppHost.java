@@ -68,7 +68,8 @@ public interface AppHost {
   final class Builder {
     private final Manifest manifest;
     private Kernel.Output output =
-        (process, stderr, line) -> (stderr ? System.err : System.out).println(process + ": " + line);
+        (process, stderr, line) ->
+            (stderr ? System.err : System.out).println(process + ": " + line);
     private Optional<Runnable> onShutdown = Optional.empty();
 
     private Builder(Manifest manifest) {

@@ -63,10 +63,10 @@ class AppHostTest {
     return AppHost.builder(manifest).output(output).build();
   }
 
-  /** A copy of examples/NAME in the temporary directory, so that its data directory is there. */
+  /** The files of examples/NAME copied to the temporary directory, where its data then goes. */
   private Manifest example(String name, String manifest) throws IOException {
     try (var files = Files.list(EXAMPLES.resolve(name))) {
-      for (Path f : files.toList()) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
         Files.copy(f, dir.resolve(f.getFileName()));
       }
     }

@@ -199,7 +199,9 @@ class RuntimeTest {
             .output((process, stderr, line) -> lines.add(program(process) + ": " + line))
             .build();
     try (RunningApp app = host.start()) {
-      assertThat(app.awaitMains(Duration.ofSeconds(60))).as("exit code; output %s", lines).contains(0);
+      assertThat(app.awaitMains(Duration.ofSeconds(60)))
+          .as("exit code; output %s", lines)
+          .contains(0);
     }
     return List.copyOf(lines);
   }

@@ -120,7 +120,9 @@ class TimeAndLogTest {
             .output((process, stderr, line) -> lines.add((stderr ? "err: " : "out: ") + line))
             .build();
     try (RunningApp app = host.start()) {
-      assertThat(app.awaitMains(Duration.ofSeconds(60))).as("exit code; output %s", lines).contains(0);
+      assertThat(app.awaitMains(Duration.ofSeconds(60)))
+          .as("exit code; output %s", lines)
+          .contains(0);
     }
   }
 
