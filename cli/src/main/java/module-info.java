@@ -1,6 +1,7 @@
 /** The {@code parigot} command line. */
 module dev.parigot.cli {
   requires dev.parigot.kernel;
+  requires dev.parigot.host;
   requires dev.parigot.protoc;
   requires dev.parigot.services;
   requires info.picocli;

@@ -1,26 +1,23 @@
 package dev.parigot.cli;
 
-import dev.parigot.kernel.App;
+import dev.parigot.host.AppHost;
+import dev.parigot.host.RunningApp;
+import dev.parigot.host.RunningTests;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.protoc.ParigotGen;
-import dev.parigot.services.HttpIngress;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
-import dev.parigot.services.TestRun;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -89,50 +86,32 @@ public final class Main implements Runnable {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       try {
-        return run(Manifest.load(manifest), out, err);
+        AppHost host =
+            AppHost.builder(Manifest.load(manifest))
+                .output(out, err)
+                // Straight to stderr: the JVM's logging is being reset by then.
+                .closeOnShutdown(
+                    () -> {
+                      err.println("parigot: interrupted; stopping the app");
+                      err.flush();
+                    })
+                .build();
+        try (RunningApp app = host.start()) {
+          app.httpAddress()
+              .ifPresent(
+                  a -> {
+                    String ip = a.getAddress().getHostAddress();
+                    err.println(
+                        "parigot: app '" + app.name() + "' serves HTTP on http://"
+                            + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort()
+                            + "/");
+                    err.flush();
+                  });
+          return app.awaitMains();
+        }
       } catch (ParigotException e) {
         err.println("parigot: " + e.getMessage());
         return REFUSED;
-      }
-    }
-
-    private int run(Manifest m, PrintWriter out, PrintWriter err) throws InterruptedException {
-      // The kernel closes before the services it calls (resources close in reverse order).
-      try (KernelServices services = services(m);
-          Kernel kernel = services.install(Kernel.builder().output(shown(out, err))).build()) {
-        // The ingress stops taking requests before the kernel stops the handlers.
-        var ingress = new AtomicReference<HttpIngress>();
-        // Straight to stderr: the JVM's logging is being reset by then.
-        Runnable stop =
-            () -> {
-              err.println("parigot: interrupted; stopping the app");
-              err.flush();
-              Optional.ofNullable(ingress.get()).ifPresent(HttpIngress::close);
-              kernel.close();
-            };
-        Thread closer = new Thread(stop, "parigot-shutdown");
-        Runtime.getRuntime().addShutdownHook(closer);
-        App app = kernel.launch(m);
-        m.http()
-            .ifPresent(
-                http -> {
-                  ingress.set(HttpIngress.start(http, app, services));
-                  InetSocketAddress a = ingress.get().address();
-                  String host = a.getAddress().getHostAddress();
-                  err.println(
-                      "parigot: app '" + m.app() + "' serves HTTP on http://"
-                          + (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort()
-                          + "/");
-                  err.flush();
-                });
-        int code = app.awaitMains();
-        Optional.ofNullable(ingress.get()).ifPresent(HttpIngress::close);
-        try {
-          Runtime.getRuntime().removeShutdownHook(closer);
-        } catch (IllegalStateException e) {
-          // Interrupted (Ctrl-C): the hook is closing the kernel, which is what ended the wait.
-        }
-        return code;
       }
     }
   }
@@ -203,20 +182,14 @@ public final class Main implements Runnable {
             spec.commandLine(), "--timeout must be at least 1 second, not " + timeoutSeconds);
       }
       try {
-        Manifest m = Manifest.load(manifest);
-        try (KernelServices services = services(m)) {
-          TestRun run = services.tests();
-          long start = System.nanoTime();
-          Kernel.Output shown = run.output(shown(out, err));
-          try (Kernel kernel = services.install(Kernel.builder().output(shown)).build()) {
-            App app = kernel.launchTests(m);
-            if (app.awaitMains(Duration.ofSeconds(timeoutSeconds)).isEmpty()) {
-              err.println(
-                  "parigot: test: still running after " + timeoutSeconds + " s; killing them");
-            }
-            // Closing kills what still runs (services, late tests), so every ending is in.
+        long start = System.nanoTime();
+        AppHost host = AppHost.builder(Manifest.load(manifest)).output(out, err).build();
+        try (RunningTests tests = host.startTests()) {
+          if (!tests.awaitTests(Duration.ofSeconds(timeoutSeconds))) {
+            err.println(
+                "parigot: test: still running after " + timeoutSeconds + " s; killing them");
           }
-          TestReport report = run.report(m);
+          TestReport report = tests.report();
           out.print(report.summary());
           out.printf(
               Locale.ROOT, "%s in %.1f s%n", report.passed() ? "ok" : "FAILED",
@@ -329,23 +302,6 @@ public final class Main implements Runnable {
         return REFUSED;
       }
     }
-  }
-
-  /** The kernel services for the app of {@code m}, honouring its programs' grants. */
-  static KernelServices services(Manifest m) {
-    return KernelServices.builder().dataDir(m.dataDir()).grants(m).build();
-  }
-
-  /**
-   * Processes' lines, as "process: line" on the command's own writers (not System.out), so that
-   * a caller of Main, such as a test, sees them.
-   */
-  static Kernel.Output shown(PrintWriter out, PrintWriter err) {
-    return (process, stderr, line) -> {
-      PrintWriter to = stderr ? err : out;
-      to.println(process + ": " + line);
-      to.flush();
-    };
   }
 
   /** One line per record; kernel life cycle only with --verbose. */

@@ -62,6 +62,61 @@ class MainTest {
   }
 
   @Test
+  void runRefusesAModuleThatIsNotWasmWithExitCodeTwoNamingIt(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("main.wasm"), "not a module");
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(
+        manifest, "app = \"broken\"\n[program.main]\nwasm = \"main.wasm\"\nrole = \"main\"\n");
+
+    assertThat(parigot("run", manifest.toString())).isEqualTo(2);
+    assertThat(err.toString()).startsWith("parigot: ").contains("main.wasm");
+  }
+
+  @Test
+  void runSaysWhereAnAppWithHttpServesAndExitsWhenItsMainEnds(@TempDir Path dir)
+      throws Exception {
+    Path examples = HELLO.getParent().getParent().toAbsolutePath().normalize();
+    Path manifest = dir.resolve("app.toml");
+    Files.writeString(
+        manifest,
+        """
+        app = "both"
+        [http]
+        listen = "127.0.0.1:0"
+        [[http.route]]
+        prefix = "/"
+        service = "web.v1.Front"
+
+        [program.web]
+        wasm = "EXAMPLES/http/greeter.wasm"
+        role = "service"
+        exports = ["web.v1.Greeter"]
+
+        [program.front]
+        wasm = "EXAMPLES/http/front.wasm"
+        role = "service"
+        exports = ["web.v1.Front"]
+        requires = ["web.v1.Greeter"]
+
+        [program.greeter]
+        wasm = "EXAMPLES/hello/greeter.wasm"
+        role = "service"
+        exports = ["hello.v1.Greeter"]
+
+        [program.main]
+        wasm = "EXAMPLES/hello/main.wasm"
+        role = "main"
+        requires = ["hello.v1.Greeter"]
+        """
+            .replace("EXAMPLES", examples.toString()));
+
+    assertThat(parigot("run", manifest.toString())).as(err.toString()).isZero();
+    assertThat(err.toString())
+        .containsPattern("parigot: app 'both' serves HTTP on http://127\\.0\\.0\\.1:\\d+/\n");
+    assertThat(out.toString()).containsPattern("main\\[\\d+\\]: Hello, world!");
+  }
+
+  @Test
   void testRefusesAnAppWithoutTestProgramsWithExitCodeTwo(@TempDir Path dir) throws Exception {
     Files.copy(HELLO.resolveSibling("main.wasm"), dir.resolve("main.wasm"));
     Path manifest = dir.resolve("app.toml");

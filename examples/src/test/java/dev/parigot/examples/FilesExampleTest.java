@@ -21,18 +21,12 @@ import picocli.CommandLine;
  * does, on a copy of the example so its data directory lands in a temporary folder.
  */
 class FilesExampleTest {
-  private static final Path EXAMPLE = Path.of("files");
-
   @TempDir Path dir;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
   private int parigot(String... args) throws Exception {
-    try (var files = Files.list(EXAMPLE)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, dir.resolve(f.getFileName()));
-      }
-    }
+    Examples.copy("files", dir);
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));

@@ -3,11 +3,9 @@ package dev.parigot.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.cli.Main;
-import dev.parigot.kernel.HttpSpec;
-import dev.parigot.kernel.Kernel;
+import dev.parigot.host.AppHost;
+import dev.parigot.host.RunningApp;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.services.HttpIngress;
-import dev.parigot.services.KernelServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -24,20 +22,15 @@ import picocli.CommandLine;
 /**
  * Runs examples/http as {@code ./parigot run examples/http/app.toml} does, on an ephemeral port
  * instead of the manifest's 8080, and asks it what the README's curl command asks; and runs its
- * test program as {@code ./parigot test examples/http/app.toml} does, on a copy of the example.
+ * test program as {@code ./parigot test examples/http/app.toml} does; both on a copy of the
+ * example, so its data directory lands in a temporary folder.
  */
 class HttpExampleTest {
-  private static final Path APP = Path.of("http", "app.toml");
-
   @TempDir Path dir;
 
   @Test
   void theFrontDoorTestPassesEveryCase() throws Exception {
-    try (var files = Files.list(APP.getParent())) {
-      for (Path f : files.toList()) {
-        Files.copy(f, dir.resolve(f.getFileName()));
-      }
-    }
+    Examples.copy("http", dir);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine cli = new CommandLine(new Main());
@@ -56,22 +49,15 @@ class HttpExampleTest {
 
   @Test
   void theFrontDoorAnswersWithTheBackendsGreeting() throws Exception {
-    Manifest manifest = Manifest.load(APP);
-    HttpSpec http = manifest.http().orElseThrow();
-    assertThat(http.port()).isEqualTo(8080);
-    HttpSpec ephemeral =
-        new HttpSpec(
-            http.host(),
-            0,
-            http.routes(),
-            http.maxHeaderBytes(),
-            http.maxBodyBytes(),
-            http.timeoutMillis());
-    try (KernelServices services = KernelServices.builder().dataDir(dir.resolve("data")).build();
-        Kernel kernel = services.install(Kernel.builder().output((p, err, line) -> {})).build();
-        HttpIngress ingress = HttpIngress.start(ephemeral, kernel.launch(manifest), services);
+    Path copy = Examples.copy("http", dir).resolve("app.toml");
+    String toml = Files.readString(copy);
+    String listen = "listen = \"127.0.0.1:8080\"";
+    assertThat(toml).contains(listen);
+    Files.writeString(copy, toml.replace(listen, "listen = \"127.0.0.1:0\""));
+    AppHost host = AppHost.builder(Manifest.load(copy)).output((p, err, line) -> {}).build();
+    try (RunningApp app = host.start();
         HttpClient client = HttpClient.newHttpClient()) {
-      String base = "http://127.0.0.1:" + ingress.address().getPort();
+      String base = "http://127.0.0.1:" + app.httpAddress().orElseThrow().getPort();
 
       HttpResponse<String> hello =
           client.send(

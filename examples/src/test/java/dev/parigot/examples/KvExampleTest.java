@@ -17,19 +17,13 @@ import picocli.CommandLine;
  * folder.
  */
 class KvExampleTest {
-  private static final Path EXAMPLE = Path.of("kv");
-
   @TempDir Path dir;
   private StringWriter out = new StringWriter();
   private StringWriter err = new StringWriter();
 
   private int parigot(String... args) throws Exception {
     if (!Files.exists(dir.resolve("app.toml"))) {
-      try (var files = Files.list(EXAMPLE)) {
-        for (Path f : files.toList()) {
-          Files.copy(f, dir.resolve(f.getFileName()));
-        }
-      }
+      Examples.copy("kv", dir);
     }
     out = new StringWriter();
     err = new StringWriter();

@@ -17,18 +17,12 @@ import picocli.CommandLine;
  * temporary folder.
  */
 class QueueExampleTest {
-  private static final Path EXAMPLE = Path.of("queue");
-
   @TempDir Path dir;
   private final StringWriter out = new StringWriter();
   private final StringWriter err = new StringWriter();
 
   private int parigot(String command) throws Exception {
-    try (var files = Files.list(EXAMPLE)) {
-      for (Path f : files.toList()) {
-        Files.copy(f, dir.resolve(f.getFileName()));
-      }
-    }
+    Examples.copy("queue", dir);
     CommandLine cli = new CommandLine(new Main());
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));

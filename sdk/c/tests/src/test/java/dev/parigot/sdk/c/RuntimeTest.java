@@ -2,16 +2,19 @@ package dev.parigot.sdk.c;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parigot.kernel.Kernel;
+import dev.parigot.host.AppHost;
+import dev.parigot.host.RunningApp;
 import dev.parigot.kernel.Manifest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The C SDK runtime (sdk/c/src/parigot.c), specified by running C guests through the kernel.
+ * The C SDK runtime (sdk/c/src/parigot.c), specified by running C guests as {@code parigot run}
+ * does, through the app host.
  *
  * <p>guests/rt_client.c runs one scenario, named by its argument, against guests/rt_server.c (as
  * the programs "probe" and "relay") and prints what it observes; each test here states what it
@@ -19,6 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class RuntimeTest {
   private static final Path GUESTS = Path.of("guests");
+
+  @TempDir Path data;
 
   @Test
   void futuresCompleteInTheOrderTheirRepliesArriveAndAwaitReturnsOnceItsOwnIsDone() throws Exception {
@@ -162,10 +167,11 @@ class RuntimeTest {
   }
 
   /** Runs one scenario of rt_client with the probe and the relay; returns every output line. */
-  private static List<String> run(String scenario) throws Exception {
+  private List<String> run(String scenario) throws Exception {
     String toml =
         """
         app = "rt"
+        data_dir = '%s'
 
         [program.probe]
         wasm = "rt_server.wasm"
@@ -186,14 +192,16 @@ class RuntimeTest {
         requires = ["rt.v1.Probe", "rt.v1.Relay"]
         args = ["%s"]
         """
-            .formatted(scenario);
+            .formatted(data, scenario);
     List<String> lines = new CopyOnWriteArrayList<>();
-    try (Kernel kernel =
-        Kernel.builder()
+    AppHost host =
+        AppHost.builder(Manifest.parse(toml, GUESTS.resolve("app.toml")))
             .output((process, stderr, line) -> lines.add(program(process) + ": " + line))
-            .build()) {
-      var app = kernel.launch(Manifest.parse(toml, GUESTS.resolve("app.toml")));
-      assertThat(app.awaitMains(Duration.ofSeconds(60))).as("exit code; output %s", lines).contains(0);
+            .build();
+    try (RunningApp app = host.start()) {
+      assertThat(app.awaitMains(Duration.ofSeconds(60)))
+          .as("exit code; output %s", lines)
+          .contains(0);
     }
     return List.copyOf(lines);
   }

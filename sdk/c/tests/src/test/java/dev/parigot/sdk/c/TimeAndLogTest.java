@@ -2,7 +2,8 @@ package dev.parigot.sdk.c;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.parigot.kernel.Kernel;
+import dev.parigot.host.AppHost;
+import dev.parigot.host.RunningApp;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.KernelServices;
 import java.nio.file.Path;
@@ -15,9 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The runtime's timers (pg_sleep, pg_timer, pg_now on parigot.clock.v1.Clock) and pg_log on
- * parigot.log.v1.Log, specified by running guests/rt_time.c through a kernel with the kernel
- * services installed. Timing is asserted only as lower bounds, measured by the guest on the
- * kernel's monotonic clock.
+ * parigot.log.v1.Log, specified by running guests/rt_time.c as {@code parigot run} does, through
+ * the app host (with the kernel services). Timing is asserted only as lower bounds, measured by
+ * the guest on the kernel's monotonic clock.
  */
 class TimeAndLogTest {
   private static final Path GUESTS = Path.of("guests");
@@ -102,6 +103,7 @@ class TimeAndLogTest {
     String toml =
         """
         app = "rt"
+        data_dir = '%s'
 
         [program.main]
         wasm = "rt_time.wasm"
@@ -110,14 +112,17 @@ class TimeAndLogTest {
         args = ["%s"]
         """
             .formatted(
+                data,
                 String.join(", ", List.of(requires).stream().map(r -> '"' + r + '"').toList()),
                 scenario);
-    Kernel.Output output =
-        (process, stderr, line) -> lines.add((stderr ? "err: " : "out: ") + line);
-    try (KernelServices services = KernelServices.builder().dataDir(data).output(output).build();
-        Kernel kernel = services.install(Kernel.builder().output(output)).build()) {
-      var app = kernel.launch(Manifest.parse(toml, GUESTS.resolve("app.toml")));
-      assertThat(app.awaitMains(Duration.ofSeconds(60))).as("exit code; output %s", lines).contains(0);
+    AppHost host =
+        AppHost.builder(Manifest.parse(toml, GUESTS.resolve("app.toml")))
+            .output((process, stderr, line) -> lines.add((stderr ? "err: " : "out: ") + line))
+            .build();
+    try (RunningApp app = host.start()) {
+      assertThat(app.awaitMains(Duration.ofSeconds(60)))
+          .as("exit code; output %s", lines)
+          .contains(0);
     }
   }
 

@@ -1,0 +1,120 @@
+package dev.parigot.host;
+
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ParigotException;
+import java.io.PrintWriter;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Turns an app's manifest into a running app: a kernel with the kernel services installed, the
+ * app's programs, its HTTP ingress if the manifest has an {@code [http]} table, and their output.
+ * It is what {@code parigot run} and {@code parigot test} run, and what tests use to run a whole
+ * app as those commands do.
+ *
+ * <p>An {@code AppHost} is a configuration: each {@link #start} or {@link #startTests} opens the
+ * kernel services on the manifest's {@link Manifest#dataDir data directory}, builds a kernel and
+ * launches the app anew, and the returned handle closes them all. One data directory belongs to
+ * one running app at a time, so run one handle of an app at a time. Thread-safe.
+ *
+ * <pre>{@code
+ * try (RunningApp app = AppHost.builder(Manifest.load(file)).build().start()) {
+ *   int code = app.awaitMains();
+ * }
+ * }</pre>
+ */
+public interface AppHost {
+  /**
+   * A builder for the app of {@code manifest}.
+   *
+   * @param manifest the app, as loaded by {@link Manifest#load}
+   */
+  static Builder builder(Manifest manifest) {
+    return new Builder(manifest);
+  }
+
+  /** The app this host runs. */
+  Manifest manifest();
+
+  /**
+   * Runs the app as {@code parigot run} does: opens the kernel services with the grants of the
+   * manifest, builds a kernel that serves them, launches every program but the tests (providers
+   * first) and, if the manifest has an {@code [http]} table, starts the HTTP ingress on its
+   * address. If it fails, whatever it had opened is closed before it throws.
+   *
+   * @return the running app; close it to stop everything
+   * @throws dev.parigot.kernel.LoadException if a module is refused
+   * @throws ParigotException if the app cannot start otherwise: the data directory cannot be
+   *     opened, a program requires a {@code parigot.} name the kernel does not serve, or the HTTP
+   *     address cannot be bound
+   */
+  RunningApp start();
+
+  /**
+   * Runs the app's test programs as {@code parigot test} does: opens the kernel services, builds
+   * a kernel whose output {@link dev.parigot.services.TestRun records} what the tests report, and
+   * launches the test programs with the programs they require (no {@code main}, no HTTP
+   * ingress). If it fails, whatever it had opened is closed before it throws.
+   *
+   * @return the running tests; close them to stop everything
+   * @throws dev.parigot.kernel.LoadException if a module is refused
+   * @throws ParigotException if the manifest has no test program, or the tests cannot start
+   *     otherwise (as for {@link #start})
+   */
+  RunningTests startTests();
+
+  /** Configures an {@link AppHost}. */
+  final class Builder {
+    private final Manifest manifest;
+    private Kernel.Output output =
+        (process, stderr, line) ->
+            (stderr ? System.err : System.out).println(process + ": " + line);
+    private Optional<Runnable> onShutdown = Optional.empty();
+
+    private Builder(Manifest manifest) {
+      this.manifest = Objects.requireNonNull(manifest, "manifest");
+    }
+
+    /**
+     * Where the processes' output lines go, and the lines the log service shows (INFO and
+     * above, as lines of the process that logged them). By default each line goes to the JVM's
+     * stdout or stderr as {@code process: line}.
+     */
+    public Builder output(Kernel.Output output) {
+      this.output = Objects.requireNonNull(output, "output");
+      return this;
+    }
+
+    /**
+     * Shows output lines as {@code parigot run} does: {@code process: line}, on {@code out} for a
+     * process's stdout and on {@code err} for its stderr, flushed line by line.
+     */
+    public Builder output(PrintWriter out, PrintWriter err) {
+      Objects.requireNonNull(out, "out");
+      Objects.requireNonNull(err, "err");
+      return output(
+          (process, stderr, line) -> {
+            PrintWriter to = stderr ? err : out;
+            to.println(process + ": " + line);
+            to.flush();
+          });
+    }
+
+    /**
+     * Makes {@link AppHost#start} close the app if the JVM shuts down (Ctrl-C, SIGTERM) while
+     * it runs: a shutdown hook, registered before the app is launched and removed when it is
+     * closed, runs {@code notice} (to tell the user) and then closes the app as {@link
+     * RunningApp#close} does. Without it no hook is registered.
+     */
+    public Builder closeOnShutdown(Runnable notice) {
+      this.onShutdown = Optional.of(Objects.requireNonNull(notice, "notice"));
+      return this;
+    }
+
+    /** The host. Nothing is opened until it starts. */
+    public AppHost build() {
+      return new AppHostImpl(manifest, output, onShutdown);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.parigot.host;
+
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.services.HttpIngress;
+import dev.parigot.services.KernelServices;
+import dev.parigot.services.TestRun;
+import java.util.Optional;
+
+/** The one wiring of kernel, kernel services, HTTP ingress and output. */
+final class AppHostImpl implements AppHost {
+  private final Manifest manifest;
+  private final Kernel.Output output;
+  private final Optional<Runnable> onShutdown;
+
+  AppHostImpl(Manifest manifest, Kernel.Output output, Optional<Runnable> onShutdown) {
+    this.manifest = manifest;
+    this.output = output;
+    this.onShutdown = onShutdown;
+  }
+
+  @Override
+  public Manifest manifest() {
+    return manifest;
+  }
+
+  @Override
+  public RunningApp start() {
+    KernelServices services = services();
+    Kernel kernel = kernel(services, output);
+    // The hook is registered before the launch: a Ctrl-C while providers start stops them too.
+    var running = new RunningAppImpl(manifest.app(), services, kernel, onShutdown);
+    try {
+      App app = kernel.launch(manifest);
+      running.launched(app);
+      manifest.http().ifPresent(http -> running.serving(HttpIngress.start(http, app, services)));
+      return running;
+    } catch (RuntimeException e) {
+      running.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public RunningTests startTests() {
+    KernelServices services = services();
+    TestRun run = services.tests();
+    // Only the kernel's output is recorded for the report; the log service's lines are shown.
+    Kernel kernel = kernel(services, run.output(output));
+    var tests = new RunningTestsImpl(manifest, services, kernel, run);
+    try {
+      tests.launched(kernel.launchTests(manifest));
+      return tests;
+    } catch (RuntimeException e) {
+      tests.close();
+      throw e;
+    }
+  }
+
+  /** A kernel serving {@code services}; closes them if it cannot be built. */
+  private static Kernel kernel(KernelServices services, Kernel.Output output) {
+    try {
+      return services.install(Kernel.builder().output(output)).build();
+    } catch (RuntimeException e) {
+      services.close();
+      throw e;
+    }
+  }
+
+  /** The kernel services, honouring the programs' grants (files, http_allow). */
+  private KernelServices services() {
+    return KernelServices.builder()
+        .dataDir(manifest.dataDir())
+        .grants(manifest)
+        .output(output)
+        .build();
+  }
+}
