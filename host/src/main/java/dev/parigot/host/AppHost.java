@@ -2,7 +2,7 @@ package dev.parigot.host;
 
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.kernel.ParigotException;
+import dev.parigot.errors.ParigotException;
 import java.io.PrintWriter;
 import java.util.Objects;
 import java.util.Optional;
@@ -44,7 +44,7 @@ public interface AppHost {
    * address. If it fails, whatever it had opened is closed before it throws.
    *
    * @return the running app; close it to stop everything
-   * @throws dev.parigot.kernel.LoadException if a module is refused
+   * @throws dev.parigot.kernel.ModuleRefusedException if a module is refused
    * @throws ParigotException if the app cannot start otherwise: the data directory cannot be
    *     opened, a program requires a {@code parigot.} name the kernel does not serve, or the HTTP
    *     address cannot be bound
@@ -58,7 +58,7 @@ public interface AppHost {
    * ingress). If it fails, whatever it had opened is closed before it throws.
    *
    * @return the running tests; close them to stop everything
-   * @throws dev.parigot.kernel.LoadException if a module is refused
+   * @throws dev.parigot.kernel.ModuleRefusedException if a module is refused
    * @throws ParigotException if the manifest has no test program, or the tests cannot start
    *     otherwise (as for {@link #start})
    */

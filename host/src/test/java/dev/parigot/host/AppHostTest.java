@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.kernel.Kernel;
-import dev.parigot.kernel.LoadException;
+import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.kernel.ParigotException;
+import dev.parigot.errors.DeniedException;
+import dev.parigot.errors.ParigotException;
 import dev.parigot.services.TestReport;
 import dev.parigot.services.TestReport.Outcome;
 import java.io.BufferedReader;
@@ -306,7 +307,7 @@ class AppHostTest {
             """);
 
     assertThatThrownBy(host(manifest)::start)
-        .isInstanceOf(LoadException.class)
+        .isInstanceOf(ModuleRefusedException.class)
         .hasMessageContaining("main.wasm");
     assertThat(shown).isEmpty();
   }
@@ -324,7 +325,7 @@ class AppHostTest {
             """);
 
     assertThatThrownBy(host(manifest)::start)
-        .isExactlyInstanceOf(ParigotException.class)
+        .isExactlyInstanceOf(DeniedException.class)
         .hasMessage(
             "program 'main' requires parigot.nothing.v1.Nothing, which this kernel does not serve");
   }
