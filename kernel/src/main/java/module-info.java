@@ -13,4 +13,7 @@ module dev.parigot.kernel {
   requires jdk.management;
 
   exports dev.parigot.kernel;
+  exports dev.parigot.kernel.spi;
+
+  uses dev.parigot.kernel.spi.ManifestSection;
 }

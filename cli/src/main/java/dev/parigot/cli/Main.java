@@ -6,6 +6,7 @@ import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ParigotException;
 import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.HttpIngress;
+import dev.parigot.services.HttpSection;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
 import dev.parigot.services.TestRun;
@@ -113,7 +114,7 @@ public final class Main implements Runnable {
         Thread closer = new Thread(stop, "parigot-shutdown");
         Runtime.getRuntime().addShutdownHook(closer);
         App app = kernel.launch(m);
-        m.http()
+        m.section(HttpSection.KEY)
             .ifPresent(
                 http -> {
                   ingress.set(HttpIngress.start(http, app, services));

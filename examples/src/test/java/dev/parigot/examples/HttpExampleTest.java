@@ -3,10 +3,11 @@ package dev.parigot.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.cli.Main;
-import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpIngress;
+import dev.parigot.services.HttpSection;
+import dev.parigot.services.HttpSpec;
 import dev.parigot.services.KernelServices;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -57,7 +58,7 @@ class HttpExampleTest {
   @Test
   void theFrontDoorAnswersWithTheBackendsGreeting() throws Exception {
     Manifest manifest = Manifest.load(APP);
-    HttpSpec http = manifest.http().orElseThrow();
+    HttpSpec http = manifest.section(HttpSection.KEY).orElseThrow();
     assertThat(http.port()).isEqualTo(8080);
     HttpSpec ephemeral =
         new HttpSpec(

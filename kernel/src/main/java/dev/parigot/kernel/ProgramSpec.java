@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param role what the program is for
  * @param exports the service names the program may serve
  * @param requires the service names the program may call
+ * @param imports the required names that are served outside the app (by another app of the kernel,
+ *     or another node); the kernel waits for them before it starts the program
  * @param args argv after argv[0], which is the program's name
  * @param env environment variables, in manifest order
  * @param replicas how many processes serve the same names, 1 to 64
@@ -30,6 +32,7 @@ public record ProgramSpec(
     Role role,
     List<String> exports,
     List<String> requires,
+    List<String> imports,
     List<String> args,
     Map<String, String> env,
     int replicas,
@@ -49,6 +52,7 @@ public record ProgramSpec(
     Objects.requireNonNull(role, "role");
     exports = List.copyOf(exports);
     requires = List.copyOf(requires);
+    imports = List.copyOf(imports);
     args = List.copyOf(args);
     var envCopy = new LinkedHashMap<String, String>();
     env.forEach(
