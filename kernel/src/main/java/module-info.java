@@ -14,4 +14,5 @@ module dev.parigot.kernel {
   exports dev.parigot.kernel.spi;
 
   uses dev.parigot.engine.spi.Engine;
+  uses dev.parigot.kernel.spi.ManifestSection;
 }

@@ -16,4 +16,10 @@ module dev.parigot.services {
   exports dev.parigot.services;
   // The request and response messages, for hosts that call the services from Java.
   exports dev.parigot.services.proto;
+
+  // The manifest's [http] table and the programs' files and http_allow keys.
+  provides dev.parigot.kernel.spi.ManifestSection with
+      dev.parigot.services.FilesSection,
+      dev.parigot.services.HttpSection,
+      dev.parigot.services.HttpAllowSection;
 }

@@ -4,6 +4,7 @@ import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpIngress;
+import dev.parigot.services.HttpSection;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestRun;
 import java.util.Optional;
@@ -34,7 +35,9 @@ final class AppHostImpl implements AppHost {
     try {
       App app = kernel.launch(manifest);
       running.launched(app);
-      manifest.http().ifPresent(http -> running.serving(HttpIngress.start(http, app, services)));
+      manifest
+          .section(HttpSection.KEY)
+          .ifPresent(http -> running.serving(HttpIngress.start(http, app, services)));
       return running;
     } catch (RuntimeException e) {
       running.close();

@@ -35,9 +35,14 @@ public record Limits(
 
   static final long MAX_CPU_SLICE_MILLIS = 3_600_000;
   static final int MAX_INFLIGHT = 65_536;
-  static final int MAX_MESSAGE_BYTES = 64 << 20;
+
+  /** The largest {@code max_message_bytes}: 64 MiB. */
+  public static final int MAX_MESSAGE_BYTES = 64 << 20;
+
   static final int MAX_WORKERS = 1024;
-  static final long MAX_CALL_TIMEOUT_MILLIS = 86_400_000;
+
+  /** The longest {@code call_timeout_ms}: one day. */
+  public static final long MAX_CALL_TIMEOUT_MILLIS = 86_400_000;
 
   /**
    * The limits of a program whose manifest sets none: 64 MiB of memory, 1 s CPU slices, 1024 calls

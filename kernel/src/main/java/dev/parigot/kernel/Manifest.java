@@ -1,6 +1,11 @@
 package dev.parigot.kernel;
 
 import dev.parigot.kernel.core.Names;
+import dev.parigot.kernel.spi.ManifestSection;
+import dev.parigot.kernel.spi.ManifestTable;
+import dev.parigot.kernel.spi.ManifestTable.Item;
+import dev.parigot.kernel.spi.SectionContext;
+import dev.parigot.kernel.spi.SectionKey;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
@@ -16,11 +21,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.tomlj.Toml;
@@ -37,8 +40,13 @@ import org.tomlj.TomlTable;
  * #load} and {@link #parse} check all that can be checked without the wasm modules and report every
  * problem at once in one {@link ManifestException}. A {@code Manifest} therefore always describes a
  * consistent app: names are well formed, each exported name has one exporting program, each
- * required name has one or belongs to the kernel ({@code parigot.*}), and requires have no cycle.
- * Whether the modules exist and load is for the kernel to check.
+ * required name has one, belongs to the kernel ({@code parigot.*}) or is among the requiring
+ * program's {@code imports} (names served outside the app), and requires have no cycle. Whether the
+ * modules exist and load is for the kernel to check.
+ *
+ * <p>The kernel reads only its own keys. Other tables and program keys belong to the {@link
+ * ManifestSection}s installed (found with {@link java.util.ServiceLoader} when the first manifest
+ * is read), whose values {@link #section} returns; a key that neither claims is an error.
  *
  * <p>Immutable and safe to share between threads.
  */
@@ -46,18 +54,13 @@ public final class Manifest {
   /** Names under this prefix belong to the kernel's own services. */
   public static final String KERNEL_PREFIX = "parigot.";
 
-  /** The folder of {@link #dataDir} under which programs' {@code files} directories are. */
-  static final String FILES_DIR = "files";
-
   private final String app;
   private final Path file;
   private final Path dataDir;
   private final List<ProgramSpec> programs;
   private final List<ProgramSpec> startOrder;
   private final Map<String, ProgramSpec> exporters;
-  private final Map<String, Path> files;
-  private final HttpSpec http;
-  private final Map<String, List<String>> httpAllow;
+  private final Map<SectionKey<?>, Object> sections;
 
   private Manifest(
       String app,
@@ -66,18 +69,14 @@ public final class Manifest {
       List<ProgramSpec> programs,
       List<ProgramSpec> startOrder,
       Map<String, ProgramSpec> exporters,
-      Map<String, Path> files,
-      HttpSpec http,
-      Map<String, List<String>> httpAllow) {
+      Map<SectionKey<?>, Object> sections) {
     this.app = app;
     this.file = file;
     this.dataDir = dataDir;
     this.programs = List.copyOf(programs);
     this.startOrder = List.copyOf(startOrder);
     this.exporters = Map.copyOf(exporters);
-    this.files = Map.copyOf(files);
-    this.http = http;
-    this.httpAllow = Map.copyOf(httpAllow);
+    this.sections = Map.copyOf(sections);
   }
 
   /**
@@ -108,8 +107,13 @@ public final class Manifest {
    * @throws ManifestException if the manifest has problems; it lists them all
    */
   public static Manifest parse(String toml, Path file) {
+    return parse(toml, file, Sections.installed());
+  }
+
+  /** Checks {@code toml} with {@code sections} rather than the installed ones. */
+  static Manifest parse(String toml, Path file, Sections sections) {
     Objects.requireNonNull(toml, "toml");
-    return new Checker(Objects.requireNonNull(file, "file"), toml).check();
+    return new Checker(Objects.requireNonNull(file, "file"), toml, sections).check();
   }
 
   private static String reason(IOException e) {
@@ -191,39 +195,19 @@ public final class Manifest {
   }
 
   /**
-   * Returns the directory program {@code program} may use through the kernel's file service: its
-   * {@code files} key, resolved against {@code <data_dir>/files}. No two programs' directories
-   * overlap (none is inside another's). It need not exist.
+   * Returns the value of the manifest section whose key is {@code key}: what that {@link
+   * ManifestSection} read from its tables and program keys.
    *
-   * @param program a program name
-   * @return a normalized path, or empty if the program has no {@code files} grant (or no such
-   *     program exists)
+   * @param key the section's key, e.g. a constant of the module that defines the section
+   * @param <T> the type of the section's value
+   * @return the value, or empty if the manifest does not use the section or no such section was
+   *     installed when the manifest was read
    */
-  public Optional<Path> files(String program) {
-    return Optional.ofNullable(files.get(program));
-  }
-
-  /**
-   * Returns the app's HTTP ingress, the manifest's {@code [http]} table: every route's service is
-   * exported by one of its programs.
-   *
-   * @return the ingress, or empty if the app serves no HTTP
-   */
-  public Optional<HttpSpec> http() {
-    return Optional.ofNullable(http);
-  }
-
-  /**
-   * Returns the hosts program {@code program} may reach through {@code parigot.http.v1.Client}, its
-   * {@code http_allow} key: each {@code host:port} or {@code host:*} (any port), host names
-   * lower-cased, IPv6 literals in brackets.
-   *
-   * @param program a program name
-   * @return the entries in manifest order; empty for a program without the key or not in this
-   *     manifest
-   */
-  public List<String> httpAllow(String program) {
-    return httpAllow.getOrDefault(program, List.of());
+  public <T> Optional<T> section(SectionKey<T> key) {
+    Objects.requireNonNull(key, "key");
+    @SuppressWarnings("unchecked") // put under the key of the section that made it: a T
+    T value = (T) sections.get(key);
+    return Optional.ofNullable(value);
   }
 
   /** Checks one manifest, collecting every problem before it gives up. */
@@ -232,23 +216,6 @@ public final class Manifest {
     private static final Pattern PROGRAM_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     private static final String SERVICE_RULE =
         "a letter, then letters, digits, '.', '_' or '-', at most 255 bytes";
-    private static final List<String> TOP_KEYS = List.of("app", "data_dir", "limits", "program", "http");
-    private static final List<String> PROGRAM_KEYS =
-        List.of(
-            "wasm", "role", "exports", "requires", "args", "env", "replicas", "limits", "files",
-            "http_allow");
-    /** A segment of a files directory: no leading '.', so never "." or ".." or hidden. */
-    private static final Pattern FILES_SEGMENT = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}");
-    private static final int MAX_FILES_PATH = 255;
-    private static final List<String> HTTP_KEYS =
-        List.of("listen", "route", "max_header_bytes", "max_body_bytes", "timeout_ms");
-    private static final List<String> ROUTE_KEYS = List.of("prefix", "service");
-    // A host name of letters, digits, '-' and '.', or an IPv4 literal (the same characters).
-    private static final Pattern HOST_NAME =
-        Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*");
-    private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]{2,45}");
-    // Path characters of RFC 3986 (unreserved, sub-delims, ':', '@', '%'), segments without "/".
-    private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
     private static final List<String> LIMIT_KEYS =
         List.of(
             "memory_mib",
@@ -285,23 +252,21 @@ public final class Manifest {
       }
     }
 
-    /** A string inside an array, with its line. */
-    private record Item(String value, int line) {}
-
     /**
      * A program as read, with the lines of its names for the checks between programs.
      *
+     * @param scope the program's table, for the sections' keys
      * @param exports each exported name and its line
      * @param requires each required name and its line
-     * @param files the program's files directory, resolved, or null
+     * @param imports each imported name and its line
      */
     private record Draft(
         ProgramSpec spec,
+        Scope scope,
         int line,
         Map<String, Integer> exports,
         Map<String, Integer> requires,
-        Path files,
-        List<String> httpAllow) {
+        Map<String, Integer> imports) {
       String label() {
         return "program '" + spec.name() + "': ";
       }
@@ -309,11 +274,13 @@ public final class Manifest {
 
     private final Path file;
     private final String toml;
+    private final Sections sections;
     private final List<Problem> problems = new ArrayList<>();
 
-    Checker(Path file, String toml) {
+    Checker(Path file, String toml, Sections sections) {
       this.file = file;
       this.toml = toml;
+      this.sections = sections;
     }
 
     Manifest check() {
@@ -328,16 +295,23 @@ public final class Manifest {
         throw failure();
       }
       var top = new Scope(root, "", "");
-      unknownKeys(top, TOP_KEYS);
+      unknownKeys(top, sections.topKeys());
       String app = app(top);
       Path dataDir = dataDir(top, app);
-      List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS), dataDir);
-      reportSharedFiles(drafts);
+      List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS));
 
       Map<String, Integer> exporters = exporters(drafts);
+      reportImports(drafts, exporters);
       List<List<Integer>> deps = dependencies(drafts, exporters);
       reportCycles(drafts, deps);
-      HttpSpec http = http(top, exporters.keySet());
+      Map<String, ProgramSpec> exporterSpecs =
+          exporters.entrySet().stream()
+              .collect(Collectors.toMap(Map.Entry::getKey, e -> drafts.get(e.getValue()).spec()));
+      var values = new LinkedHashMap<SectionKey<?>, Object>();
+      for (ManifestSection<?> section : sections.sections()) {
+        var context = new Context(section, top, app, dataDir, drafts, exporterSpecs);
+        section.read(context).ifPresent(value -> values.put(section.key(), value));
+      }
       if (!problems.isEmpty()) {
         throw failure();
       }
@@ -347,15 +321,8 @@ public final class Manifest {
           dataDir,
           drafts.stream().map(Draft::spec).toList(),
           startOrder(drafts, deps),
-          exporters.entrySet().stream()
-              .collect(Collectors.toMap(Map.Entry::getKey, e -> drafts.get(e.getValue()).spec())),
-          drafts.stream()
-              .filter(d -> d.files() != null)
-              .collect(Collectors.toMap(d -> d.spec().name(), Draft::files)),
-          http,
-          drafts.stream()
-              .filter(d -> !d.httpAllow().isEmpty())
-              .collect(Collectors.toMap(d -> d.spec().name(), Draft::httpAllow)));
+          exporterSpecs,
+          values);
     }
 
     private String app(Scope top) {
@@ -396,7 +363,7 @@ public final class Manifest {
       }
     }
 
-    private List<Draft> programs(Scope top, Limits appLimits, Path dataDir) {
+    private List<Draft> programs(Scope top, Limits appLimits) {
       String none = "no programs; add a [program.NAME] table for each";
       if (!top.has("program")) {
         add(0, none);
@@ -423,14 +390,13 @@ public final class Manifest {
                   + " letters, digits, '_' or '-'");
         }
         value(programs, name, TomlTable.class, "a table, like [program." + name + "]")
-            .ifPresent(
-                t -> drafts.add(program(name, new Scope(t, label, ""), line, appLimits, dataDir)));
+            .ifPresent(t -> drafts.add(program(name, new Scope(t, label, ""), line, appLimits)));
       }
       return drafts;
     }
 
-    private Draft program(String name, Scope s, int line, Limits appLimits, Path dataDir) {
-      unknownKeys(s, PROGRAM_KEYS);
+    private Draft program(String name, Scope s, int line, Limits appLimits) {
+      unknownKeys(s, sections.programKeys());
       Path wasm = wasm(s, name, line);
       Role role = role(s, line);
       Map<String, Integer> exports = names(s, "exports");
@@ -457,6 +423,7 @@ public final class Manifest {
                       + " is this program's own export; a program cannot require it");
             }
           });
+      Map<String, Integer> imports = names(s, "imports");
       List<String> args = new ArrayList<>();
       for (Item arg : strings(s, "args")) {
         if (noNul(arg.value(), arg.line(), s.name("args"))) {
@@ -474,62 +441,12 @@ public final class Manifest {
               role,
               List.copyOf(exports.keySet()),
               List.copyOf(requires.keySet()),
-              List.of(),
+              List.copyOf(imports.keySet()),
               args,
               env,
               replicas,
               limits);
-      return new Draft(spec, line, exports, requires, files(s, dataDir), httpAllow(s));
-    }
-
-    /**
-     * The program's files directory: a relative path of plain segments, so that it stays under
-     * {@code <data_dir>/files} whatever it says, apart from the kernel's databases.
-     */
-    private Path files(Scope s, Path dataDir) {
-      String rule =
-          "a relative directory path under <data_dir>/files: segments of letters, digits, '.',"
-              + " '_' or '-' not starting with '.', separated by '/', at most "
-              + MAX_FILES_PATH
-              + " bytes";
-      Optional<String> value = string(s, "files", rule);
-      if (value.isEmpty()) {
-        return null;
-      }
-      String dir = value.get();
-      boolean ok =
-          !dir.isEmpty()
-              && dir.length() <= MAX_FILES_PATH
-              && Arrays.stream(dir.split("/", -1)).allMatch(seg -> FILES_SEGMENT.matcher(seg).matches());
-      if (!matches(s, "files", ok, dir, rule)) {
-        return null;
-      }
-      return dataDir.resolve(FILES_DIR).resolve(dir).normalize();
-    }
-
-    /** Each program's files are its own: no directory may be another's or inside another's. */
-    private void reportSharedFiles(List<Draft> drafts) {
-      for (int i = 0; i < drafts.size(); i++) {
-        Draft later = drafts.get(i);
-        for (int j = 0; j < i && later.files() != null; j++) {
-          Draft earlier = drafts.get(j);
-          if (earlier.files() != null
-              && (later.files().startsWith(earlier.files())
-                  || earlier.files().startsWith(later.files()))) {
-            add(
-                later.line(),
-                later.label()
-                    + "files: its directory overlaps program '"
-                    + earlier.spec().name()
-                    + "''s ("
-                    + later.files()
-                    + " and "
-                    + earlier.files()
-                    + "); each program gets a directory of its own");
-            break;
-          }
-        }
-      }
+      return new Draft(spec, s, line, exports, requires, imports);
     }
 
     private Path wasm(Scope s, String name, int line) {
@@ -588,15 +505,22 @@ public final class Manifest {
       var names = new LinkedHashMap<String, Integer>();
       for (Item item : strings(s, key)) {
         String name = item.value();
-        if (!Names.valid(name.getBytes(StandardCharsets.UTF_8))) {
-          add(
-              item.line(),
-              s.name(key) + ": " + quote(name) + " is not a service name (" + SERVICE_RULE + ")");
-        } else if (names.putIfAbsent(name, item.line()) != null) {
+        if (serviceName(s, key, name, item.line())
+            && names.putIfAbsent(name, item.line()) != null) {
           add(item.line(), s.name(key) + ": " + quote(name) + " is listed twice");
         }
       }
       return names;
+    }
+
+    private boolean serviceName(Scope s, String key, String name, int line) {
+      boolean ok = Names.valid(name.getBytes(StandardCharsets.UTF_8));
+      if (!ok) {
+        add(
+            line,
+            s.name(key) + ": " + quote(name) + " is not a service name (" + SERVICE_RULE + ")");
+      }
+      return ok;
     }
 
     private Map<String, String> env(Scope s) {
@@ -662,187 +586,6 @@ public final class Manifest {
               .orElse(base.callTimeoutMillis()));
     }
 
-    /** The [http] table, or null if there is none (or it is too broken to describe). */
-    private HttpSpec http(Scope top, Set<String> exported) {
-      Optional<TomlTable> table =
-          value(top, "http", TomlTable.class, "a table, like [http] listen = \"127.0.0.1:8080\"");
-      if (table.isEmpty()) {
-        return null;
-      }
-      Scope http = top.child(table.get(), "http");
-      unknownKeys(http, HTTP_KEYS);
-      HostPort listen = null;
-      if (!http.has("listen")) {
-        add(top.line("http"), "http.listen: missing; e.g. listen = \"127.0.0.1:8080\"");
-      } else {
-        listen =
-            string(http, "listen", "\"HOST:PORT\"")
-                .flatMap(a -> hostPort(http, "listen", a, false))
-                .orElse(null);
-      }
-      List<HttpSpec.Route> routes = routes(http, exported);
-      int maxHeader =
-          integer(http, "max_header_bytes", 1024, 1 << 20, "")
-              .map(Long::intValue)
-              .orElse(HttpSpec.DEFAULT_MAX_HEADER_BYTES);
-      int maxBody =
-          integer(http, "max_body_bytes", 0, Limits.MAX_MESSAGE_BYTES, " (64 MiB)")
-              .map(Long::intValue)
-              .orElse(HttpSpec.DEFAULT_MAX_BODY_BYTES);
-      long timeout =
-          integer(
-                  http,
-                  "timeout_ms",
-                  0,
-                  Limits.MAX_CALL_TIMEOUT_MILLIS,
-                  " (milliseconds, up to one day; 0 is no deadline)")
-              .orElse(HttpSpec.DEFAULT_TIMEOUT_MILLIS);
-      if (listen == null) {
-        return null;
-      }
-      return new HttpSpec(listen.host(), listen.port(), routes, maxHeader, maxBody, timeout);
-    }
-
-    private List<HttpSpec.Route> routes(Scope http, Set<String> exported) {
-      var routes = new ArrayList<HttpSpec.Route>();
-      if (!http.has("route")) {
-        add(
-            http.line("listen"),
-            "http.route: missing; add a [[http.route]] with a prefix and a service");
-        return routes;
-      }
-      Optional<TomlArray> array =
-          value(http, "route", TomlArray.class, "an array of tables, like [[http.route]]");
-      if (array.isEmpty()) {
-        return routes;
-      }
-      var seen = new LinkedHashMap<String, Integer>();
-      for (int i = 0; i < array.get().size(); i++) {
-        int line = itemLine(array.get().inputPositionOf(i));
-        String label = "http.route[" + i + "]";
-        if (!(array.get().get(i) instanceof TomlTable t)) {
-          add(line, label + ": must be a table with a prefix and a service");
-          continue;
-        }
-        var route = new Scope(t, "", label + ".");
-        unknownKeys(route, ROUTE_KEYS);
-        Optional<String> prefix = required(route, "prefix", "a path like \"/api\"", line);
-        Optional<String> service =
-            required(route, "service", "a service name a program exports", line);
-        prefix = prefix.filter(p -> prefix(route, p));
-        service = service.filter(name -> handler(route, name, exported));
-        prefix.ifPresent(
-            p -> {
-              Integer first = seen.putIfAbsent(p, seen.size());
-              if (first != null) {
-                add(
-                    route.line("prefix"),
-                    route.name("prefix")
-                        + ": "
-                        + quote(p)
-                        + " is already the prefix of http.route["
-                        + first
-                        + "]; each prefix has one route");
-              }
-            });
-        if (prefix.isPresent() && service.isPresent()) {
-          routes.add(new HttpSpec.Route(prefix.get(), service.get()));
-        }
-      }
-      return routes;
-    }
-
-    private Optional<String> required(Scope s, String key, String rule, int line) {
-      if (!s.has(key)) {
-        add(line, s.name(key) + ": missing; " + rule);
-        return Optional.empty();
-      }
-      return string(s, key, rule);
-    }
-
-    /** Whether {@code p} is "/" or "/" and segments, with no trailing "/", "." or "..". */
-    private boolean prefix(Scope s, String p) {
-      String rule =
-          "\"/\" or a path like \"/api/v1\": segments of URL path characters, no trailing"
-              + " \"/\", \".\" or \"..\"";
-      boolean ok = p.equals("/");
-      if (!ok && p.startsWith("/")) {
-        ok = true;
-        for (String segment : p.substring(1).split("/", -1)) {
-          ok &= SEGMENT.matcher(segment).matches() && !segment.equals(".") && !segment.equals("..");
-        }
-      }
-      return matches(s, "prefix", ok, p, rule);
-    }
-
-    private boolean handler(Scope s, String name, Set<String> exported) {
-      if (!Names.valid(name.getBytes(StandardCharsets.UTF_8))) {
-        add(
-            s.line("service"),
-            s.name("service") + ": " + quote(name) + " is not a service name (" + SERVICE_RULE
-                + ")");
-        return false;
-      }
-      if (!exported.contains(name)) {
-        add(
-            s.line("service"),
-            s.name("service")
-                + ": no program exports "
-                + quote(name)
-                + "; a route goes to a service of this app");
-        return false;
-      }
-      return true;
-    }
-
-    /** An address: {@code host:port}, or {@code host:*} if {@code anyPort}. */
-    private record HostPort(String host, int port) {}
-
-    /**
-     * Parses {@code HOST:PORT} (an IPv6 host in brackets), or {@code HOST:*} when {@code
-     * anyPort}, which gives port -1.
-     */
-    private Optional<HostPort> hostPort(Scope s, String key, String value, boolean anyPort) {
-      String rule =
-          "\"HOST:PORT\" with a host name, an IPv4 address or an IPv6 address in brackets, and a"
-              + " port from "
-              + (anyPort ? "1 to 65535 or *" : "0 to 65535 (0: any free port)");
-      int colon = value.lastIndexOf(':');
-      String host = colon < 0 ? "" : value.substring(0, colon);
-      String port = colon < 0 ? "" : value.substring(colon + 1);
-      boolean hostOk;
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-        hostOk = IPV6.matcher(host).matches() && host.contains(":");
-      } else {
-        hostOk = HOST_NAME.matcher(host).matches() && host.length() <= 253;
-      }
-      int number = -1;
-      boolean portOk = anyPort && port.equals("*");
-      if (!portOk && port.matches("[0-9]{1,5}")) {
-        number = Integer.parseInt(port);
-        portOk = number >= (anyPort ? 1 : 0) && number <= 65535;
-      }
-      if (!matches(s, key, hostOk && portOk, value, rule)) {
-        return Optional.empty();
-      }
-      return Optional.of(new HostPort(host.toLowerCase(Locale.ROOT), number));
-    }
-
-    /** The program's http_allow entries, normalized: lower-case hosts, IPv6 in brackets. */
-    private List<String> httpAllow(Scope s) {
-      var allowed = new ArrayList<String>();
-      for (Item item : strings(s, "http_allow")) {
-        hostPort(s, "http_allow", item.value(), true)
-            .ifPresent(
-                hp -> {
-                  String host = hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host();
-                  allowed.add(host + ":" + (hp.port() < 0 ? "*" : hp.port()));
-                });
-      }
-      return List.copyOf(allowed);
-    }
-
     /** Maps each exported name to the index of its program, reporting names exported twice. */
     private Map<String, Integer> exporters(List<Draft> drafts) {
       var exporters = new LinkedHashMap<String, Integer>();
@@ -866,8 +609,36 @@ public final class Manifest {
     }
 
     /**
+     * Reports imports that are not names from outside the app (the kernel's or this app's own) or
+     * that the program does not require.
+     */
+    private void reportImports(List<Draft> drafts, Map<String, Integer> exporters) {
+      for (Draft draft : drafts) {
+        for (var entry : draft.imports().entrySet()) {
+          String imported = entry.getKey();
+          String problem = null;
+          Integer exporter = exporters.get(imported);
+          if (imported.startsWith(KERNEL_PREFIX)) {
+            problem = "is a kernel service name; those are required without an import";
+          } else if (exporter != null) {
+            problem =
+                "is exported by program '"
+                    + drafts.get(exporter).spec().name()
+                    + "' of this app; imports are names served outside the app";
+          } else if (!draft.requires().containsKey(imported)) {
+            problem = "is not in this program's requires; a program imports only names it calls";
+          }
+          if (problem != null) {
+            add(entry.getValue(), draft.label() + "imports: " + quote(imported) + " " + problem);
+          }
+        }
+      }
+    }
+
+    /**
      * For each program, the indices of the programs exporting what it requires, reporting required
-     * names nobody exports.
+     * names that nobody exports, the kernel does not serve and the program does not import. Imports
+     * impose no order: they come from outside the app.
      */
     private List<List<Integer>> dependencies(List<Draft> drafts, Map<String, Integer> exporters) {
       var deps = new ArrayList<List<Integer>>();
@@ -878,10 +649,15 @@ public final class Manifest {
           Integer provider = exporters.get(required.getKey());
           if (provider != null && provider != i) {
             providers.add(provider);
-          } else if (provider == null && !required.getKey().startsWith(KERNEL_PREFIX)) {
+          } else if (provider == null
+              && !required.getKey().startsWith(KERNEL_PREFIX)
+              && !draft.spec().imports().contains(required.getKey())) {
             add(
                 required.getValue(),
-                draft.label() + "requires: no program exports " + quote(required.getKey()));
+                draft.label()
+                    + "requires: no program exports "
+                    + quote(required.getKey())
+                    + "; a name served outside the app must be in this program's imports");
           }
         }
         deps.add(List.copyOf(providers));
@@ -940,6 +716,190 @@ public final class Manifest {
         }
       }
       return order;
+    }
+
+    /** What a section is given: the kernel's reading so far and its own keys. */
+    private final class Context implements SectionContext {
+      private final ManifestSection<?> section;
+      private final Scope top;
+      private final String app;
+      private final Path dataDir;
+      private final List<Draft> drafts;
+      private final Map<String, ProgramSpec> exporters;
+
+      Context(
+          ManifestSection<?> section,
+          Scope top,
+          String app,
+          Path dataDir,
+          List<Draft> drafts,
+          Map<String, ProgramSpec> exporters) {
+        this.section = section;
+        this.top = top;
+        this.app = app;
+        this.dataDir = dataDir;
+        this.drafts = drafts;
+        this.exporters = exporters;
+      }
+
+      @Override
+      public Path file() {
+        return file;
+      }
+
+      @Override
+      public String app() {
+        return app;
+      }
+
+      @Override
+      public Path dataDir() {
+        return dataDir;
+      }
+
+      @Override
+      public List<ProgramSpec> programs() {
+        return drafts.stream().map(Draft::spec).toList();
+      }
+
+      @Override
+      public Optional<ProgramSpec> exporterOf(String serviceName) {
+        return Optional.ofNullable(exporters.get(serviceName));
+      }
+
+      @Override
+      public ManifestTable root() {
+        return new View(top, 0, Optional.of(section.tables()), section);
+      }
+
+      @Override
+      public ManifestTable program(ProgramSpec program) {
+        Draft draft =
+            drafts.stream()
+                .filter(d -> d.spec().equals(program))
+                .findFirst()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException("not a program of this manifest: " + program));
+        return new View(draft.scope(), draft.line(), Optional.of(section.programKeys()), section);
+      }
+    }
+
+    /**
+     * A table as a section reads it, through the kernel's own readers.
+     *
+     * @param claimed the keys the section may read here, or empty for all
+     */
+    private final class View implements ManifestTable {
+      private final Scope scope;
+      private final int line;
+      private final Optional<List<String>> claimed;
+      private final ManifestSection<?> section;
+
+      View(Scope scope, int line, Optional<List<String>> claimed, ManifestSection<?> section) {
+        this.scope = scope;
+        this.line = line;
+        this.claimed = claimed;
+        this.section = section;
+      }
+
+      /** {@code key}, if the section may read it here: reading another's would be a bug. */
+      private String claim(String key) {
+        Objects.requireNonNull(key, "key");
+        if (claimed.isPresent() && !claimed.get().contains(key)) {
+          throw new IllegalArgumentException(
+              "manifest section '" + section.key().name() + "' did not claim key " + key);
+        }
+        return key;
+      }
+
+      private View below(TomlTable table, String path, int at) {
+        return new View(new Scope(table, scope.program(), path), at, Optional.empty(), section);
+      }
+
+      @Override
+      public String name(String key) {
+        return scope.name(claim(key));
+      }
+
+      @Override
+      public int line(String key) {
+        return scope.line(claim(key));
+      }
+
+      @Override
+      public int line() {
+        return line;
+      }
+
+      @Override
+      public boolean has(String key) {
+        return scope.has(claim(key));
+      }
+
+      @Override
+      public Optional<String> string(String key, String rule) {
+        return Checker.this.string(scope, claim(key), rule);
+      }
+
+      @Override
+      public Optional<Long> integer(String key, long min, long max, String note) {
+        return Checker.this.integer(scope, claim(key), min, max, note);
+      }
+
+      @Override
+      public List<Item> strings(String key) {
+        return List.copyOf(Checker.this.strings(scope, claim(key)));
+      }
+
+      @Override
+      public Optional<ManifestTable> table(String key, String rule) {
+        return value(scope, claim(key), TomlTable.class, rule)
+            .map(t -> below(t, scope.path() + Toml.joinKeyPath(List.of(key)) + ".", line(key)));
+      }
+
+      @Override
+      public List<ManifestTable> tables(String key, String rule, String itemRule) {
+        var tables = new ArrayList<ManifestTable>();
+        value(scope, claim(key), TomlArray.class, rule)
+            .ifPresent(
+                array -> {
+                  for (int i = 0; i < array.size(); i++) {
+                    int at = itemLine(array.inputPositionOf(i));
+                    String label = Toml.joinKeyPath(List.of(key)) + "[" + i + "]";
+                    if (array.get(i) instanceof TomlTable t) {
+                      tables.add(below(t, scope.path() + label + ".", at));
+                    } else {
+                      add(at, scope.program() + scope.path() + label + ": must be " + itemRule);
+                    }
+                  }
+                });
+        return List.copyOf(tables);
+      }
+
+      @Override
+      public boolean checkServiceName(String key, String name) {
+        return serviceName(scope, claim(key), name, line(key));
+      }
+
+      @Override
+      public void unknownKeys(List<String> allowed) {
+        if (claimed.isPresent()) {
+          // Here the kernel reports the keys nobody claims.
+          throw new UnsupportedOperationException("unknownKeys of a table the kernel shares");
+        }
+        Checker.this.unknownKeys(scope, allowed);
+      }
+
+      @Override
+      public boolean check(String key, boolean ok, Object value, String rule) {
+        return matches(scope, claim(key), ok, value, rule);
+      }
+
+      @Override
+      public void report(int line, String text) {
+        add(line, Objects.requireNonNull(text, "text"));
+      }
     }
 
     private void unknownKeys(Scope s, List<String> allowed) {

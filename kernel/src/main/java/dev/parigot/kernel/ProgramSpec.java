@@ -19,8 +19,8 @@ import java.util.Objects;
  * @param role what the program is for
  * @param exports the service names the program may serve
  * @param requires the service names the program may call
- * @param imports the names among {@code requires} served outside its app: the program starts
- *     once each is served
+ * @param imports the required names that are served outside the app (by another app of the kernel,
+ *     or another node); the kernel waits for them before it starts the program
  * @param args argv after argv[0], which is the program's name
  * @param env environment variables, in manifest order
  * @param replicas how many processes serve the same names, 1 to 64

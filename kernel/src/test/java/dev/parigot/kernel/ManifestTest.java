@@ -4,8 +4,10 @@ import dev.parigot.errors.ParigotException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
-import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
+import dev.parigot.kernel.spi.ManifestSection;
+import dev.parigot.kernel.spi.SectionContext;
+import dev.parigot.kernel.spi.SectionKey;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -144,6 +147,7 @@ class ManifestTest {
 
     assertThat(main.exports()).isEmpty();
     assertThat(main.requires()).isEmpty();
+    assertThat(main.imports()).isEmpty();
     assertThat(main.args()).isEmpty();
     assertThat(main.env()).isEmpty();
     assertThat(main.replicas()).isEqualTo(1);
@@ -312,6 +316,115 @@ class ManifestTest {
                 + " names under parigot. are the kernel's own");
   }
 
+  // ---- Imports ----
+
+  @Test
+  void anImportedNameMayBeRequiredWithoutAnExporterAndImposesNoStartOrder() {
+    Manifest manifest =
+        manifest(
+            """
+            app = "a"
+            [program.main]
+            wasm = "main.wasm"
+            role = "main"
+            requires = ["pay.v1.Ledger", "a.v1.A"]
+            imports = ["pay.v1.Ledger"]
+            [program.a]
+            wasm = "a.wasm"
+            role = "service"
+            exports = ["a.v1.A"]
+            requires = ["pay.v1.Rates"]
+            imports = ["pay.v1.Rates"]
+            [program.tool]
+            wasm = "tool.wasm"
+            role = "main"
+            """);
+
+    assertThat(manifest.program("main").orElseThrow().imports()).containsExactly("pay.v1.Ledger");
+    assertThat(manifest.program("a").orElseThrow().imports()).containsExactly("pay.v1.Rates");
+    assertThat(manifest.program("tool").orElseThrow().imports()).isEmpty();
+    assertThat(manifest.exporterOf("pay.v1.Ledger")).isEmpty();
+    assertThat(manifest.startOrder())
+        .extracting(ProgramSpec::name)
+        .containsExactly("a", "main", "tool");
+  }
+
+  @Test
+  void anImportServesOnlyTheProgramThatListsIt() {
+    assertThat(
+            problems(
+                "app = \"a\"\n"
+                    + table("one", "main", "requires = [\"x.v1.X\"]", "imports = [\"x.v1.X\"]")
+                    + table("two", "main", "requires = [\"x.v1.X\"]")))
+        .containsExactly(
+            "app.toml:10: program 'two': requires: no program exports \"x.v1.X\"; a name served"
+                + " outside the app must be in this program's imports");
+  }
+
+  @Test
+  void importsAreAnArrayOfServiceNamesEachListedOnce() {
+    assertThat(
+            problems(
+                program(
+                    "main",
+                    "main",
+                    "requires = [\"x.v1.X\"]",
+                    "imports = [\"x.v1.X\", 3, \"not a name\", \"x.v1.X\"]")))
+        .containsExactly(
+            "app.toml:6: program 'main': imports[1]: must be a string, not 3",
+            "app.toml:6: program 'main': imports: \"not a name\" is not a service name (a letter,"
+                + " then letters, digits, '.', '_' or '-', at most 255 bytes)",
+            "app.toml:6: program 'main': imports: \"x.v1.X\" is listed twice");
+    assertThat(problems(program("main", "main", "imports = \"x.v1.X\"")))
+        .containsExactly(
+            "app.toml:5: program 'main': imports: must be an array of strings, not \"x.v1.X\"");
+  }
+
+  @Test
+  void aNameOfThisAppIsNotImported() {
+    assertThat(
+            problems(
+                "app = \"a\"\n"
+                    + table("a", "service", "exports = [\"a.v1.A\"]")
+                    + table(
+                        "main",
+                        "main",
+                        "requires = [\"a.v1.A\"]",
+                        "imports = [",
+                        "  \"a.v1.A\",",
+                        "]")))
+        .containsExactly(
+            "app.toml:11: program 'main': imports: \"a.v1.A\" is exported by program 'a' of this"
+                + " app; imports are names served outside the app");
+    assertThat(
+            problems(program("s", "service", "exports = [\"s.v1.S\"]", "imports = [\"s.v1.S\"]")))
+        .containsExactly(
+            "app.toml:6: program 's': imports: \"s.v1.S\" is exported by program 's' of this"
+                + " app; imports are names served outside the app");
+  }
+
+  @Test
+  void aKernelNameIsNotImported() {
+    assertThat(
+            problems(
+                program(
+                    "main",
+                    "main",
+                    "requires = [\"parigot.log.v1.Log\"]",
+                    "imports = [\"parigot.log.v1.Log\"]")))
+        .containsExactly(
+            "app.toml:6: program 'main': imports: \"parigot.log.v1.Log\" is a kernel service"
+                + " name; those are required without an import");
+  }
+
+  @Test
+  void anImportIsANameTheProgramRequires() {
+    assertThat(problems(program("main", "main", "imports = [\"x.v1.X\"]")))
+        .containsExactly(
+            "app.toml:5: program 'main': imports: \"x.v1.X\" is not in this program's requires;"
+                + " a program imports only names it calls");
+  }
+
   // ---- The app ----
 
   @Test
@@ -385,86 +498,14 @@ class ManifestTest {
                 """))
         .containsExactly(
             "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program,"
-                + " http",
+                + " banner",
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
                 + " max_inflight, max_message_bytes, max_workers, call_timeout_ms",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
-                + " exports, requires, args, env, replicas, limits, files, http_allow",
+                + " exports, requires, imports, args, env, replicas, limits, banner_color",
             "app.toml:9: program 'main': limits.cpu_ms: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
                 + " call_timeout_ms");
-  }
-
-  // ---- Files grants ----
-
-  @Test
-  void aFilesGrantIsADirectoryUnderTheDataDirsFilesFolder() {
-    Manifest m =
-        Manifest.parse(
-            program("notes", "service", "files = \"notes/v1\"") + table("other", "main"),
-            Path.of("apps/a/app.toml"));
-    assertThat(m.files("notes")).contains(Path.of("apps/a/.parigot/a/files/notes/v1"));
-    assertThat(m.files("other")).isEmpty();
-    assertThat(m.files("nobody")).isEmpty();
-  }
-
-  @Test
-  void aFilesGrantFollowsAConfiguredDataDir() {
-    Manifest m =
-        Manifest.parse(
-            "app = \"a\"\ndata_dir = \"/srv/a\"\n" + table("notes", "service", "files = \"notes\""),
-            Path.of("app.toml"));
-    assertThat(m.files("notes")).contains(Path.of("/srv/a/files/notes"));
-  }
-
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        "''", "'/etc'", "'..'", "'a/../../b'", "'./a'", "'a//b'", "'a/'", "'.hidden'",
-        "'a b'", "'a\\b'"
-      })
-  void aFilesGrantIsAPlainRelativePathThatCannotLeaveTheFilesFolder(String dir) {
-    assertThat(problems(program("notes", "service", "files = \"" + dir + "\"")))
-        .singleElement()
-        .asString()
-        .startsWith("app.toml:5: program 'notes': files: must be a relative directory path under"
-            + " <data_dir>/files");
-  }
-
-  @Test
-  void aFilesGrantIsAString() {
-    assertThat(problems(program("notes", "service", "files = true")))
-        .singleElement()
-        .asString()
-        .endsWith(", not true");
-  }
-
-  @Test
-  void aFilesGrantOfAtMost255BytesIsAccepted() {
-    String dir = "d".repeat(63) + "/" + "e".repeat(63) + "/" + "f".repeat(63) + "/" + "g".repeat(63);
-    assertThat(dir).hasSize(255);
-    assertThat(manifest(program("notes", "service", "files = \"" + dir + "\"")).files("notes"))
-        .isPresent();
-    assertThat(problems(program("notes", "service", "files = \"" + dir + "x\"")))
-        .hasSize(1);
-  }
-
-  @Test
-  void twoProgramsCannotShareOrNestTheirFiles() {
-    assertThat(
-            problems(
-                program("a", "service", "files = \"shared\"")
-                    + table("b", "service", "files = \"shared\"")
-                    + table("c", "main", "files = \"shared/inner\"")
-                    + table("d", "main", "files = \"shared-not\"")))
-        .containsExactly(
-            "app.toml:6: program 'b': files: its directory overlaps program 'a''s"
-                + " (.parigot/a/files/shared and .parigot/a/files/shared); each program gets a"
-                + " directory of its own",
-            "app.toml:10: program 'c': files: its directory overlaps program 'a''s"
-                + " (.parigot/a/files/shared/inner and .parigot/a/files/shared); each program gets"
-                + " a directory of its own");
   }
 
   // ---- A program ----
@@ -578,7 +619,8 @@ class ManifestTest {
                     + table("greeter", "service", "exports = [\"hello.v1.Greeter\"]")
                     + table("main", "main", "requires = [\"hello.v1.Greter\"]")))
         .containsExactly(
-            "app.toml:9: program 'main': requires: no program exports \"hello.v1.Greter\"");
+            "app.toml:9: program 'main': requires: no program exports \"hello.v1.Greter\"; a"
+                + " name served outside the app must be in this program's imports");
   }
 
   @Test
@@ -589,7 +631,8 @@ class ManifestTest {
         .containsExactly(
             "app.toml:6: program 's': requires: \"a.A\" is this program's own export; a program"
                 + " cannot require it",
-            "app.toml:6: program 's': requires: no program exports \"b.B\"");
+            "app.toml:6: program 's': requires: no program exports \"b.B\"; a name served"
+                + " outside the app must be in this program's imports");
   }
 
   @Test
@@ -808,209 +851,178 @@ class ManifestTest {
     assertThat(e.problems()).containsExactly(file + ": cannot read: not UTF-8 text");
   }
 
+  // ---- Manifest sections ----
+
+  @Test
+  void aSectionFoundByTheServiceLoaderReadsItsTableAndItsProgramKeys() {
+    Manifest m =
+        manifest(
+            program("main", "main", "banner_color = \"green\"")
+                + table("other", "service")
+                + "[banner]\ntext = \"hi\"\nwidth = 40\nshown_by = \"other\"\n");
+
+    assertThat(m.section(BannerSection.KEY))
+        .contains(new BannerSection.Banner("hi", 40, Map.of("main", "green")));
+    assertThat(manifest(program("main", "main")).section(BannerSection.KEY)).isEmpty();
+  }
+
+  @Test
+  void aValueIsFetchedOnlyWithTheKeyOfTheSectionThatReadIt() {
+    Manifest m = manifest(program("main", "main") + "[banner]\ntext = \"hi\"\n");
+
+    assertThat(m.section(BannerSection.KEY)).isPresent();
+    assertThat(m.section(SectionKey.of("banner"))).isEmpty();
+  }
+
+  @Test
+  void aSectionsProblemsAreNamedPlacedAndSortedAsTheKernelsOwn() {
+    assertThat(
+            problems(
+                program("main", "boss", "banner_color = \"blue\"")
+                    + "[banner]\nwidth = 0\ncolour = \"red\"\nshown_by = \"ghost\"\n"))
+        .containsExactly(
+            "app.toml:4: program 'main': role: must be one of \"main\", \"service\", \"test\","
+                + " not \"boss\"",
+            "app.toml:5: program 'main': banner_color: must be \"red\" or \"green\", not \"blue\"",
+            "app.toml:6: banner.text: missing; the banner's text",
+            "app.toml:7: banner.width: must be an integer from 1 to 200 (columns), not 0",
+            "app.toml:8: banner.colour: unknown key; the keys here are text, width, shown_by",
+            "app.toml:9: banner.shown_by: no program \"ghost\"");
+    assertThat(problems("app = \"a\"\nbanner = 3\n" + table("main", "main")))
+        .containsExactly("app.toml:2: banner: must be a table, like [banner], not 3");
+  }
+
+  @Test
+  void aTableOrKeyThatNoSectionClaimsIsUnknownAndNamed() {
+    // The services module, which defines these, is not on the kernel's class path.
+    assertThat(
+            problems(
+                program("main", "main", "files = \"notes\"", "http_allow = [\"a:1\"]")
+                    + "[http]\nlisten = \"127.0.0.1:8080\"\n"))
+        .containsExactly(
+            "app.toml:5: program 'main': files: unknown key; the keys here are wasm, role,"
+                + " exports, requires, imports, args, env, replicas, limits, banner_color",
+            "app.toml:6: program 'main': http_allow: unknown key; the keys here are wasm, role,"
+                + " exports, requires, imports, args, env, replicas, limits, banner_color",
+            "app.toml:7: http: unknown key; the keys here are app, data_dir, limits, program,"
+                + " banner");
+  }
+
+  @Test
+  void withoutSectionsOnlyTheKernelsKeysAreKnown() {
+    Sections none = Sections.of(List.of());
+
+    assertThat(none.topKeys()).containsExactly("app", "data_dir", "limits", "program");
+    var e =
+        catchThrowableOfType(
+            ManifestException.class,
+            () ->
+                Manifest.parse(program("main", "main") + "[banner]\ntext = \"hi\"\n", FILE, none));
+    assertThat(e.problems())
+        .containsExactly(
+            "app.toml:5: banner: unknown key; the keys here are app, data_dir, limits, program");
+  }
+
+  @Test
+  void sectionsListTheirKeysInTheOrderOfTheirNames() {
+    Sections sections =
+        Sections.of(List.of(section("zeta", List.of("z"), List.of("z_key")), new BannerSection()));
+
+    assertThat(sections.sections())
+        .extracting(s -> s.key().name())
+        .containsExactly("banner", "zeta");
+    assertThat(sections.topKeys()).endsWith("limits", "program", "banner", "z");
+    assertThat(sections.programKeys()).endsWith("limits", "banner_color", "z_key");
+  }
+
+  @Test
+  void aKeyIsClaimedOnce() {
+    assertThatThrownBy(() -> Sections.of(List.of(section("mine", List.of("limits"), List.of()))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage("manifest section 'mine' claims key limits of the kernel");
+    assertThatThrownBy(() -> Sections.of(List.of(section("mine", List.of(), List.of("imports")))))
+        .hasMessage("manifest section 'mine' claims key program.imports of the kernel");
+    assertThatThrownBy(
+            () ->
+                Sections.of(
+                    List.of(new BannerSection(), section("other", List.of("banner"), List.of()))))
+        .hasMessage("manifest section 'other' claims key banner of manifest section 'banner'");
+    assertThatThrownBy(
+            () ->
+                Sections.of(
+                    List.of(new BannerSection(), section("banner", List.of("b"), List.of()))))
+        .hasMessageContaining("are both named 'banner'");
+    assertThatThrownBy(() -> Sections.of(List.of(section("idle", List.of(), List.of()))))
+        .hasMessage("manifest section 'idle' claims no key");
+  }
+
+  @Test
+  void aSectionReadsOnlyTheKeysItClaims() {
+    ManifestSection<String> nosy =
+        new ManifestSection<>() {
+          private final SectionKey<String> key = SectionKey.of("nosy");
+
+          @Override
+          public SectionKey<String> key() {
+            return key;
+          }
+
+          @Override
+          public List<String> programKeys() {
+            return List.of("nosy");
+          }
+
+          @Override
+          public Optional<String> read(SectionContext manifest) {
+            return manifest.program(manifest.programs().getFirst()).string("wasm", "a path");
+          }
+        };
+
+    assertThatThrownBy(
+            () -> Manifest.parse(program("main", "main"), FILE, Sections.of(List.of(nosy))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("manifest section 'nosy' did not claim key wasm");
+  }
+
+  @Test
+  void aSectionKeyIsNamedLikeATomlKey() {
+    assertThat(SectionKey.of("http_allow").name()).isEqualTo("http_allow");
+    assertThatThrownBy(() -> SectionKey.of("Http"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("not a section name: \"Http\"");
+    assertThatThrownBy(() -> SectionKey.of("")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** A section that claims keys and reads nothing. */
+  private static ManifestSection<String> section(
+      String name, List<String> tables, List<String> keys) {
+    SectionKey<String> key = SectionKey.of(name);
+    return new ManifestSection<>() {
+      @Override
+      public SectionKey<String> key() {
+        return key;
+      }
+
+      @Override
+      public List<String> tables() {
+        return tables;
+      }
+
+      @Override
+      public List<String> programKeys() {
+        return keys;
+      }
+
+      @Override
+      public Optional<String> read(SectionContext manifest) {
+        return Optional.empty();
+      }
+    };
+  }
+
   // ---- Helpers ----
 
   /** A manifest of app {@code a} with one program, its table starting on line 2. */
-  // ---- The [http] table and http_allow ----
-
-  /** An app whose "front" program exports shop.v1.Front, followed by {@code http}. */
-  private static String httpApp(String http) {
-    return program("front", "service", "exports = [\"shop.v1.Front\", \"shop.v1.Admin\"]")
-        + http;
-  }
-
-  @Test
-  void theHttpTableGivesTheAddressRoutesAndLimits() {
-    Manifest m =
-        manifest(
-            httpApp(
-                """
-                [http]
-                listen = "127.0.0.1:8080"
-                max_header_bytes = 4096
-                max_body_bytes = 1000
-                timeout_ms = 250
-                [[http.route]]
-                prefix = "/api"
-                service = "shop.v1.Front"
-                [[http.route]]
-                prefix = "/api/admin"
-                service = "shop.v1.Admin"
-                """));
-    assertThat(m.http())
-        .contains(
-            new HttpSpec(
-                "127.0.0.1",
-                8080,
-                List.of(
-                    new HttpSpec.Route("/api", "shop.v1.Front"),
-                    new HttpSpec.Route("/api/admin", "shop.v1.Admin")),
-                4096,
-                1000,
-                250));
-  }
-
-  @Test
-  void withoutAnHttpTableTheAppServesNoHttpAndHttpLimitsHaveDefaults() {
-    assertThat(manifest(README_EXAMPLE).http()).isEmpty();
-    HttpSpec http =
-        manifest(
-                httpApp(
-                    """
-                    [http]
-                    listen = "[::1]:0"
-                    [[http.route]]
-                    prefix = "/"
-                    service = "shop.v1.Front"
-                    """))
-            .http()
-            .orElseThrow();
-    assertThat(http.host()).isEqualTo("::1");
-    assertThat(http.port()).isZero();
-    assertThat(http.maxHeaderBytes()).isEqualTo(HttpSpec.DEFAULT_MAX_HEADER_BYTES);
-    assertThat(http.maxBodyBytes()).isEqualTo(HttpSpec.DEFAULT_MAX_BODY_BYTES);
-    assertThat(http.timeoutMillis()).isEqualTo(HttpSpec.DEFAULT_TIMEOUT_MILLIS);
-  }
-
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        "127.0.0.1",
-        "127.0.0.1:",
-        ":8080",
-        "127.0.0.1:65536",
-        "127.0.0.1:-1",
-        "127.0.0.1:http",
-        "::1:8080",
-        "[example]:80",
-        "exa mple:80",
-        "-bad.host:80"
-      })
-  void aBadListenAddressIsRefused(String listen) {
-    assertThat(
-            problems(
-                httpApp(
-                    """
-                    [http]
-                    listen = "%s"
-                    [[http.route]]
-                    prefix = "/"
-                    service = "shop.v1.Front"
-                    """
-                        .formatted(listen))))
-        .singleElement(STRING)
-        .contains("http.listen: must be \"HOST:PORT\"")
-        .endsWith("not \"" + listen + "\"");
-  }
-
-  @Test
-  void aRouteNeedsAPrefixAndAServiceThatAProgramOfTheAppExports() {
-    assertThat(
-            problems(
-                httpApp(
-                    """
-                    [http]
-                    listen = "localhost:80"
-                    [[http.route]]
-                    prefix = "/a"
-                    service = "shop.v1.Nobody"
-                    [[http.route]]
-                    service = "shop.v1.Front"
-                    [[http.route]]
-                    prefix = "/c"
-                    service = "parigot.kv.v1.KV"
-                    """)))
-        .containsExactly(
-            "app.toml:10: http.route[0].service: no program exports \"shop.v1.Nobody\"; a route"
-                + " goes to a service of this app",
-            "app.toml:11: http.route[1].prefix: missing; a path like \"/api\"",
-            "app.toml:15: http.route[2].service: no program exports \"parigot.kv.v1.KV\"; a"
-                + " route goes to a service of this app");
-  }
-
-  @Test
-  void aPrefixIsGivenOnceAndWithoutTrailingSlashOrDotSegments() {
-    String bad =
-        httpApp(
-            """
-            [http]
-            listen = "localhost:80"
-            [[http.route]]
-            prefix = "/api"
-            service = "shop.v1.Front"
-            [[http.route]]
-            prefix = "/api"
-            service = "shop.v1.Admin"
-            [[http.route]]
-            prefix = "/api/"
-            service = "shop.v1.Admin"
-            [[http.route]]
-            prefix = "/a/../b"
-            service = "shop.v1.Admin"
-            [[http.route]]
-            prefix = "api"
-            service = "shop.v1.Admin"
-            [[http.route]]
-            prefix = "/a?b"
-            service = "shop.v1.Admin"
-            """);
-    List<String> problems = problems(bad);
-    assertThat(problems.get(0))
-        .isEqualTo(
-            "app.toml:12: http.route[1].prefix: \"/api\" is already the prefix of"
-                + " http.route[0]; each prefix has one route");
-    assertThat(problems.subList(1, problems.size()))
-        .hasSize(4)
-        .allSatisfy(p -> assertThat(p).contains("prefix: must be \"/\" or a path like"))
-        .anySatisfy(p -> assertThat(p).endsWith("not \"/api/\""))
-        .anySatisfy(p -> assertThat(p).endsWith("not \"/a/../b\""))
-        .anySatisfy(p -> assertThat(p).endsWith("not \"api\""))
-        .anySatisfy(p -> assertThat(p).endsWith("not \"/a?b\""));
-  }
-
-  @Test
-  void theHttpTableNeedsAnAddressAndARouteAndKnowsItsKeys() {
-    assertThat(problems(httpApp("[http]\nport = 80\n")))
-        .containsExactly(
-            "app.toml: http.route: missing; add a [[http.route]] with a prefix and a service",
-            "app.toml:6: http.listen: missing; e.g. listen = \"127.0.0.1:8080\"",
-            "app.toml:7: http.port: unknown key; the keys here are listen, route,"
-                + " max_header_bytes, max_body_bytes, timeout_ms");
-  }
-
-  @Test
-  void aLongerPrefixMatchesOnlyAtASegmentBoundary() {
-    var api = new HttpSpec.Route("/api", "x");
-    assertThat(api.matches("/api")).isTrue();
-    assertThat(api.matches("/api/items")).isTrue();
-    assertThat(api.matches("/apix")).isFalse();
-    assertThat(api.matches("/ap")).isFalse();
-    assertThat(new HttpSpec.Route("/", "x").matches("/anything")).isTrue();
-  }
-
-  @Test
-  void httpAllowListsHostsAndPortsPerProgram() {
-    Manifest m =
-        manifest(
-            program(
-                "main",
-                "main",
-                "requires = [\"parigot.http.v1.Client\"]",
-                "http_allow = [\"Example.Internal:8080\", \"127.0.0.1:*\", \"[::1]:80\"]"));
-    assertThat(m.httpAllow("main"))
-        .containsExactly("example.internal:8080", "127.0.0.1:*", "[::1]:80");
-    assertThat(m.httpAllow("other")).isEmpty();
-  }
-
-  @Test
-  void aBadHttpAllowEntryIsRefused() {
-    assertThat(problems(program("main", "main", "http_allow = [\"example.internal\", \"*:80\"]")))
-        .hasSize(2)
-        .allSatisfy(
-            p -> assertThat(p).startsWith("app.toml:5: program 'main': http_allow: must be"));
-  }
-
   private static String program(String name, String role, String... lines) {
     return "app = \"a\"\n" + table(name, role, lines);
   }

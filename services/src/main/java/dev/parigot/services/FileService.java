@@ -3,7 +3,6 @@ package dev.parigot.services;
 import com.google.protobuf.ByteString;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.services.proto.FileProto;
 import dev.parigot.services.proto.FileProto.Chunk;
 import dev.parigot.services.proto.FileProto.DeleteRequest;
@@ -85,13 +84,10 @@ final class FileService {
    */
   void grant(Manifest manifest) throws IOException {
     var roots = new ConcurrentHashMap<String, Path>();
-    for (ProgramSpec program : manifest.programs()) {
-      var dir = manifest.files(program.name());
-      if (dir.isPresent()) {
-        Files.createDirectories(dir.get());
-        // Real once, here: what the operator set up may involve links; what guests do may not.
-        roots.put(program.name(), dir.get().toRealPath());
-      }
+    for (var grant : manifest.section(FilesSection.KEY).orElse(Map.of()).entrySet()) {
+      Files.createDirectories(grant.getValue());
+      // Real once, here: what the operator set up may involve links; what guests do may not.
+      roots.put(grant.getKey(), grant.getValue().toRealPath());
     }
     grants.put(manifest.app(), roots);
   }

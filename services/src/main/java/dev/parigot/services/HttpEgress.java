@@ -41,7 +41,7 @@ final class HttpEgress implements AutoCloseable {
   static final long MAX_TIMEOUT_MS = 600_000;
   private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}");
 
-  // app -> program -> its http_allow entries.
+  // app -> program -> its http_allow entries (a program without any is absent).
   private final Map<String, Map<String, List<String>>> allowed = new ConcurrentHashMap<>();
   private final ExecutorService executor;
   private final HttpClient client;
@@ -58,9 +58,8 @@ final class HttpEgress implements AutoCloseable {
 
   /** Takes the http_allow lists of a manifest's programs, replacing any earlier ones of its app. */
   void admit(Manifest manifest) {
-    Map<String, List<String>> programs = new ConcurrentHashMap<>();
-    manifest.programs().forEach(p -> programs.put(p.name(), manifest.httpAllow(p.name())));
-    allowed.put(manifest.app(), programs);
+    allowed.put(
+        manifest.app(), Map.copyOf(manifest.section(HttpAllowSection.KEY).orElse(Map.of())));
   }
 
   Dispatcher dispatcher(ThreadFactory threads) {

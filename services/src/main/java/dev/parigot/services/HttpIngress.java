@@ -7,7 +7,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.parigot.abi.Errno;
 import dev.parigot.kernel.App;
-import dev.parigot.kernel.HttpSpec;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;

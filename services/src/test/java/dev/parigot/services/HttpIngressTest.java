@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.kernel.App;
-import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import java.io.IOException;
@@ -84,7 +83,7 @@ class HttpIngressTest {
             .install(Kernel.builder().output((p, err, line) -> lines.add(p + " " + line)))
             .build();
     app = kernel.launch(manifest);
-    http = manifest.http().orElseThrow();
+    http = manifest.section(HttpSection.KEY).orElseThrow();
     ingress = HttpIngress.start(http, app, services);
   }
 

@@ -1,13 +1,13 @@
-package dev.parigot.kernel;
+package dev.parigot.services;
 
 import java.util.List;
 import java.util.Objects;
 
 /**
  * An app's HTTP ingress, as its manifest's {@code [http]} table describes it: where to listen and
- * which guest service serves which path prefix. {@link Manifest} checks the syntax of the address
- * and the prefixes, that prefixes are distinct and that each route's service is exported by a
- * program of the app; this record only refuses nulls and out-of-range numbers.
+ * which guest service serves which path prefix. {@link HttpSection} checks the syntax of the
+ * address and the prefixes, that prefixes are distinct and that each route's service is exported by
+ * a program of the app; this record only refuses nulls and out-of-range numbers.
  *
  * @param host the host to bind to: a name or an IP literal (an IPv6 one without brackets)
  * @param port 0 to 65535; 0 binds an ephemeral port, which the ingress reports once bound
@@ -16,8 +16,8 @@ import java.util.Objects;
  *     get 431
  * @param maxBodyBytes the largest request body accepted; larger ones get 413. Bodies larger than
  *     the inline size are streamed to the handler, so this may exceed max_message_bytes
- * @param timeoutMillis the deadline of each call to a handler, from the request to the end of
- *     the response; 0 for none
+ * @param timeoutMillis the deadline of each call to a handler, from the request to the end of the
+ *     response; 0 for none
  */
 public record HttpSpec(
     String host,
@@ -60,8 +60,8 @@ public record HttpSpec(
   }
 
   /**
-   * One {@code [[http.route]]}: requests whose path is {@code prefix} or continues it with a
-   * {@code /} go to {@code service}.
+   * One {@code [[http.route]]}: requests whose path is {@code prefix} or continues it with a {@code
+   * /} go to {@code service}.
    *
    * @param prefix {@code /}, or {@code /} and segments without a trailing {@code /}
    * @param service a name that implements {@code parigot.http.v1.Handler}
