@@ -110,14 +110,17 @@ final class Dispatcher implements Provider {
       if (result != null) {
         call.end(result);
       }
-    } catch (Failure f) {
-      call.fail(f.code(), f.getMessage());
-    } catch (InterruptedException e) {
-      if (!call.cancelled()) {
-        internal(call, e);
-      }
     } catch (Throwable t) {
-      internal(call, t);
+      failed(call, t);
+    }
+  }
+
+  /** Ends {@code call} for what its handler (or a step of its stream) threw, as listed above. */
+  static void failed(Call call, Throwable thrown) {
+    switch (thrown) {
+      case Failure f -> call.fail(f.code(), f.getMessage());
+      case InterruptedException e when call.cancelled() -> {}
+      default -> internal(call, thrown);
     }
   }
 
