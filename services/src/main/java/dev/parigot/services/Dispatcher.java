@@ -25,7 +25,8 @@ import java.util.concurrent.ThreadFactory;
  *
  * <ul>
  *   <li>an unknown method number: UNIMPLEMENTED; an undecodable request: INVALID_ARGUMENT;
- *   <li>a returned message: END with it; null: the handler answers later itself (streams, timers);
+ *   <li>a returned message: END with it; null: the handler answers later itself (timers, and
+ *       streams, which go at the caller's pace through {@link Call#stream});
  *   <li>a thrown {@link Failure}: ERROR with its code and message;
  *   <li>an interrupt after cancellation: nothing (the caller is gone);
  *   <li>anything else thrown: INTERNAL with a message, and a log record with the stack trace. No
