@@ -103,6 +103,19 @@ class HttpBodiesTest {
     assertThat(all(call)).isEqualTo(new String(rest, StandardCharsets.US_ASCII));
   }
 
+  @Test
+  void aReadWaitingForItsReaderFailsWhenTheExchangeEnds() throws Exception {
+    HttpBodies.Body b = body(Services.CALLER.app(), "", "x".repeat(200_000), 1 << 20);
+    var call = new Client.Call();
+    call.ready(false);
+    services.body().call("Read", read(b, 1024), call);
+    call.awaited.get(30, TimeUnit.SECONDS);
+
+    b.expire();
+
+    assertThat(call.error(Code.NOT_FOUND)).contains("unknown, already read or expired");
+  }
+
   /** A request body's socket that counts what was read from it. */
   private static final class CountingStream extends ByteArrayInputStream {
     CountingStream(byte[] bytes) {
