@@ -176,14 +176,14 @@ final class Queues {
     call.stream(
         () -> {
           try {
+            if (limit != 0 && sent[0] >= limit) {
+              leave.run();
+              call.end(Delivery.getDefaultInstance());
+              return false;
+            }
             // Waiting here is for a message or a free lease, never for the caller: steps run when
             // it is ready.
             while (true) {
-              if (limit != 0 && sent[0] >= limit) {
-                leave.run();
-                call.end(Delivery.getDefaultInstance());
-                return false;
-              }
               consumer.wake.drainPermits();
               if (consumer.leases.size() >= inFlight) {
                 consumer.wake.acquire();
