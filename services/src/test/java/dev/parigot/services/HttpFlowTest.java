@@ -115,6 +115,7 @@ class HttpFlowTest {
   private static final class Paced {
     private final Replies replies;
     final AtomicInteger waits = new AtomicInteger();
+    final AtomicInteger starts = new AtomicInteger();
     volatile boolean pending;
     volatile Thread current;
     // Touched by one step at a time: each thread starts after the one before registered.
@@ -125,6 +126,7 @@ class HttpFlowTest {
     }
 
     void start() {
+      starts.incrementAndGet();
       pending = false;
       Thread t = Thread.ofVirtual().name("paced").unstarted(this::run);
       current = t;
@@ -175,12 +177,18 @@ class HttpFlowTest {
 
       // The client stops reading: the socket's buffers and then the ingress's queue fill, and the
       // handler is told it is not ready. It ends up waiting for its callback with no thread.
+      // A dump taken while it waits, the same wait from before the dump to after it.
       Paced p = paced.get(30, TimeUnit.SECONDS);
-      ThreadDump dump = ThreadDump.take(dir);
-      for (int i = 0; i < 1000 && !(p.idle() && dump.in("Paced", "run").isEmpty()); i++) {
-        dump = ThreadDump.take(dir);
+      ThreadDump dump = null;
+      for (int i = 0; i < 1000 && dump == null; i++) {
+        int starts = p.starts.get();
+        boolean idle = p.idle();
+        ThreadDump d = ThreadDump.take(dir);
+        if (idle && p.idle() && p.starts.get() == starts) {
+          dump = d;
+        }
       }
-      assertThat(p.idle()).as("the handler waits for a callback").isTrue();
+      assertThat(dump).as("a dump while the handler waits for a callback").isNotNull();
       assertThat(dump.in("Paced", "run")).isEmpty();
       for (String method : List.of("partial", "end", "fail", "isReady", "onReady")) {
         assertThat(dump.in("Exchange", method)).as("threads in Exchange.%s", method).isEmpty();
