@@ -2,23 +2,50 @@ package dev.parigot.kernel;
 
 /**
  * Where the results of one call go: the seam between whoever serves a call (a local process, a
- * Java service, a remote kernel) and the caller. Any thread may call these methods.
+ * Java service, a remote kernel) and the caller. Any thread may call these methods, and none of
+ * them blocks.
  *
  * <p>A call receives zero or more {@link #partial} results and then exactly one {@link #end} or
  * {@link #fail}; once the call is finished every method returns false and drops its argument.
+ *
+ * <p><b>Flow control.</b> A caller reads at its own pace, so a provider that streams asks before
+ * each partial whether the caller {@link #isReady is ready} and, when it is not, registers a
+ * callback with {@link #onReady} and returns; nothing waits. A provider that sends while the caller
+ * is not ready may lose the call: each caller bounds what it holds unread and fails the call past
+ * that bound (a process's queue: docs/abi.md, "Queue bound"; the HTTP ingress: {@code
+ * HttpIngress}).
  */
 public interface Replies {
   /** Delivers a partial result; false when the call is already finished. */
   boolean partial(byte[] data);
 
   /**
-   * Whether a partial result of {@code bytes} would be taken now without overflowing the caller:
-   * a provider that can wait (one reading an upload, say) checks it before each partial and
-   * waits while it is false, which is how its caller's pace reaches the source. Advisory: it may
-   * change at once. By default true: a caller that does not say has room.
+   * Whether a partial result sent now is taken without passing the caller's bound: true while the
+   * caller has room for at least one more partial of its largest message size, and true once the
+   * call is finished (a partial then is dropped, not piled up; {@link #partial} says so). False
+   * only while the call is open and the caller is behind. Never blocks; advisory, as the caller may
+   * read or another stream may fill it at once. By default true: a caller that does not say has
+   * room.
    */
-  default boolean hasRoom(int bytes) {
+  default boolean isReady() {
     return true;
+  }
+
+  /**
+   * Runs {@code callback} once, when {@link #isReady} is or becomes true: at once, on the calling
+   * thread, if it is true now; otherwise later, on a thread of the implementation's choosing (never
+   * a guest's), when the caller has taken enough or the call finishes, whichever comes first. So a
+   * pending callback never outlives the call, and after the end it runs harmlessly: the provider
+   * finds the call over when it sends. {@link #isReady} may be false again by the time it runs.
+   *
+   * <p>The callback must be quick and must not block: a provider with work to do hands it to a
+   * thread of its own. One callback may be pending per call; another may be registered once it
+   * has run. By default it runs at once.
+   *
+   * @throws IllegalStateException if a callback registered earlier has not run yet
+   */
+  default void onReady(Runnable callback) {
+    callback.run();
   }
 
   /** Finishes the call successfully; false when it was already finished. */

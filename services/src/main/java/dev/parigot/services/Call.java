@@ -64,9 +64,45 @@ final class Call {
     return false;
   }
 
-  /** Whether the caller would take a partial of {@code bytes} now: see {@link Replies#hasRoom}. */
-  boolean hasRoom(int bytes) {
-    return replies.hasRoom(bytes);
+  /** One step of a stream: see {@link #stream}. */
+  @FunctionalInterface
+  interface Step {
+    /**
+     * Sends the stream's next partial result, or ends or fails the call. Runs on a service thread
+     * only while the caller is ready; it may block on its own input (a socket, a queue of
+     * changes), never on the caller.
+     *
+     * @return whether the stream goes on: false once it ended the call or the call is over
+     */
+    boolean next() throws Exception;
+  }
+
+  /**
+   * Streams at the caller's pace without waiting for it: runs {@code step} (first on this thread)
+   * while the call is open and the caller {@link Replies#isReady is ready}; when it is not, the
+   * stream goes on from the caller's {@link Replies#onReady} callback, on a new service thread,
+   * and meanwhile no thread waits for it. What the step throws ends the call as a handler's
+   * throw does ({@link Dispatcher}). The handler returns null after calling this.
+   */
+  void stream(Step step) {
+    handler = Thread.currentThread();
+    // After handler is set: either cancel() interrupts this thread or this sees the cancel.
+    if (cancelled()) {
+      return;
+    }
+    try {
+      while (open()) {
+        if (!replies.isReady()) {
+          replies.onReady(() -> threads.newThread(() -> stream(step)).start());
+          return;
+        }
+        if (!step.next()) {
+          return;
+        }
+      }
+    } catch (Throwable t) {
+      Dispatcher.failed(this, t);
+    }
   }
 
   /** Ends the call with {@code message}; false if it was already finished. */

@@ -25,7 +25,8 @@ import java.util.concurrent.ThreadFactory;
  *
  * <ul>
  *   <li>an unknown method number: UNIMPLEMENTED; an undecodable request: INVALID_ARGUMENT;
- *   <li>a returned message: END with it; null: the handler answers later itself (streams, timers);
+ *   <li>a returned message: END with it; null: the handler answers later itself (timers, and
+ *       streams, which go at the caller's pace through {@link Call#stream});
  *   <li>a thrown {@link Failure}: ERROR with its code and message;
  *   <li>an interrupt after cancellation: nothing (the caller is gone);
  *   <li>anything else thrown: INTERNAL with a message, and a log record with the stack trace. No
@@ -110,14 +111,17 @@ final class Dispatcher implements Provider {
       if (result != null) {
         call.end(result);
       }
-    } catch (Failure f) {
-      call.fail(f.code(), f.getMessage());
-    } catch (InterruptedException e) {
-      if (!call.cancelled()) {
-        internal(call, e);
-      }
     } catch (Throwable t) {
-      internal(call, t);
+      failed(call, t);
+    }
+  }
+
+  /** Ends {@code call} for what its handler (or a step of its stream) threw, as listed above. */
+  static void failed(Call call, Throwable thrown) {
+    switch (thrown) {
+      case Failure f -> call.fail(f.code(), f.getMessage());
+      case InterruptedException e when call.cancelled() -> {}
+      default -> internal(call, thrown);
     }
   }
 

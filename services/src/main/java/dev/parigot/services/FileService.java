@@ -110,29 +110,64 @@ final class FileService {
     int chunk = (int) Check.range("chunk_bytes", r.getChunkBytes(), 0, MAX_CHUNK);
     Resolved f = resolve(root, r.getPath());
     requireFile(f);
-    long left = length == 0 ? Long.MAX_VALUE : length;
-    long at = offset;
-    var buffer = ByteBuffer.allocate(chunk == 0 ? DEFAULT_CHUNK : chunk);
-    try (FileChannel in = open(f, StandardOpenOption.READ)) {
-      while (left > 0 && call.open()) {
-        buffer.clear().limit((int) Math.min(buffer.capacity(), left));
-        int n = in.read(buffer, at);
+    FileChannel in = open(f, StandardOpenOption.READ);
+    call.stream(new Reading(call, in, offset, length, chunk == 0 ? DEFAULT_CHUNK : chunk)::next);
+    return null;
+  }
+
+  /**
+   * A Read in progress: each step reads and sends one chunk, when the caller is ready for it. The
+   * file stays open while the stream waits for its reader, and is closed however the stream ends.
+   */
+  private static final class Reading {
+    private final Call call;
+    private final FileChannel in;
+    private final ByteBuffer buffer;
+    private long at;
+    private long left;
+
+    Reading(Call call, FileChannel in, long offset, long length, int chunk) {
+      this.call = call;
+      this.in = in;
+      this.at = offset;
+      this.left = length == 0 ? Long.MAX_VALUE : length;
+      this.buffer = ByteBuffer.allocate(chunk);
+      call.onCancel(this::close);
+    }
+
+    boolean next() throws IOException {
+      try {
+        int n = 0;
+        if (left > 0) {
+          buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+          n = in.read(buffer, at);
+        }
         if (n <= 0) {
-          break;
+          close();
+          call.end(Chunk.newBuilder().setOffset(at).build());
+          return false;
         }
-        Chunk c =
-            Chunk.newBuilder()
-                .setOffset(at)
-                .setData(ByteString.copyFrom(buffer.array(), 0, n))
-                .build();
-        if (!call.partial(c)) {
-          return null;
-        }
+        var c = Chunk.newBuilder().setOffset(at).setData(ByteString.copyFrom(buffer.array(), 0, n));
         at += n;
         left -= n;
+        if (!call.partial(c.build())) {
+          close();
+          return false;
+        }
+        return true;
+      } catch (IOException | RuntimeException e) {
+        close();
+        throw e;
       }
     }
-    return Chunk.newBuilder().setOffset(at).build();
+
+    private void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Opened to read only: nothing is lost.
+      }
+    }
   }
 
   private WriteResponse write(Call call, WriteRequest r) throws IOException {
@@ -226,13 +261,19 @@ final class FileService {
     }
     entries.sort((a, b) -> Arrays.compareUnsigned(utf8(a.getName()), utf8(b.getName())));
     int size = pageSize == 0 ? DEFAULT_PAGE : pageSize;
-    for (int i = 0; i < entries.size() && call.open(); i += size) {
-      var page = entries.subList(i, Math.min(entries.size(), i + size));
-      if (!call.partial(ListPage.newBuilder().addAllEntries(page).build())) {
-        return null;
-      }
-    }
-    return ListPage.getDefaultInstance();
+    // Steps run one at a time, each on a thread started after the last step ran.
+    int[] sent = {0};
+    call.stream(
+        () -> {
+          if (sent[0] >= entries.size()) {
+            call.end(ListPage.getDefaultInstance());
+            return false;
+          }
+          var page = entries.subList(sent[0], Math.min(entries.size(), sent[0] + size));
+          sent[0] += page.size();
+          return call.partial(ListPage.newBuilder().addAllEntries(page).build());
+        });
+    return null;
   }
 
   private DeleteResponse delete(Call call, DeleteRequest r) throws IOException {

@@ -20,14 +20,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * handler while its exchange lasts. See http.proto for the contract.
  *
  * <p>A body is read straight from the client's connection, one chunk at a time, and only when the
- * reading process has room for it: an upload never sits whole in memory, and a slow reader slows
- * the client down through TCP rather than grow a queue.
+ * reading process is ready for it ({@link Call#stream}): an upload never sits whole in memory, a
+ * slow reader slows the client down through TCP rather than grow a queue, and no thread waits
+ * for the reader meanwhile.
  */
 final class HttpBodies {
   static final int DEFAULT_CHUNK = 64 * 1024;
   static final int MAX_CHUNK = 1 << 20;
-  // Room for the chunk's field tag and length besides its bytes.
-  private static final int CHUNK_OVERHEAD = 16;
 
   private final SecureRandom random = new SecureRandom();
   private final Map<Long, Body> waiting = new ConcurrentHashMap<>();
@@ -42,6 +41,8 @@ final class HttpBodies {
     private final InputStream in;
     private final long max;
     private final AtomicBoolean expired = new AtomicBoolean();
+    // The Read that claimed the body, once one did.
+    private volatile Call reader;
 
     private Body(long id, String app, byte[] head, InputStream rest, long max) {
       this.id = id;
@@ -55,10 +56,17 @@ final class HttpBodies {
       return id;
     }
 
-    /** The exchange is over: the id is unknown from now on and a read in progress stops. */
+    /**
+     * The exchange is over: the id is unknown from now on, and a read in progress fails, even one
+     * waiting for its reader to be ready.
+     */
     void expire() {
       expired.set(true);
       waiting.remove(id, this);
+      Call r = reader;
+      if (r != null) {
+        r.fail(Code.NOT_FOUND, notFound(id).getMessage());
+      }
     }
   }
 
@@ -86,7 +94,7 @@ final class HttpBodies {
         .build();
   }
 
-  private BodyChunk read(Call call, ReadBodyRequest r) throws InterruptedException {
+  private BodyChunk read(Call call, ReadBodyRequest r) {
     if (r.getBodyId() == 0) {
       throw Failure.invalid("body_id: required");
     }
@@ -102,15 +110,30 @@ final class HttpBodies {
         || !waiting.remove(body.id, body)) {
       throw notFound(r.getBodyId());
     }
-    long total = 0;
-    while (true) {
-      // Backpressure: the next chunk is read from the socket only once the reader can take it.
-      while (!call.hasRoom(chunk + CHUNK_OVERHEAD) && call.open() && !body.expired.get()) {
-        Thread.sleep(1);
-      }
-      if (!call.open()) {
-        return null; // the reader is gone
-      }
+    body.reader = call;
+    // A body that expired before its reader was set is caught by the first step.
+    call.stream(new Reading(call, body, chunk));
+    return null;
+  }
+
+  /**
+   * One Read in progress: each step reads the next chunk from the socket, which happens only when
+   * the reader is ready for it (see {@link Call#stream}).
+   */
+  private static final class Reading implements Call.Step {
+    private final Call call;
+    private final Body body;
+    private final int chunk;
+    private long total;
+
+    Reading(Call call, Body body, int chunk) {
+      this.call = call;
+      this.body = body;
+      this.chunk = chunk;
+    }
+
+    @Override
+    public boolean next() {
       if (body.expired.get()) {
         throw notFound(body.id);
       }
@@ -131,11 +154,10 @@ final class HttpBodies {
       }
       var message = BodyChunk.newBuilder().setData(ByteString.copyFrom(bytes)).build();
       if (bytes.length < chunk) {
-        return message;
+        call.end(message);
+        return false;
       }
-      if (!call.partial(message)) {
-        return null;
-      }
+      return call.partial(message);
     }
   }
 

@@ -24,10 +24,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -39,8 +41,13 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code proto/parigot/http/v1/http.proto}.
  *
  * <p>Each exchange runs on its own virtual thread, which waits for the handler's answers and writes
- * them. A handler that streams faster than the client reads is slowed down, not failed: its reply
- * call waits while more than {@link #BUFFERED_BYTES} of the response are queued unwritten.
+ * them. Nothing else waits for the client: the handler's {@link Replies} is not {@link
+ * Replies#isReady ready} while {@link #BUFFERED_BYTES} or more of the response are queued
+ * unwritten, and its onReady callback runs once the writer has taken the queue below that (a
+ * guest handler, which cannot see readiness, is paced so by the kernel). A provider that sends
+ * regardless loses the call once a partial would take the queue past {@link #BUFFERED_BYTES} plus
+ * the handler's max_message_bytes: the call is cancelled with WOULD_EXCEED_LIMIT and the client
+ * gets 502, or a cut-short body if the status was already sent.
  *
  * <p>A request body comes inline in the HttpRequest when it is at most {@link #INLINE_BYTES} and
  * fits the handler's max_message_bytes; a larger one stays on the connection, and the handler reads
@@ -55,7 +62,7 @@ public final class HttpIngress implements AutoCloseable {
   static final String CALLER = "http";
   /** Handler.Handle's method number: the first rpc of the service. */
   private static final int HANDLE = 1;
-  /** Response bytes a handler may have queued before its next partial reply waits. */
+  /** Response bytes queued unwritten at which a handler is no longer ready to send more. */
   static final int BUFFERED_BYTES = 1 << 20;
   /**
    * The largest body sent inline: small enough that a request never costs a handler much of its
@@ -74,6 +81,8 @@ public final class HttpIngress implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService exchanges;
   private final HttpBodies bodies;
+  // The most response bytes one exchange has held unwritten: what flow control bounds.
+  private final LongAccumulator peakQueued = new LongAccumulator(Math::max, 0);
 
   private HttpIngress(
       HttpSpec spec, App app, HttpServer server, ExecutorService exchanges, HttpBodies bodies) {
@@ -122,6 +131,11 @@ public final class HttpIngress implements AutoCloseable {
   /** The bound address: with port 0 in the manifest, the port the system chose. */
   public InetSocketAddress address() {
     return server.getAddress();
+  }
+
+  /** The most response bytes one exchange has held unwritten since the ingress started. */
+  long peakQueuedBytes() {
+    return peakQueued.get();
   }
 
   /** Stops listening, ends open exchanges and their calls. Idempotent. */
@@ -274,18 +288,22 @@ public final class HttpIngress implements AutoCloseable {
   private enum Kind {
     PARTIAL,
     END,
-    FAIL
+    FAIL,
+    /** The handler sent past the bound: the exchange ends the call. */
+    OVERFLOW
   }
 
   private record Answer(Kind kind, int code, byte[] data) {}
 
   /**
-   * One request's call to its handler: the kernel-side {@link Replies} queue answers, the
-   * exchange's thread takes and writes them.
+   * One request's call to its handler: the kernel-side {@link Replies} queue answers and never
+   * wait; the exchange's thread takes and writes them, and tells the handler when it may send more.
    */
   private final class Exchange implements Replies {
     private final HttpExchange ex;
     private final HttpSpec.Route route;
+    // What the queue may hold: a handler that is ready may send one message of its largest size.
+    private final long limit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     // Guarded by lock.
@@ -293,14 +311,19 @@ public final class HttpIngress implements AutoCloseable {
     private long queuedBytes;
     private boolean finished;
     private boolean abandoned;
+    private Runnable readyCallback;
+    // How to cancel the call, once app.call has returned it.
+    private volatile Provider.Cancellation call;
 
     Exchange(HttpExchange ex, HttpSpec.Route route) {
       this.ex = ex;
       this.route = route;
+      this.limit = (long) BUFFERED_BYTES + app.maxMessageBytes(route.service());
     }
 
     void run(byte[] request) throws IOException {
       Provider.Cancellation call = app.call(CALLER, route.service(), HANDLE, request, this);
+      this.call = call;
       long deadline =
           spec.timeoutMillis() == 0
               ? Long.MAX_VALUE
@@ -316,6 +339,20 @@ public final class HttpIngress implements AutoCloseable {
             }
             plain(ex, 504, route.service() + " did not answer within " + spec.timeoutMillis()
                 + " ms");
+            return;
+          }
+          if (a.kind() == Kind.OVERFLOW) {
+            // Cancelled already unless the flood came before app.call returned; cancel is
+            // idempotent.
+            call.cancel(Errno.WOULD_EXCEED_LIMIT);
+            String why =
+                "the handler sent more than " + limit + " bytes the client had not taken; a"
+                    + " provider sends while isReady() is true";
+            if (headersSent) {
+              throw cutShort(why);
+            }
+            LOG.log(Level.WARNING, "{0}: {1}", route.service(), why);
+            plain(ex, 502, route.service() + ": " + why);
             return;
           }
           if (a.kind() == Kind.FAIL) {
@@ -427,27 +464,29 @@ public final class HttpIngress implements AutoCloseable {
       return new IOException(why);
     }
 
-    /**
-     * Wakes a handler waiting in {@link #partial} and cancels the call. In that order: the kernel
-     * holds the serving side's lock while it waits, and cancelling needs it.
-     */
+    /** Drops what is queued, runs a pending onReady callback and cancels the call. */
     private void abandon(Provider.Cancellation call, Errno reason) {
       boolean cancel;
+      Runnable ready;
       lock.lock();
       try {
         cancel = !finished;
         abandoned = true;
         answers.clear();
-        changed.signalAll();
+        queuedBytes = 0;
+        ready = takeCallback();
       } finally {
         lock.unlock();
       }
+      runCallback(ready);
       if (cancel) {
         call.cancel(reason);
       }
     }
 
     private Answer take(long deadline) throws InterruptedException {
+      Answer a;
+      Runnable ready;
       lock.lock();
       try {
         while (answers.isEmpty()) {
@@ -457,13 +496,14 @@ public final class HttpIngress implements AutoCloseable {
           }
           changed.awaitNanos(left);
         }
-        Answer a = answers.poll();
+        a = answers.poll();
         queuedBytes -= a.data().length;
-        changed.signalAll();
-        return a;
+        ready = ready() ? takeCallback() : null;
       } finally {
         lock.unlock();
       }
+      runCallback(ready);
+      return a;
     }
 
     private boolean queuedEmpty() {
@@ -476,22 +516,80 @@ public final class HttpIngress implements AutoCloseable {
     }
 
     @Override
-    public boolean partial(byte[] data) {
+    public boolean isReady() {
       lock.lock();
       try {
-        // Backpressure: the handler's reply waits until the client has taken enough.
-        while (!finished && !abandoned && queuedBytes > 0
-            && queuedBytes + data.length > BUFFERED_BYTES) {
-          changed.await();
-        }
-        return offer(Kind.PARTIAL, 0, data, false);
-      } catch (InterruptedException e) {
-        // The handler's process is being killed: it no longer needs an answer.
-        Thread.currentThread().interrupt();
-        return false;
+        return ready();
       } finally {
         lock.unlock();
       }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here a later callback runs on the exchange's thread, once it has written enough.
+     */
+    @Override
+    public void onReady(Runnable callback) {
+      Objects.requireNonNull(callback, "callback");
+      lock.lock();
+      try {
+        if (readyCallback != null) {
+          throw new IllegalStateException("an onReady callback of this call has not run yet");
+        }
+        if (!ready()) {
+          readyCallback = callback;
+          return;
+        }
+      } finally {
+        lock.unlock();
+      }
+      callback.run();
+    }
+
+    /** Lock held. */
+    private boolean ready() {
+      return finished || abandoned || queuedBytes < BUFFERED_BYTES;
+    }
+
+    /** Lock held: the pending callback, now no longer pending. */
+    private Runnable takeCallback() {
+      Runnable r = readyCallback;
+      readyCallback = null;
+      return r;
+    }
+
+    /** Runs a callback taken under the lock, after the lock is released. */
+    private static void runCallback(Runnable r) {
+      if (r != null) {
+        r.run();
+      }
+    }
+
+    @Override
+    public boolean partial(byte[] data) {
+      Runnable ready;
+      lock.lock();
+      try {
+        if (finished || abandoned || queuedBytes + data.length <= limit) {
+          return offer(Kind.PARTIAL, 0, data, false);
+        }
+        // Sent regardless of isReady: refused and the call cancelled at once; the writer ends the
+        // response when it gets there (it may be stuck writing to a client that does not read).
+        answers.clear();
+        queuedBytes = 0;
+        offer(Kind.OVERFLOW, 0, new byte[0], true);
+        ready = takeCallback();
+      } finally {
+        lock.unlock();
+      }
+      runCallback(ready);
+      Provider.Cancellation c = call;
+      if (c != null) {
+        c.cancel(Errno.WOULD_EXCEED_LIMIT);
+      }
+      return false;
     }
 
     @Override
@@ -505,12 +603,17 @@ public final class HttpIngress implements AutoCloseable {
     }
 
     private boolean last(Kind kind, int code, byte[] data) {
+      boolean taken;
+      Runnable ready;
       lock.lock();
       try {
-        return offer(kind, code, data, true);
+        taken = offer(kind, code, data, true);
+        ready = takeCallback();
       } finally {
         lock.unlock();
       }
+      runCallback(ready);
+      return taken;
     }
 
     /** Queues an answer; lock held. */
@@ -521,6 +624,7 @@ public final class HttpIngress implements AutoCloseable {
       finished = last;
       answers.add(new Answer(kind, code, data));
       queuedBytes += data.length;
+      peakQueued.accumulate(queuedBytes);
       changed.signalAll();
       return true;
     }

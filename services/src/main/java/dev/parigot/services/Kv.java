@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -249,25 +250,56 @@ final class Kv {
     byte[] start = from != null ? from : prefix;
     boolean startInclusive = from == null;
     byte[] end = upperBound(prefix);
-    int left = limit == 0 ? Integer.MAX_VALUE : limit;
-    while (left > 0 && call.open()) {
+    call.stream(
+        new Listing(call, app, bucket, start, startInclusive, end, pageSize, limit)::next);
+    return null;
+  }
+
+  /** A List in progress: each step reads and sends one page, when the caller is ready for it. */
+  private final class Listing {
+    private final Call call;
+    private final String app;
+    private final String bucket;
+    private final byte[] end;
+    private final int pageSize;
+    private byte[] start;
+    private boolean startInclusive;
+    private int left;
+
+    Listing(
+        Call call,
+        String app,
+        String bucket,
+        byte[] start,
+        boolean startInclusive,
+        byte[] end,
+        int pageSize,
+        int limit) {
+      this.call = call;
+      this.app = app;
+      this.bucket = bucket;
+      this.start = start;
+      this.startInclusive = startInclusive;
+      this.end = end;
+      this.pageSize = pageSize;
+      this.left = limit == 0 ? Integer.MAX_VALUE : limit;
+    }
+
+    boolean next() throws SQLException {
       int want = Math.min(pageSize, left);
       byte[] lo = start;
       boolean inclusive = startInclusive;
       List<Entry> page =
-          store.tx(c -> page(c, app, bucket, lo, inclusive, end, want));
+          want == 0 ? List.of() : store.tx(c -> page(c, app, bucket, lo, inclusive, end, want));
       if (page.isEmpty()) {
-        break;
-      }
-      if (!call.partial(ListPage.newBuilder().addAllEntries(page).build())) {
-        return null;
+        call.end(ListPage.getDefaultInstance());
+        return false;
       }
       left -= page.size();
       start = page.getLast().getKey().getBytes(StandardCharsets.UTF_8);
       startInclusive = false;
+      return call.partial(ListPage.newBuilder().addAllEntries(page).build());
     }
-    call.end(ListPage.getDefaultInstance());
-    return null;
   }
 
   private static List<Entry> page(
@@ -302,7 +334,7 @@ final class Kv {
     return entries;
   }
 
-  private Change watch(Call call, WatchRequest r) throws SQLException, InterruptedException {
+  private Change watch(Call call, WatchRequest r) throws SQLException {
     String app = call.caller().app();
     String bucket = bucket(r.getBucket());
     byte[] prefix = Check.text("prefix", r.getPrefix(), 0, MAX_KEY);
@@ -345,26 +377,22 @@ final class Kv {
               watchers.add(watcher);
               return changes;
             });
-    try {
-      for (Change change : replay) {
-        if (!call.partial(change)) {
-          return null;
-        }
-      }
-      while (true) {
-        Change change = watcher.pending.take();
-        if (change == Watcher.OVERFLOW) {
-          call.fail(Code.RESOURCE_EXHAUSTED, "more than " + WATCH_BACKLOG
-              + " changes waited for this watch; read faster or watch a narrower prefix");
-          return null;
-        }
-        if (!call.partial(change)) {
-          return null;
-        }
-      }
-    } finally {
-      watchers.remove(watcher);
-    }
+    // However the watch ends: its caller cancels it (or dies), or it fails below.
+    call.onCancel(() -> watchers.remove(watcher));
+    Iterator<Change> replayed = replay.iterator();
+    call.stream(
+        () -> {
+          // Waiting here is for the next change, never for the caller: steps run when it is ready.
+          Change change = replayed.hasNext() ? replayed.next() : watcher.pending.take();
+          if (change == Watcher.OVERFLOW) {
+            watchers.remove(watcher);
+            call.fail(Code.RESOURCE_EXHAUSTED, "more than " + WATCH_BACKLOG
+                + " changes waited for this watch; read faster or watch a narrower prefix");
+            return false;
+          }
+          return call.partial(change);
+        });
+    return null;
   }
 
   /** Hands a committed change to the watchers it concerns; runs in commit order. */

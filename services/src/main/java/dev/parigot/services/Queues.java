@@ -149,7 +149,7 @@ final class Queues {
     return SendResponse.newBuilder().setId(id).build();
   }
 
-  private Delivery receive(Call call, ReceiveRequest r) throws SQLException, InterruptedException {
+  private Delivery receive(Call call, ReceiveRequest r) {
     var q = new QueueId(call.caller().app(), name("queue", r.getQueue()));
     long visibilityMs =
         Check.range("visibility_timeout_ms", r.getVisibilityTimeoutMs(), 0, MAX_VISIBILITY_MS);
@@ -159,35 +159,54 @@ final class Queues {
     int limit = (int) Check.range("limit", r.getLimit(), 0, Integer.MAX_VALUE);
     var consumer = new Consumer();
     consumers.computeIfAbsent(q, k -> ConcurrentHashMap.newKeySet()).add(consumer);
+    Runnable leave =
+        () ->
+            consumers.computeIfPresent(q, (k, set) -> {
+              set.remove(consumer);
+              return set.isEmpty() ? null : set;
+            });
     // A cancelled receive (or a dead receiver) gives its messages back at once.
-    call.onCancel(() -> consumer.leases.forEach(l -> giveBack(l, false)));
-    try {
-      int sent = 0;
-      while (limit == 0 || sent < limit) {
-        consumer.wake.drainPermits();
-        if (consumer.leases.size() >= inFlight) {
-          consumer.wake.acquire();
-          continue;
-        }
-        Claimed claimed = claim(q, consumer, visibility);
-        if (claimed == null) {
-          consumer.wake.acquire();
-          continue;
-        }
-        Lease lease = claimed.lease();
-        if (!call.partial(claimed.delivery())) {
-          giveBack(lease, false);
-          return null;
-        }
-        sent++;
-      }
-      return Delivery.getDefaultInstance();
-    } finally {
-      consumers.computeIfPresent(q, (k, set) -> {
-        set.remove(consumer);
-        return set.isEmpty() ? null : set;
-      });
-    }
+    call.onCancel(
+        () -> {
+          leave.run();
+          consumer.leases.forEach(l -> giveBack(l, false));
+        });
+    // Steps run one at a time, each on a thread started after the last step ran.
+    int[] sent = {0};
+    call.stream(
+        () -> {
+          try {
+            if (limit != 0 && sent[0] >= limit) {
+              leave.run();
+              call.end(Delivery.getDefaultInstance());
+              return false;
+            }
+            // Waiting here is for a message or a free lease, never for the caller: steps run when
+            // it is ready.
+            while (true) {
+              consumer.wake.drainPermits();
+              if (consumer.leases.size() >= inFlight) {
+                consumer.wake.acquire();
+                continue;
+              }
+              Claimed claimed = claim(q, consumer, visibility);
+              if (claimed == null) {
+                consumer.wake.acquire();
+                continue;
+              }
+              if (!call.partial(claimed.delivery())) {
+                giveBack(claimed.lease(), false);
+                return false;
+              }
+              sent[0]++;
+              return true;
+            }
+          } catch (Exception e) {
+            leave.run();
+            throw e;
+          }
+        });
+    return null;
   }
 
   private record Claimed(Lease lease, Delivery delivery) {}

@@ -13,6 +13,7 @@ import dev.parigot.kernel.Replies;
 import dev.parigot.services.proto.StatusProto.Code;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -43,7 +44,15 @@ final class Client {
   }
 
   Call call(int method, byte[] request) {
-    var call = new Call();
+    return call(method, request, new Call());
+  }
+
+  /** Makes a call whose answers go to {@code call}: one made not ready, say. */
+  Call call(String method, Message request, Call call) {
+    return call(method(method), request.toByteArray(), call);
+  }
+
+  private Call call(int method, byte[] request, Call call) {
     call.cancellation = provider.open(caller, method, request, call);
     return call;
   }
@@ -66,6 +75,43 @@ final class Client {
     volatile Provider.Cancellation cancellation;
     /** When false, partial() refuses, as a caller whose queue overflowed. */
     volatile boolean accepting = true;
+    // Guarded by this: whether the caller says it is ready, and the callback waiting for it.
+    private boolean ready = true;
+    private Runnable waiting;
+    /** Completes when a provider registers an onReady callback that does not run at once. */
+    final CompletableFuture<Void> awaited = new CompletableFuture<>();
+
+    @Override
+    public synchronized boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public void onReady(Runnable callback) {
+      synchronized (this) {
+        if (!ready) {
+          waiting = callback;
+          awaited.complete(null);
+          return;
+        }
+      }
+      callback.run();
+    }
+
+    /** Makes the caller ready or not; becoming ready runs the waiting callback, if any. */
+    void ready(boolean now) {
+      Runnable r;
+      synchronized (this) {
+        ready = now;
+        r = now ? waiting : null;
+        if (now) {
+          waiting = null;
+        }
+      }
+      if (r != null) {
+        r.run();
+      }
+    }
 
     @Override
     public boolean partial(byte[] data) {

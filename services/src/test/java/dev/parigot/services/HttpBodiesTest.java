@@ -10,6 +10,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,6 +76,55 @@ class HttpBodiesTest {
 
     String second = services.body().call("Read", read(b, 4)).error(Code.NOT_FOUND);
     assertThat(second).contains("unknown, already read or expired");
+  }
+
+  @Test
+  void nothingIsReadFromTheSocketWhileTheReaderIsNotReadyAndNoThreadWaitsForIt()
+      throws Exception {
+    byte[] rest = "0123456789".repeat(30_000).getBytes(StandardCharsets.US_ASCII);
+    var socket = new CountingStream(rest);
+    HttpBodies.Body b =
+        services.services.bodies().register(Services.CALLER.app(), new byte[0], socket, 1 << 20);
+    var call = new Client.Call();
+    call.ready(false);
+    services.body().call("Read", read(b, 64 * 1024), call);
+
+    call.awaited.get(30, TimeUnit.SECONDS);
+    ThreadDump dump = ThreadDump.take(dir);
+    // The handler's thread returns once it registered its callback.
+    for (int i = 0; i < 1000 && !dump.in("Call", "stream").isEmpty(); i++) {
+      dump = ThreadDump.take(dir);
+    }
+    assertThat(dump.in("Call", "stream")).isEmpty();
+    assertThat(dump.in("Reading", "next")).isEmpty();
+    assertThat(socket.taken()).as("bytes read from the socket").isZero();
+
+    call.ready(true);
+    assertThat(all(call)).isEqualTo(new String(rest, StandardCharsets.US_ASCII));
+  }
+
+  @Test
+  void aReadWaitingForItsReaderFailsWhenTheExchangeEnds() throws Exception {
+    HttpBodies.Body b = body(Services.CALLER.app(), "", "x".repeat(200_000), 1 << 20);
+    var call = new Client.Call();
+    call.ready(false);
+    services.body().call("Read", read(b, 1024), call);
+    call.awaited.get(30, TimeUnit.SECONDS);
+
+    b.expire();
+
+    assertThat(call.error(Code.NOT_FOUND)).contains("unknown, already read or expired");
+  }
+
+  /** A request body's socket that counts what was read from it. */
+  private static final class CountingStream extends ByteArrayInputStream {
+    CountingStream(byte[] bytes) {
+      super(bytes);
+    }
+
+    synchronized int taken() {
+      return pos;
+    }
   }
 
   @Test

@@ -316,6 +316,43 @@ class HttpIngressTest {
   }
 
   @Test
+  void aClientThatReadsSlowlyGetsAWholeGuestResponseWhileTheKernelPacesTheGuest()
+      throws Exception {
+    int size = 32 << 20;
+    HttpSpec patient = new HttpSpec("127.0.0.1", 0, http.routes(), 4096, 1000, 120_000);
+    try (HttpIngress slow = HttpIngress.start(patient, app, services)) {
+      URI big = URI.create("http://127.0.0.1:" + slow.address().getPort() + "/api/big?" + size);
+      HttpResponse<InputStream> r =
+          client.send(HttpRequest.newBuilder(big).build(), BodyHandlers.ofInputStream());
+      assertThat(r.statusCode()).isEqualTo(200);
+      try (InputStream in = r.body()) {
+        assertThat(in.readNBytes(1000)).hasSize(1000);
+
+        // The client stops reading: the socket's buffers, then the ingress's queue fill, and the
+        // guest, which cannot see readiness, waits in the kernel for the ingress's callback.
+        ThreadDump dump = ThreadDump.take(dir);
+        for (int i = 0; i < 1000 && dump.in("IncomingCall", "awaitReady").isEmpty(); i++) {
+          dump = ThreadDump.take(dir);
+        }
+        assertThat(dump.in("IncomingCall", "awaitReady")).hasSize(1);
+        for (String method : List.of("partial", "end", "fail", "isReady", "onReady")) {
+          assertThat(dump.in("Exchange", method)).as("threads in Exchange.%s", method).isEmpty();
+        }
+        long bound = (long) HttpIngress.BUFFERED_BYTES + app.maxMessageBytes("shop.v1.Front");
+        assertThat(slow.peakQueuedBytes()).isPositive().isLessThanOrEqualTo(bound);
+
+        byte[] body = in.readAllBytes();
+        assertThat(1000 + body.length).isEqualTo(size);
+        for (int i = 0; i < body.length; i += 4099) {
+          int at = 1000 + i;
+          assertThat(body[i]).as("byte %d", at).isEqualTo((byte) ('a' + (at % (64 * 1024)) % 26));
+        }
+        assertThat(slow.peakQueuedBytes()).isLessThanOrEqualTo(bound);
+      }
+    }
+  }
+
+  @Test
   void afterCloseNothingListens() {
     int port = ingress.address().getPort();
     ingress.close();

@@ -148,6 +148,25 @@ class KvTest {
   }
 
   @Test
+  void aListToACallerThatIsNotReadySendsNothingUntilTheCallerSaysItIs() throws Exception {
+    for (String k : List.of("a", "b", "c")) {
+      put("b", k, k);
+    }
+    var call = new Client.Call();
+    call.ready(false);
+    kv.call("List", ListRequest.newBuilder().setBucket("b").setPageSize(1).build(), call);
+    call.awaited.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(call.answers).isEmpty();
+
+    call.ready(true);
+    for (String k : List.of("a", "b", "c")) {
+      assertThat(call.partial(ListPage.parser()).getEntriesList()).extracting(Entry::getKey)
+          .containsExactly(k);
+    }
+    assertThat(call.end(ListPage.parser()).getEntriesCount()).isZero();
+  }
+
+  @Test
   void listResumesAfterAKeyAndStopsAtTheLimit() {
     for (String k : List.of("a", "b", "c", "d", "e")) {
       put("b", k, k);

@@ -4,6 +4,9 @@ import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -16,9 +19,23 @@ final class Channel implements Replies {
   private static final byte[] OVERFLOW =
       "too many unread partial results".getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
+  private static final VarHandle READY;
+
+  static {
+    try {
+      READY =
+          MethodHandles.lookup().findVarHandle(Channel.class, "readyCallback", Runnable.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   private final Process owner;
   private final int handle;
   private final AtomicBoolean finished = new AtomicBoolean();
+  // The provider's onReady callback while it waits for room; run once, by whoever takes it.
+  // A field and a VarHandle rather than an AtomicReference: no allocation per call.
+  private volatile Runnable readyCallback;
   // Guarded by this: the provider side, and why the kernel ended the call before it was known.
   private Provider.Cancellation cancellation = reason -> {};
   private Errno cancelledFor;
@@ -118,9 +135,49 @@ final class Channel implements Replies {
     return false;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: the caller's queue is at most half full (8 x its max_message_bytes), the queue being
+   * shared by all the process's calls.
+   */
   @Override
-  public boolean hasRoom(int bytes) {
-    return owner.hasRoom(bytes);
+  public boolean isReady() {
+    return finished.get() || owner.readyForPartials();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here a later callback runs on a virtual thread of its own, started when the guest's reads
+   * bring its queue down to half, or when the call finishes.
+   */
+  @Override
+  public void onReady(Runnable callback) {
+    Objects.requireNonNull(callback, "callback");
+    if (!READY.compareAndSet(this, null, callback)) {
+      throw new IllegalStateException("an onReady callback of this call has not run yet");
+    }
+    if (isReady()) {
+      Runnable mine = (Runnable) READY.getAndSet(this, null);
+      if (mine != null) {
+        mine.run();
+      }
+      return;
+    }
+    owner.awaitReady(this::becameReady);
+  }
+
+  /** The caller has room, or the call finished: a pending callback runs, off the guest's thread. */
+  private void becameReady() {
+    // A plain volatile read first: a call whose provider never asked pays nothing more.
+    if (readyCallback == null) {
+      return;
+    }
+    Runnable callback = (Runnable) READY.getAndSet(this, null);
+    if (callback != null) {
+      Threads.callback(callback).start();
+    }
   }
 
   @Override
@@ -128,7 +185,7 @@ final class Channel implements Replies {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }
-    stopDeadline();
+    finish();
     owner.post(new Event(EventKind.END.value(), 0, data, this));
     return true;
   }
@@ -138,7 +195,7 @@ final class Channel implements Replies {
     if (!finished.compareAndSet(false, true)) {
       return false;
     }
-    stopDeadline();
+    finish();
     owner.post(new Event(EventKind.ERROR.value(), code, message, this));
     return true;
   }
@@ -154,7 +211,7 @@ final class Channel implements Replies {
   void abandon(Errno reason) {
     released = true;
     if (finished.compareAndSet(false, true)) {
-      stopDeadline();
+      finish();
       cancelProvider(reason);
     }
   }
@@ -167,6 +224,12 @@ final class Channel implements Replies {
   /** Owner thread only: the guest has read the final event. */
   void release() {
     released = true;
+  }
+
+  /** The call finished: no room will be waited for any more. */
+  private void finish() {
+    stopDeadline();
+    becameReady();
   }
 
   private void stopDeadline() {

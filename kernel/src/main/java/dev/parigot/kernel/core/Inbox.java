@@ -22,6 +22,12 @@ final class Inbox {
   // from a sender faster than the reader are bounded.
   private final AtomicLong bytes = new AtomicLong();
   private volatile Thread waiter;
+  // Who waits for the queue to shrink (callers' channels whose providers asked), and whether
+  // anyone may: consumed() reads only the flag, so it costs one volatile read when nobody waits.
+  private final ConcurrentLinkedQueue<Runnable> roomWaiters = new ConcurrentLinkedQueue<>();
+  private volatile boolean roomWanted;
+  // The queued cost at or under which the waiters run; written before roomWanted is set.
+  private long roomAt;
   // Owner only: halved by each wait the yields did not cover, whole again after one they did.
   private int yields = MAX_YIELDS;
 
@@ -49,7 +55,7 @@ final class Inbox {
   }
 
   /** Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue. */
-  boolean fits(int payload, long maxBytes) {
+  private boolean fits(int payload, long maxBytes) {
     return bytes.get() + cost(payload) <= maxBytes;
   }
 
@@ -65,6 +71,38 @@ final class Inbox {
   /** The owner delivered a polled event to the guest, or dropped it. */
   void consumed(Event event) {
     bytes.addAndGet(-cost(event));
+    if (roomWanted) {
+      runRoomWaiters();
+    }
+  }
+
+  /**
+   * Runs {@code waiter} once, on whichever thread sees it first, when what is queued costs at most
+   * {@code atMost} bytes: at once if it does now. Every waiter of one inbox uses the same {@code
+   * atMost}. The waiter must be quick: it may run on the owner's thread.
+   */
+  void awaitRoom(Runnable waiter, long atMost) {
+    roomAt = atMost;
+    roomWaiters.add(waiter);
+    roomWanted = true;
+    // Checked after the flag is up: either this sees the room a consumed() made, or that
+    // consumed() sees the flag and runs the waiter.
+    runRoomWaiters();
+  }
+
+  private void runRoomWaiters() {
+    if (bytes.get() > roomAt) {
+      return;
+    }
+    roomWanted = false;
+    for (Runnable w = roomWaiters.poll(); w != null; w = roomWaiters.poll()) {
+      w.run();
+    }
+  }
+
+  /** What the queued events cost now (see {@link #offer}). */
+  long queuedBytes() {
+    return bytes.get();
   }
 
   private static long cost(Event event) {

@@ -4,6 +4,8 @@ import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The serving end of one call routed to a local process. Its call id is bound when the server
@@ -20,6 +22,8 @@ final class IncomingCall implements Provider.Cancellation {
   private volatile boolean finished;
   // Server thread only: 0 until the CALL event is read.
   private int id;
+  // The server's thread while it waits in awaitReady, for cancel to wake.
+  private volatile Thread pacing;
 
   IncomingCall(Process server, Export export, int method, byte[] request, Replies replies) {
     this.server = server;
@@ -56,6 +60,38 @@ final class IncomingCall implements Provider.Cancellation {
       finished = true;
       server.stopServing();
       server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
+    }
+    Thread t = pacing;
+    if (t != null) {
+      LockSupport.unpark(t);
+    }
+  }
+
+  /**
+   * Server thread, before a partial result: waits while a caller from Java ({@link App#call}: the
+   * HTTP ingress) is not {@link Replies#isReady ready}. ABI v1 gives a guest no way to see
+   * readiness, so the kernel paces it here, with its thread parked (not a carrier, no lock held)
+   * until the caller's onReady callback, the call's end or a kill. Calls between processes are not
+   * paced: the caller's queue bound rules them (docs/abi.md, "Queue bound").
+   */
+  void awaitReady() {
+    if (replies instanceof Channel || finished || replies.isReady()) {
+      return;
+    }
+    Thread me = Thread.currentThread();
+    var woken = new AtomicBoolean();
+    pacing = me;
+    try {
+      replies.onReady(
+          () -> {
+            woken.set(true);
+            LockSupport.unpark(me);
+          });
+      while (!woken.get() && !finished && !me.isInterrupted()) {
+        LockSupport.park(this);
+      }
+    } finally {
+      pacing = null;
     }
   }
 

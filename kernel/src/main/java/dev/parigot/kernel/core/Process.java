@@ -200,11 +200,25 @@ final class Process implements AbiHost {
   }
 
   /**
-   * Whether an event of {@code bytes} would be queued now, with room for one more message of the
-   * largest size left over for the process's other calls. Any thread.
+   * Whether the process is ready for more partial results: its queue is at most half full, so a
+   * partial of max_message_bytes is taken even when several streams send one at once. Any thread.
    */
-  boolean hasRoom(int bytes) {
-    return inbox.fits(bytes, (QUEUE_FACTOR - 1) * limits.maxMessageBytes());
+  boolean readyForPartials() {
+    return inbox.queuedBytes() <= readyBytes();
+  }
+
+  /** Runs {@code waiter} once the process is {@link #readyForPartials ready}. Any thread. */
+  void awaitReady(Runnable waiter) {
+    inbox.awaitRoom(waiter, readyBytes());
+  }
+
+  private long readyBytes() {
+    return QUEUE_FACTOR / 2 * limits.maxMessageBytes();
+  }
+
+  /** What this process's unread events cost, as the queue bound counts them. Any thread. */
+  long queuedBytes() {
+    return inbox.queuedBytes();
   }
 
   /** Ends the process at its next kernel entry, call or loop back-edge. Any thread; idempotent. */
@@ -561,6 +575,10 @@ final class Process implements AbiHost {
       return MESSAGE_TOO_BIG.negative();
     }
     if (flags == Abi.REPLY_PARTIAL) {
+      call.awaitReady();
+      if (killReason != null) {
+        throw new ProcessExit(Exit.killed(killReason));
+      }
       return call.partial(data) ? 0 : CANCELLED.negative();
     }
     if (!call.end(data)) {

@@ -7,7 +7,15 @@ final class Threads {
   private static final ThreadFactory PROCESSES =
       Thread.ofVirtual().name("parigot-process-", 1).factory();
 
+  private static final ThreadFactory CALLBACKS =
+      Thread.ofVirtual().name("parigot-ready-", 1).factory();
+
   private Threads() {}
+
+  /** A virtual thread for a provider's onReady callback; not started. */
+  static Thread callback(Runnable body) {
+    return CALLBACKS.newThread(body);
+  }
 
   /** A virtual thread for one process; not started. */
   static Thread process(Runnable body) {

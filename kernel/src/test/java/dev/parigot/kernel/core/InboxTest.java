@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,7 +70,41 @@ class InboxTest {
     owner.join();
   }
 
+  @Test
+  void aRoomWaiterRunsAtOnceWhenTheQueueIsAtItsMark() {
+    var ran = new AtomicInteger();
+    inbox.add(event(100)); // costs 132 bytes with its record
+
+    inbox.awaitRoom(ran::incrementAndGet, 132);
+
+    assertThat(ran).hasValue(1);
+  }
+
+  @Test
+  void aRoomWaiterRunsOnceWhenTheOwnerReadsTheQueueDownToItsMark() {
+    var ran = new AtomicInteger();
+    Event first = event(100);
+    Event second = event(100);
+    Event third = event(100);
+    inbox.add(first);
+    inbox.add(second);
+    inbox.add(third);
+    inbox.awaitRoom(ran::incrementAndGet, 132);
+    assertThat(ran).as("396 bytes queued").hasValue(0);
+
+    inbox.consumed(inbox.poll());
+    assertThat(ran).as("264 bytes queued").hasValue(0);
+    inbox.consumed(inbox.poll());
+    assertThat(ran).as("132 bytes queued").hasValue(1);
+    inbox.consumed(inbox.poll());
+    assertThat(ran).as("run once only").hasValue(1);
+  }
+
   private static Event event() {
-    return new Event(1, 0, new byte[0], "test");
+    return event(0);
+  }
+
+  private static Event event(int payload) {
+    return new Event(1, 0, new byte[payload], "test");
   }
 }
