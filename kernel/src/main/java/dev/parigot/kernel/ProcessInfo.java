@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param worker whether a process of the program spawned it
  * @param callsInFlight calls routed to it and not finished
  * @param denials how many times it asked for a name its manifest does not grant
+ * @param queuedBytes what waits in its event queue, unread: payloads plus a record each, as the
+ *     queue bound counts them
  */
 public record ProcessInfo(
     long pid,
@@ -21,7 +23,8 @@ public record ProcessInfo(
     String name,
     boolean worker,
     int callsInFlight,
-    int denials) {
+    int denials,
+    long queuedBytes) {
   public ProcessInfo {
     Objects.requireNonNull(app, "app");
     Objects.requireNonNull(program, "program");

@@ -1,12 +1,12 @@
 package dev.parigot.services;
 
+import dev.parigot.kernel.conformance.ThreadDump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
 import dev.parigot.abi.Errno;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
-import dev.parigot.kernel.HttpSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.services.proto.HttpProto.HttpResponse;

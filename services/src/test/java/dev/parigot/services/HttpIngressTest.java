@@ -1,5 +1,6 @@
 package dev.parigot.services;
 
+import dev.parigot.kernel.conformance.ThreadDump;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

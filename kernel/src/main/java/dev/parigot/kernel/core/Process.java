@@ -173,7 +173,14 @@ final class Process implements AbiHost {
   /** What {@link dev.parigot.kernel.Kernel#processes} shows of this process. */
   ProcessInfo info() {
     return new ProcessInfo(
-        pid, caller.app(), program.name(), toString(), isWorker(), load(), denials());
+        pid,
+        caller.app(),
+        program.name(),
+        toString(),
+        isWorker(),
+        load(),
+        denials(),
+        queuedBytes());
   }
 
   @Override

@@ -1,11 +1,13 @@
-package dev.parigot.kernel;
+package dev.parigot.kernel.conformance;
 
-import static dev.parigot.kernel.Conf.SVC;
+import static dev.parigot.kernel.conformance.Conf.SVC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Replies;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAccumulator;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FlowControlTest {
   private static final int RESULTS = 10_000;
-  // The caller's queue bound: 16 x max_message_bytes.
-  private static final long BOUND = Process.QUEUE_FACTOR * 64;
+  // The caller's queue bound (docs/abi.md, "Limits"): 16 x max_message_bytes of 64.
+  private static final long BOUND = 16 * 64;
 
   @TempDir Path dir;
 
@@ -35,7 +38,7 @@ class FlowControlTest {
    */
   private static final class Streamer {
     private final Replies replies;
-    private final Process reader;
+    private final LongSupplier queued;
     private final int total;
     final AtomicInteger waits = new AtomicInteger();
     final CountDownLatch firstWait = new CountDownLatch(1);
@@ -45,9 +48,9 @@ class FlowControlTest {
     // Touched by one step at a time: each thread starts after the one before registered.
     private int sent;
 
-    Streamer(Replies replies, Process reader, int total) {
+    Streamer(Replies replies, LongSupplier queued, int total) {
       this.replies = replies;
-      this.reader = reader;
+      this.queued = queued;
       this.total = total;
     }
 
@@ -83,7 +86,7 @@ class FlowControlTest {
           return;
         }
         sent++;
-        peakQueued.accumulate(reader.queuedBytes());
+        peakQueued.accumulate(queued.getAsLong());
       }
       done.complete(replies.end(new byte[0]));
     }
@@ -98,7 +101,7 @@ class FlowControlTest {
             .limits("max_message_bytes = 64")
             .launch()) {
       var call = app.hold.next();
-      var streamer = new Streamer(call.replies(), app.process("caller"), RESULTS);
+      var streamer = new Streamer(call.replies(), () -> app.process("caller").queuedBytes(), RESULTS);
       streamer.start();
 
       // The caller stands at the gate without reading: the streamer fills its queue to the
@@ -172,9 +175,9 @@ class FlowControlTest {
             .exports(SVC)
             .launch()) {
       var caller = new PacingCaller(5);
-      app.app()
-          .kernel
-          .provider(SVC)
+      app.kernel()
+          .services()
+          .lookup(SVC)
           .orElseThrow()
           .open(new Caller("test", "java", 0), 1, new byte[0], caller);
 

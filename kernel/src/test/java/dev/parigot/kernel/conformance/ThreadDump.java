@@ -1,4 +1,4 @@
-package dev.parigot.kernel;
+package dev.parigot.kernel.conformance;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import com.sun.management.HotSpotDiagnosticMXBean.ThreadDumpFormat;
@@ -11,10 +11,11 @@ import java.util.List;
 /**
  * A dump of every thread of the JVM, virtual threads included (which {@link
  * Thread#getAllStackTraces} leaves out): each stack frame as the JSON dump writes it, such as
- * {@code "dev.parigot.kernel.Gate.open(Gate.java:22)"}.
+ * {@code "dev.parigot.kernel.conformance.Gate.open(Gate.java:22)"}.
  */
-record ThreadDump(List<String> frames) {
-  static ThreadDump take(Path dir) throws IOException {
+public record ThreadDump(List<String> frames) {
+  /** Dumps every thread to a JSON file in {@code dir} and reads its frames back. */
+  public static ThreadDump take(Path dir) throws IOException {
     Path file = dir.resolve("threads-" + System.nanoTime() + ".json");
     ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
         .dumpThreads(file.toAbsolutePath().toString(), ThreadDumpFormat.JSON);
@@ -26,7 +27,7 @@ record ThreadDump(List<String> frames) {
   }
 
   /** The frames of methods named {@code method} of class {@code simpleName}, nested or not. */
-  List<String> in(String simpleName, String method) {
+  public List<String> in(String simpleName, String method) {
     return frames.stream()
         .filter(f -> f.contains("." + simpleName + "." + method + "(")
             || f.contains("$" + simpleName + "." + method + "("))
