@@ -95,6 +95,7 @@ final class Conf {
     private final List<String> exports = new ArrayList<>();
     private final List<String> requires =
         new ArrayList<>(List.of(Probe.NAME, Gate.NAME, Hold.NAME));
+    private final List<String> imports = new ArrayList<>();
     private String limits = "";
     private int replicas = 1;
     private String role;
@@ -112,6 +113,13 @@ final class Conf {
 
     Program requires(String... names) {
       requires.addAll(List.of(names));
+      return this;
+    }
+
+    /** Requires names served outside the app, and imports them. */
+    Program imports(String... names) {
+      requires.addAll(List.of(names));
+      imports.addAll(List.of(names));
       return this;
     }
 
@@ -151,6 +159,7 @@ final class Conf {
           role = "%s"
           exports = %s
           requires = %s
+          imports = %s
           args = %s
           replicas = %d
           %s
@@ -161,6 +170,7 @@ final class Conf {
               role != null ? role : exports.isEmpty() ? "main" : "service",
               list(exports),
               list(requires),
+              list(imports),
               list(args),
               replicas,
               limits.isEmpty() ? "" : "limits = { " + limits + " }");

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.errors.DeniedException;
 import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
@@ -171,6 +172,49 @@ class LaunchTest {
     List<String> seen = launchWithTests(false, 0);
     assertThat(seen).contains("main hello from wasi", "unrelated hello from wasi");
     assertThat(seen).noneMatch(l -> l.startsWith("pinger") || l.startsWith("failing"));
+  }
+
+  @Test
+  void anImportThatNeverComesFailsTheLaunchNamingItAndStopsWhatHadStarted() throws Exception {
+    Files.write(dir.resolve("echo.wasm"), TestApp.corpus("echo"));
+    Files.write(dir.resolve("exit-code.wasm"), TestApp.corpus("exit-code"));
+    Files.writeString(
+        dir.resolve("app.toml"),
+        """
+        app = "waiting"
+        [program.echo]
+        wasm = "echo.wasm"
+        role = "service"
+        exports = ["test.v1.Echo"]
+        [program.main]
+        wasm = "exit-code.wasm"
+        role = "main"
+        requires = ["test.v1.Echo", "far.v1.Away"]
+        imports = ["far.v1.Away"]
+        """);
+    var echoEnded = new java.util.concurrent.CountDownLatch(1);
+    Kernel.Output output =
+        new Kernel.Output() {
+          @Override
+          public void line(String process, boolean stderr, String line) {}
+
+          @Override
+          public void ended(String process, int code, Optional<String> reason) {
+            if (process.startsWith("echo[")) {
+              echoEnded.countDown();
+            }
+          }
+        };
+    try (Kernel kernel =
+        Kernel.builder().output(output).startTimeout(Duration.ofMillis(200)).build()) {
+      assertThatThrownBy(() -> kernel.launch(Manifest.load(dir.resolve("app.toml"))))
+          .isInstanceOf(DeniedException.class)
+          .hasMessage("program 'main' imports far.v1.Away, which nothing served within 200 ms");
+      assertThat(kernel.services().lookup("test.v1.Echo")).as("the app's names withdrawn").isEmpty();
+      assertThat(echoEnded.await(30, java.util.concurrent.TimeUnit.SECONDS))
+          .as("the started echo was stopped")
+          .isTrue();
+    }
   }
 
   @Test
