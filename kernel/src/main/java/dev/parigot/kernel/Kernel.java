@@ -195,13 +195,39 @@ public interface Kernel extends AutoCloseable {
           output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock);
     }
 
+    /** The largest module file the kernel reads: larger ones are refused unread. */
+    private static final int MAX_MODULE_BYTES = 256 << 20;
+
     private static byte[] readModule(ProgramSpec program) {
       try {
-        return Files.readAllBytes(program.wasm());
+        long size = Files.size(program.wasm());
+        if (size > MAX_MODULE_BYTES) {
+          throw tooLarge(program, size + " bytes");
+        }
+        // The file may grow after the size check: read no more than the limit allows.
+        try (var in = Files.newInputStream(program.wasm())) {
+          byte[] bytes = in.readNBytes(MAX_MODULE_BYTES + 1);
+          if (bytes.length > MAX_MODULE_BYTES) {
+            throw tooLarge(program, "more than " + MAX_MODULE_BYTES + " bytes");
+          }
+          return bytes;
+        }
       } catch (IOException e) {
         throw new ModuleRefusedException(
             "program '" + program.name() + "': cannot read " + program.wasm() + ": " + e, e);
       }
+    }
+
+    private static ModuleRefusedException tooLarge(ProgramSpec program, String size) {
+      return new ModuleRefusedException(
+          program.wasm()
+              + ": "
+              + size
+              + "; a module file for program '"
+              + program.name()
+              + "' may be at most "
+              + MAX_MODULE_BYTES
+              + " bytes (256 MiB)");
     }
   }
 }

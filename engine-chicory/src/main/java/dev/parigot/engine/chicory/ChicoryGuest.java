@@ -84,6 +84,7 @@ final class ChicoryGuest implements Guest {
         .withImportValues(ImportValues.builder().withFunctions(functions).build())
         .withMachineFactory(module.machines())
         .withMemoryFactory(LinearMemory::new)
+        .withTableFactory(new ProcessTables())
         .withMemoryLimits(new MemoryLimits(module.initialPages(), declaredMax(maxPages)))
         .withStart(false)
         .build();

@@ -71,6 +71,11 @@ final class ModuleLoader {
     if (memories > 1) {
       throw new ModuleRefusedException(label + ": declares " + memories + " memories; a process has one");
     }
+    if (memories == 1 && module.memorySection().orElseThrow().getMemory(0).limits().shared()) {
+      throw new ModuleRefusedException(
+          label + ": declares a shared memory; a process is single-threaded");
+    }
+    checkTables(label, module);
     int initialPages =
         module.memorySection()
             .filter(s -> s.memoryCount() == 1)
@@ -141,6 +146,27 @@ final class ModuleLoader {
       if (!actual.typesMatch(expected)) {
         throw new ModuleRefusedException(
             label + ": imports " + what + " as " + actual + " but it is " + expected);
+      }
+    }
+  }
+
+  /** Tables cost heap outside memory_mib: their entries at start are capped, as table.grow is. */
+  private static void checkTables(String label, WasmModule module) {
+    var tables = module.tableSection();
+    long total = 0;
+    for (int i = 0; i < tables.tableCount(); i++) {
+      long min = tables.getTable(i).limits().min();
+      total += min;
+      if (total > ProcessTables.MAX_ENTRIES) {
+        throw new ModuleRefusedException(
+            label
+                + ": table "
+                + i
+                + " starts with "
+                + min
+                + " entries; a process may have at most "
+                + ProcessTables.MAX_ENTRIES
+                + " table entries in all");
       }
     }
   }

@@ -26,6 +26,8 @@ class ModuleLoaderTest {
           reject-unknown-syscall  | imports parigot.reboot, which is neither in the Parigot ABI v1 nor in WASI preview1
           reject-wrong-signature  | imports parigot.locate as
           reject-two-memories     | declares 2 memories; a process has one
+          reject-shared-memory    | declares a shared memory; a process is single-threaded
+          reject-table-bomb       | table 0 starts with 10000000 entries; a process may have at most 1000000 table entries in all
           """)
   void refusesModulesThatReachOutsideTheProcess(String module, String problem) {
     assertThatThrownBy(() -> loader.load(module + ".wasm", Corpus.module(module)))

@@ -57,6 +57,28 @@ class LaunchTest {
   }
 
   @Test
+  void refusesAModuleFileOverTheSizeLimitWithoutReadingIt() throws Exception {
+    // Sparse: 300 MiB long, no disk used; read whole it would be 300 MiB of heap.
+    try (var file = new java.io.RandomAccessFile(dir.resolve("huge.wasm").toFile(), "rw")) {
+      file.setLength(300L << 20);
+    }
+    assertThatThrownBy(
+            () ->
+                TestApp.launch(
+                    dir,
+                    """
+                    app = "test"
+                    [program.main]
+                    wasm = "huge.wasm"
+                    role = "main"
+                    """))
+        .isInstanceOf(ModuleRefusedException.class)
+        .hasMessageContaining("huge.wasm")
+        .hasMessageContaining("314572800 bytes")
+        .hasMessageContaining("at most 268435456 bytes (256 MiB)");
+  }
+
+  @Test
   void refusesAProgramThatRequiresAKernelServiceThisKernelDoesNotServe() {
     assertThatThrownBy(
             () ->
