@@ -1,7 +1,6 @@
 /**
- * The Chicory wasm engine for the Parigot kernel: {@link
- * dev.parigot.engine.chicory.ChicoryEngine}. Exports only the package the compiled guest code
- * calls its preemption poll in.
+ * The Chicory wasm engine for the Parigot kernel: {@link dev.parigot.engine.chicory.ChicoryEngine}.
+ * Exports only the package the compiled guest code calls its preemption poll in.
  */
 module dev.parigot.engine.chicory {
   requires transitive dev.parigot.engine.spi;

@@ -1,7 +1,7 @@
 /**
  * The app host: turns an app's manifest into a running app (the kernel, the kernel services, the
- * HTTP ingress and where output goes), for {@code parigot run}, {@code parigot test} and tests
- * that run whole apps. The entry point is {@link dev.parigot.host.AppHost}.
+ * HTTP ingress and where output goes), for {@code parigot run}, {@code parigot test} and tests that
+ * run whole apps. The entry point is {@link dev.parigot.host.AppHost}.
  */
 module dev.parigot.host {
   requires transitive dev.parigot.kernel;

@@ -1,7 +1,7 @@
 /**
- * The Parigot kernel: runs wasm programs as isolated processes and carries their calls. Its
- * public API is {@code dev.parigot.kernel}; {@code dev.parigot.kernel.spi} is what plugs into it
- * (a clock); the ABI's semantics live in a core package that does no IO and knows no engine. The
+ * The Parigot kernel: runs wasm programs as isolated processes and carries their calls. Its public
+ * API is {@code dev.parigot.kernel}; {@code dev.parigot.kernel.spi} is what plugs into it (a
+ * clock); the ABI's semantics live in a core package that does no IO and knows no engine. The
  * engine is found with {@link java.util.ServiceLoader}.
  */
 module dev.parigot.kernel {

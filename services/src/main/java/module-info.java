@@ -1,7 +1,7 @@
 /**
  * The kernel's own services: parigot.kv.v1.KV, parigot.queue.v1.Queue, parigot.log.v1.Log,
- * parigot.clock.v1.Clock, parigot.file.v1.File, parigot.test.v1.Test and parigot.http.v1.Client,
- * as Java providers for a {@link dev.parigot.kernel.Kernel}, and an app's HTTP ingress. The entry
+ * parigot.clock.v1.Clock, parigot.file.v1.File, parigot.test.v1.Test and parigot.http.v1.Client, as
+ * Java providers for a {@link dev.parigot.kernel.Kernel}, and an app's HTTP ingress. The entry
  * points are {@link dev.parigot.services.KernelServices} and {@link
  * dev.parigot.services.HttpIngress}.
  */

@@ -28,8 +28,8 @@ import org.tomlj.TomlTable;
  * {@link GeneratedFilesAreFreshTest} runs it.
  *
  * <p>{@link #parse} rejects any abi.toml that is malformed or inconsistent with an {@link
- * IllegalArgumentException} whose message names the offending key; rendering is a pure
- * function of the parsed spec, so the output is deterministic.
+ * IllegalArgumentException} whose message names the offending key; rendering is a pure function of
+ * the parsed spec, so the output is deterministic.
  */
 final class AbiGenerator {
   /** Where the ABI is defined, relative to the repository root. */
@@ -106,16 +106,15 @@ final class AbiGenerator {
   /**
    * Parses and validates abi.toml text.
    *
-   * @throws IllegalArgumentException naming the offending key when the text is not valid TOML,
-   *     a key is missing, unknown or of the wrong type, or the ABI is inconsistent
+   * @throws IllegalArgumentException naming the offending key when the text is not valid TOML, a
+   *     key is missing, unknown or of the wrong type, or the ABI is inconsistent
    */
   static Spec parse(String toml) {
     TomlParseResult result = Toml.parse(toml);
     if (result.hasErrors()) {
       TomlParseError e = result.errors().getFirst();
       throw invalid(
-          "line %d, column %d: %s",
-          e.position().line(), e.position().column(), e.getMessage());
+          "line %d, column %d: %s", e.position().line(), e.position().column(), e.getMessage());
     }
     Node root = new Node("", result);
     root.allowOnly(
@@ -207,9 +206,7 @@ final class AbiGenerator {
       require(e.value() > 0, "%s %s: value must be positive, not %d", key, e.name(), e.value());
       String other = byValue.putIfAbsent(e.value(), e.name());
       require(
-          other == null,
-          "%s %s: value %d is already used by %s",
-          key, e.name(), e.value(), other);
+          other == null, "%s %s: value %d is already used by %s", key, e.name(), e.value(), other);
     }
     return entries;
   }
@@ -249,11 +246,14 @@ final class AbiGenerator {
       require(
           p.type().equals("i32") || p.type().equals("i64"),
           "%s: parameter %s has type '%s'; params must be i32 or i64",
-          where, p.name(), p.type());
+          where,
+          p.name(),
+          p.type());
       require(
           !isPointer(p.name()) || p.type().equals("i32"),
           "%s: pointer parameter %s must be i32 (a wasm32 memory offset)",
-          where, p.name());
+          where,
+          p.name());
       params.add(p);
     }
     requireUnique(where + " parameter", params.stream().map(p -> cName(p.name())).toList());
@@ -306,14 +306,15 @@ final class AbiGenerator {
       require(
           type.isInstance(value),
           "%s: expected %s, found %s",
-          child(key), expected, describe(value));
+          child(key),
+          expected,
+          describe(value));
       return type.cast(value);
     }
 
     int integer(String key) {
       long value = get(key, Long.class, "an integer");
-      require(
-          value == (int) value, "%s: %d does not fit in 32 bits", child(key), value);
+      require(value == (int) value, "%s: %d does not fit in 32 bits", child(key), value);
       return (int) value;
     }
 
@@ -346,7 +347,9 @@ final class AbiGenerator {
         require(
             value instanceof String,
             "%s[%d]: expected a string, found %s",
-            child(key), i, describe(value));
+            child(key),
+            i,
+            describe(value));
         strings.add((String) value);
       }
       return List.copyOf(strings);
@@ -420,9 +423,11 @@ final class AbiGenerator {
   private static String renderModuleInfo() {
     Out out = new Out();
     out.line(HEADER);
-    out.javadoc(0, "The Parigot guest ABI as Java constants: syscall names and signatures, errnos,"
-        + " event kinds and the event record layout. Generated from abi/abi.toml, which"
-        + " docs/abi.md explains.");
+    out.javadoc(
+        0,
+        "The Parigot guest ABI as Java constants: syscall names and signatures, errnos,"
+            + " event kinds and the event record layout. Generated from abi/abi.toml, which"
+            + " docs/abi.md explains.");
     out.line("module dev.parigot.abi {");
     out.line("  exports dev.parigot.abi;");
     out.line("}");
@@ -431,15 +436,17 @@ final class AbiGenerator {
 
   private static String renderAbi(Spec spec) {
     Out out = javaFile();
-    out.javadoc(0, "The guest ABI's version, the wasm module its syscalls are imported from, and"
-        + " the constants its syscalls take.");
+    out.javadoc(
+        0,
+        "The guest ABI's version, the wasm module its syscalls are imported from, and"
+            + " the constants its syscalls take.");
     out.line("public final class Abi {");
     out.javadoc(2, "The ABI version these names and numbers belong to.");
     out.line("  public static final int VERSION = " + spec.version() + ";");
     out.blank();
     out.javadoc(2, "The wasm module every syscall is imported from.");
-    out.line("  public static final String IMPORT_MODULE = "
-        + javaLiteral(spec.importModule()) + ";");
+    out.line(
+        "  public static final String IMPORT_MODULE = " + javaLiteral(spec.importModule()) + ";");
     for (Entry c : spec.constants()) {
       out.blank();
       out.javadoc(2, javadocText(c.doc()));
@@ -455,9 +462,11 @@ final class AbiGenerator {
     Out out = javaFile();
     out.line("import java.util.Optional;");
     out.blank();
-    out.javadoc(0, "The errors syscalls report. A syscall returns the negative of an errno's {@link"
-        + " #value()}, and events that report a kernel error carry it, negated, in their code"
-        + " field.");
+    out.javadoc(
+        0,
+        "The errors syscalls report. A syscall returns the negative of an errno's {@link"
+            + " #value()}, and events that report a kernel error carry it, negated, in their code"
+            + " field.");
     out.line("public enum Errno {");
     enumConstants(out, byValue(spec.errnos()));
     out.blank();
@@ -512,9 +521,11 @@ final class AbiGenerator {
 
   private static String renderEventLayout(Spec spec) {
     Out out = javaFile();
-    out.javadoc(0, "The layout of the event records wait writes: the i-th record is {@link #SIZE}"
-        + " bytes at {@code events_ptr + i * SIZE}, little endian. The other constants are the"
-        + " byte offsets of its fields within a record.");
+    out.javadoc(
+        0,
+        "The layout of the event records wait writes: the i-th record is {@link #SIZE}"
+            + " bytes at {@code events_ptr + i * SIZE}, little endian. The other constants are the"
+            + " byte offsets of its fields within a record.");
     out.line("public final class EventLayout {");
     out.javadoc(2, "The size of one event record, in bytes.");
     out.line("  public static final int SIZE = " + spec.eventSize() + ";");
@@ -545,27 +556,42 @@ final class AbiGenerator {
     Out out = javaFile();
     out.line("import java.util.List;");
     out.blank();
-    out.javadoc(0, "The syscalls: the functions a guest imports from the wasm module {@link"
-        + " Abi#IMPORT_MODULE}, in abi.toml order. Pointers are i32 offsets into the caller's own"
-        + " memory. A syscall with a result returns a non-negative value on success and the"
-        + " negative of an {@link Errno} on failure.");
+    out.javadoc(
+        0,
+        "The syscalls: the functions a guest imports from the wasm module {@link"
+            + " Abi#IMPORT_MODULE}, in abi.toml order. Pointers are i32 offsets into the"
+            + " caller's own"
+            + " memory. A syscall with a result returns a non-negative value on success and the"
+            + " negative of an {@link Errno} on failure.");
     out.line("public enum Syscall {");
     List<Call> calls = spec.syscalls();
     for (int i = 0; i < calls.size(); i++) {
       Call c = calls.get(i);
-      String signature = "{@code " + c.name() + "("
-          + String.join(", ", c.params().stream().map(p -> p.type() + " " + p.name()).toList())
-          + ")" + c.result().map(r -> " -> " + r).orElse("") + "}";
-      String errors = c.errors().isEmpty() ? "" : " Errors: " + String.join(", ",
-          c.errors().stream().map(e -> "{@link Errno#" + e + "}").toList()) + ".";
+      String signature =
+          "{@code "
+              + c.name()
+              + "("
+              + String.join(", ", c.params().stream().map(p -> p.type() + " " + p.name()).toList())
+              + ")"
+              + c.result().map(r -> " -> " + r).orElse("")
+              + "}";
+      String errors =
+          c.errors().isEmpty()
+              ? ""
+              : " Errors: "
+                  + String.join(
+                      ", ", c.errors().stream().map(e -> "{@link Errno#" + e + "}").toList())
+                  + ".";
       out.javadoc(2, javadocText(c.doc()), "<p>Signature: " + signature + "." + errors);
-      Expr constant = call(upper(c.name()),
-          str(c.name()),
-          list(c.params().stream().map(p -> javaLiteral(p.name())).toList()),
-          list(c.params().stream().map(p -> "ValueType." + upper(p.type())).toList()),
-          list(c.result().stream().map(r -> "ValueType." + upper(r)).toList()),
-          list(c.errors().stream().map(e -> "Errno." + e).toList()),
-          str(c.doc()));
+      Expr constant =
+          call(
+              upper(c.name()),
+              str(c.name()),
+              list(c.params().stream().map(p -> javaLiteral(p.name())).toList()),
+              list(c.params().stream().map(p -> "ValueType." + upper(p.type())).toList()),
+              list(c.result().stream().map(r -> "ValueType." + upper(r)).toList()),
+              list(c.errors().stream().map(e -> "Errno." + e).toList()),
+              str(c.doc()));
       out.lines(constant.lines(2, i == calls.size() - 1 ? ";" : ","));
       if (i < calls.size() - 1) {
         out.blank();
@@ -603,8 +629,10 @@ final class AbiGenerator {
     out.javadoc(2, "The parameters' wasm types, in order; immutable.");
     getter(out, "List<ValueType>", "params", "params");
     out.blank();
-    out.javadoc(2, "The results' wasm types: one i32, or none for a syscall that does not return;"
-        + " immutable.");
+    out.javadoc(
+        2,
+        "The results' wasm types: one i32, or none for a syscall that does not return;"
+            + " immutable.");
     getter(out, "List<ValueType>", "results", "results");
     out.blank();
     out.javadoc(2, "The errors this syscall can return, negated; immutable.");
@@ -619,10 +647,14 @@ final class AbiGenerator {
   private static String renderCHeader(Spec spec) {
     Out out = new Out();
     out.line(HEADER);
-    out.comment(0,
-        "parigot_abi.h: the raw C binding of the Parigot guest ABI, version " + spec.version()
+    out.comment(
+        0,
+        "parigot_abi.h: the raw C binding of the Parigot guest ABI, version "
+            + spec.version()
             + ".",
-        "The syscalls are wasm imports from the module \"" + spec.importModule() + "\". Pointers"
+        "The syscalls are wasm imports from the module \""
+            + spec.importModule()
+            + "\". Pointers"
             + " are offsets into the caller's own memory; a bad (pointer, length) pair kills the"
             + " calling process. docs/abi.md describes the behaviour behind these names.");
     out.line("#ifndef PARIGOT_ABI_H");
@@ -637,9 +669,11 @@ final class AbiGenerator {
     out.blank();
     out.line("#define PARIGOT_ABI_VERSION " + spec.version());
     out.blank();
-    out.comment(0, "Errors. Syscalls return the negative of these numbers (for example"
-        + " -PARIGOT_E_BAD_HANDLE); ERROR and CANCEL events carry it, negated, in their code"
-        + " field.");
+    out.comment(
+        0,
+        "Errors. Syscalls return the negative of these numbers (for example"
+            + " -PARIGOT_E_BAD_HANDLE); ERROR and CANCEL events carry it, negated, in their code"
+            + " field.");
     for (Entry e : byValue(spec.errnos())) {
       out.comment(0, cCommentText(e.doc()));
       out.line("#define PARIGOT_E_" + e.name() + " " + e.value());
@@ -657,8 +691,11 @@ final class AbiGenerator {
       out.line("#define PARIGOT_" + c.name() + " (" + c.value() + ")");
     }
     out.blank();
-    out.comment(0, "One event record as parigot_wait writes it: " + spec.eventSize()
-        + " bytes, little endian.");
+    out.comment(
+        0,
+        "One event record as parigot_wait writes it: "
+            + spec.eventSize()
+            + " bytes, little endian.");
     out.line("typedef struct parigot_event {");
     for (Field f : spec.fields()) {
       out.comment(2, cCommentText(f.doc()));
@@ -670,36 +707,55 @@ final class AbiGenerator {
     out.line("               \"parigot_event must be " + spec.eventSize() + " bytes\");");
     for (Field f : spec.fields()) {
       out.line("_Static_assert(offsetof(parigot_event, " + f.name() + ") == " + f.offset() + ",");
-      out.line("               \"parigot_event." + f.name() + " must be at offset "
-          + f.offset() + "\");");
+      out.line(
+          "               \"parigot_event."
+              + f.name()
+              + " must be at offset "
+              + f.offset()
+              + "\");");
     }
     for (Call c : spec.syscalls()) {
       out.blank();
       List<String> paragraphs = new ArrayList<>();
       paragraphs.add(cCommentText(c.doc()));
       if (!c.errors().isEmpty()) {
-        paragraphs.add("Errors (returned negated): " + String.join(", ",
-            c.errors().stream().map(e -> "PARIGOT_E_" + e).toList()) + ".");
+        paragraphs.add(
+            "Errors (returned negated): "
+                + String.join(", ", c.errors().stream().map(e -> "PARIGOT_E_" + e).toList())
+                + ".");
       }
       out.comment(0, paragraphs.toArray(String[]::new));
-      out.line("__attribute__((import_module(" + cLiteral(spec.importModule())
-          + "), import_name(" + cLiteral(c.name()) + ")))");
-      String returns = c.name().equals(NORETURN_CALL) ? "_Noreturn void"
-          : c.result().isPresent() ? "int32_t" : "void";
+      out.line(
+          "__attribute__((import_module("
+              + cLiteral(spec.importModule())
+              + "), import_name("
+              + cLiteral(c.name())
+              + ")))");
+      String returns =
+          c.name().equals(NORETURN_CALL)
+              ? "_Noreturn void"
+              : c.result().isPresent() ? "int32_t" : "void";
       List<String> params = c.params().stream().map(AbiGenerator::cParam).toList();
-      out.lines(wrapArguments(returns + " parigot_" + c.name() + "(",
-          params.isEmpty() ? List.of("void") : params, ");", C_WIDTH));
+      out.lines(
+          wrapArguments(
+              returns + " parigot_" + c.name() + "(",
+              params.isEmpty() ? List.of("void") : params,
+              ");",
+              C_WIDTH));
     }
     out.blank();
-    out.comment(0, "What an error means: err is a PARIGOT_E_ number, negated or not. Returns"
-        + " \"unknown error\" for any other number.");
+    out.comment(
+        0,
+        "What an error means: err is a PARIGOT_E_ number, negated or not. Returns"
+            + " \"unknown error\" for any other number.");
     out.line("static inline const char *parigot_strerror(int32_t err) {");
     // Widened first: negating INT32_MIN as an int32_t would overflow.
     out.line("  switch (err < 0 ? -(int64_t)err : (int64_t)err) {");
     for (Entry e : byValue(spec.errnos())) {
       out.line("    case PARIGOT_E_" + e.name() + ":");
-      out.lines(stringLines(e.doc(), "      return \"", "             \"", ";", C_WIDTH,
-          AbiGenerator::cEscape));
+      out.lines(
+          stringLines(
+              e.doc(), "      return \"", "             \"", ";", C_WIDTH, AbiGenerator::cEscape));
     }
     out.line("    default:");
     out.line("      return \"unknown error\";");
@@ -744,8 +800,9 @@ final class AbiGenerator {
   }
 
   private static void fromValue(Out out, String type, String what, String form) {
-    out.javadoc(2, "The " + what + " numbered {@code value} (" + form + "), or empty if there is"
-        + " none.");
+    out.javadoc(
+        2,
+        "The " + what + " numbered {@code value} (" + form + "), or empty if there is" + " none.");
     out.line("  public static Optional<" + type + "> fromValue(int value) {");
     out.line("    for (" + type + " candidate : values()) {");
     out.line("      if (candidate.value == value) {");
@@ -836,8 +893,13 @@ final class AbiGenerator {
 
       @Override
       public List<String> broken(int indent, String suffix) {
-        return stringLines(value, " ".repeat(indent) + "\"", " ".repeat(indent + 4) + "+ \"",
-            suffix, JAVA_WIDTH, AbiGenerator::javaEscape);
+        return stringLines(
+            value,
+            " ".repeat(indent) + "\"",
+            " ".repeat(indent + 4) + "+ \"",
+            suffix,
+            JAVA_WIDTH,
+            AbiGenerator::javaEscape);
       }
     };
   }
@@ -858,8 +920,11 @@ final class AbiGenerator {
       public List<String> broken(int indent, String suffix) {
         List<String> lines = new ArrayList<>();
         lines.add(" ".repeat(indent) + head + "(");
-        String together = " ".repeat(indent + 4)
-            + String.join(", ", Stream.of(args).map(Expr::flat).toList()) + ")" + suffix;
+        String together =
+            " ".repeat(indent + 4)
+                + String.join(", ", Stream.of(args).map(Expr::flat).toList())
+                + ")"
+                + suffix;
         if (together.length() <= JAVA_WIDTH) {
           lines.add(together);
           return lines;
@@ -942,12 +1007,16 @@ final class AbiGenerator {
   // Shared text helpers
 
   /**
-   * A string literal split at spaces into adjacent pieces that fit {@code width}: the first
-   * piece after {@code first}, the others after {@code next}, each later piece starting with its
-   * space. Joining the pieces gives back {@code value} exactly.
+   * A string literal split at spaces into adjacent pieces that fit {@code width}: the first piece
+   * after {@code first}, the others after {@code next}, each later piece starting with its space.
+   * Joining the pieces gives back {@code value} exactly.
    */
   private static List<String> stringLines(
-      String value, String first, String next, String suffix, int width,
+      String value,
+      String first,
+      String next,
+      String suffix,
+      int width,
       UnaryOperator<String> escape) {
     List<String> lines = new ArrayList<>();
     String[] words = value.split(" ", -1);
@@ -967,8 +1036,8 @@ final class AbiGenerator {
   }
 
   /**
-   * Words into lines of at most width characters (a longer word gets a line of its own). A
-   * javadoc inline tag such as {@code {@link Errno#BAD_HANDLE}} counts as one word.
+   * Words into lines of at most width characters (a longer word gets a line of its own). A javadoc
+   * inline tag such as {@code {@link Errno#BAD_HANDLE}} counts as one word.
    */
   private static List<String> wrap(String text, int width) {
     List<String> lines = new ArrayList<>();

@@ -159,7 +159,8 @@ class AbiGeneratorTest {
   @Test
   void rejectsAMisalignedEventField() {
     assertRejected(
-        VALID.replace("offset = 8", "offset = 12")
+        VALID
+            .replace("offset = 8", "offset = 12")
             .replace("size = 16", "size = 20")
             .replace(
                 "[[event_kind]]",
@@ -170,7 +171,8 @@ class AbiGeneratorTest {
                 type = "u32"
                 doc = "More."
 
-                [[event_kind]]"""),
+                [[event_kind]]\
+                """),
         "event field reserved: offset 12 is not a multiple of its size 8");
   }
 
@@ -227,14 +229,13 @@ class AbiGeneratorTest {
   @Test
   void generatedJavaStaysWithinOneHundredColumns() throws IOException {
     generatedFromRepo()
-        .forEach(
-            (path, text) -> {
-              if (path.toString().endsWith(".java")) {
-                assertThat(text.lines())
-                    .as(path.toString())
-                    .allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(100));
-              }
-            });
+        .forEach((path, text) -> {
+          if (path.toString().endsWith(".java")) {
+            assertThat(text.lines())
+                .as(path.toString())
+                .allSatisfy(line -> assertThat(line).hasSizeLessThanOrEqualTo(100));
+          }
+        });
   }
 
   @Test
@@ -242,8 +243,9 @@ class AbiGeneratorTest {
     String header = generatedFromRepo().get(AbiGenerator.C_HEADER);
 
     assertThat(header)
-        .contains("__attribute__((import_module(\"parigot\"), import_name(\"wait\")))\n"
-            + "int32_t parigot_wait(parigot_event *events, int32_t max_events, void *buf,\n")
+        .contains(
+            "__attribute__((import_module(\"parigot\"), import_name(\"wait\")))\n"
+                + "int32_t parigot_wait(parigot_event *events, int32_t max_events, void *buf,\n")
         .contains("int32_t parigot_locate(const void *name, int32_t name_len);")
         .contains("_Noreturn void parigot_exit(int32_t code);")
         .contains("#define PARIGOT_E_BAD_HANDLE 9\n")

@@ -109,8 +109,7 @@ class AbiSpecTest {
     assertThat(Stream.of(Syscall.values()).map(Syscall::importName).toList())
         .isEqualTo(spec.syscalls().stream().map(AbiGenerator.Call::name).toList())
         .containsExactly(
-            "locate", "export", "call", "wait", "reply", "fail", "cancel", "spawn", "send",
-            "exit");
+            "locate", "export", "call", "wait", "reply", "fail", "cancel", "spawn", "send", "exit");
     for (AbiGenerator.Call c : spec.syscalls()) {
       Syscall s = Syscall.valueOf(c.name().toUpperCase(Locale.ROOT));
       assertThat(s.paramNames())
@@ -123,8 +122,7 @@ class AbiSpecTest {
   @Test
   void callTakesFourI32sAndAnI64TimeoutAndReturnsAnI32() {
     assertThat(Syscall.CALL.params())
-        .containsExactly(
-            ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I64);
+        .containsExactly(ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I32, ValueType.I64);
     assertThat(Syscall.CALL.paramNames())
         .containsExactly("service", "method", "req_ptr", "req_len", "timeout_ms");
     assertThat(Syscall.CALL.results()).containsExactly(ValueType.I32);

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The committed generated files must be exactly what {@link AbiGenerator} renders from
- * abi/abi.toml. With the system property {@code abi.regenerate=true} (what scripts/regen-abi
- * sets) the test writes the files that differ instead, printing each one it writes.
+ * abi/abi.toml. With the system property {@code abi.regenerate=true} (what scripts/regen-abi sets)
+ * the test writes the files that differ instead, printing each one it writes.
  */
 class GeneratedFilesAreFreshTest {
   private static final boolean REGENERATE = Boolean.getBoolean("abi.regenerate");
@@ -25,11 +25,10 @@ class GeneratedFilesAreFreshTest {
     Map<Path, String> files =
         AbiGenerator.generate(Files.readString(root.resolve(AbiGenerator.SOURCE)));
     return files.entrySet().stream()
-        .map(
-            file ->
-                dynamicTest(
-                    file.getKey().toString(),
-                    () -> check(root.resolve(file.getKey()), file.getKey(), file.getValue())));
+        .map(file ->
+            dynamicTest(
+                file.getKey().toString(),
+                () -> check(root.resolve(file.getKey()), file.getKey(), file.getValue())));
   }
 
   private static void check(Path file, Path name, String expected) throws IOException {

@@ -13,10 +13,10 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 
 /**
- * Runs each compute program (bench/guests/compute) three ways: the native build (gcc -O2, made
- * by scripts/bench), the same .wasm under node (V8) and under the kernel (Chicory's compiler).
- * Each program times its own workload after a warm-up and prints the median (see compute.h), so
- * start-up and compilation are not in the numbers: this compares steady-state code quality.
+ * Runs each compute program (bench/guests/compute) three ways: the native build (gcc -O2, made by
+ * scripts/bench), the same .wasm under node (V8) and under the kernel (Chicory's compiler). Each
+ * program times its own workload after a warm-up and prints the median (see compute.h), so start-up
+ * and compilation are not in the numbers: this compares steady-state code quality.
  */
 final class Compute {
   static final List<String> PROGRAMS = List.of("hash", "matmul", "sort", "sha256");
@@ -63,8 +63,13 @@ final class Compute {
       // The same result everywhere, or the comparison is of different work.
       if (!n.group(3).equals(v.group(3)) || !n.group(3).equals(k.group(3))) {
         throw new IllegalStateException(
-            program + ": checksums differ: native " + n.group(3) + ", node " + v.group(3)
-                + ", kernel " + k.group(3));
+            program
+                + ": checksums differ: native "
+                + n.group(3)
+                + ", node "
+                + v.group(3)
+                + ", kernel "
+                + k.group(3));
       }
       nat.add(Long.parseLong(n.group(2)));
       node.add(Long.parseLong(v.group(2)));
@@ -74,11 +79,11 @@ final class Compute {
   }
 
   /**
-   * Waits until this JVM's JIT has nothing to compile (at most 10 s): C2 may still be compiling
-   * the last kernel round's guest code, on one of the machine's two cores, while the next native
-   * or node round is timed, or the kernel's own code, on the JVM's one C2 thread, while a guest
-   * waits to be compiled. It asks HotSpot for its compile queue: the JIT's total compilation time
-   * only moves when a compile ends, and C2 has taken 1.6 s over the engine's parser.
+   * Waits until this JVM's JIT has nothing to compile (at most 10 s): C2 may still be compiling the
+   * last kernel round's guest code, on one of the machine's two cores, while the next native or
+   * node round is timed, or the kernel's own code, on the JVM's one C2 thread, while a guest waits
+   * to be compiled. It asks HotSpot for its compile queue: the JIT's total compilation time only
+   * moves when a compile ends, and C2 has taken 1.6 s over the engine's parser.
    */
   static void awaitQuietJit() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);

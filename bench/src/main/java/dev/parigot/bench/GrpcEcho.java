@@ -21,8 +21,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The peer: the echo service as a plain gRPC-java microservice on loopback, with the defaults a
  * user gets (Netty transport, default executors, protobuf messages). The message is a {@link
- * BytesValue}, protobuf's own wrapper type, so no generated code is needed; the method
- * descriptor is built by hand.
+ * BytesValue}, protobuf's own wrapper type, so no generated code is needed; the method descriptor
+ * is built by hand.
  */
 public final class GrpcEcho implements AutoCloseable {
   static final MethodDescriptor<BytesValue, BytesValue> ECHO =
@@ -42,11 +42,10 @@ public final class GrpcEcho implements AutoCloseable {
         ServerServiceDefinition.builder("bench.v1.Echo")
             .addMethod(
                 ECHO,
-                ServerCalls.asyncUnaryCall(
-                    (req, reply) -> {
-                      reply.onNext(req);
-                      reply.onCompleted();
-                    }))
+                ServerCalls.asyncUnaryCall((req, reply) -> {
+                  reply.onNext(req);
+                  reply.onCompleted();
+                }))
             .build();
     try {
       server =
@@ -58,7 +57,8 @@ public final class GrpcEcho implements AutoCloseable {
       throw new UncheckedIOException("cannot start the gRPC server", e);
     }
     channel =
-        NettyChannelBuilder.forAddress(InetAddress.getLoopbackAddress().getHostAddress(), server.getPort())
+        NettyChannelBuilder.forAddress(
+                InetAddress.getLoopbackAddress().getHostAddress(), server.getPort())
             .usePlaintext()
             .build();
   }

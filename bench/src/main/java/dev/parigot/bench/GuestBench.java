@@ -8,20 +8,20 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.HashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.LongStream;
 import org.HdrHistogram.Histogram;
 
 /**
- * The benchmarks that run C guests in a kernel (bench/guests). The guests time themselves with
- * the WASI monotonic clock, which is the kernel's {@link System#nanoTime}, and print what they
- * measured to stdout after the timed part; this class parses those lines. Each measurement runs
- * in a fresh kernel, so nothing of one (its exported names, its processes) disturbs the next.
+ * The benchmarks that run C guests in a kernel (bench/guests). The guests time themselves with the
+ * WASI monotonic clock, which is the kernel's {@link System#nanoTime}, and print what they measured
+ * to stdout after the timed part; this class parses those lines. Each measurement runs in a fresh
+ * kernel, so nothing of one (its exported names, its processes) disturbs the next.
  */
 final class GuestBench {
   private static final String SERVICE = "bench.v1.Echo";
@@ -54,8 +54,8 @@ final class GuestBench {
   }
 
   /**
-   * {@code callers} processes of bench/guests/svc.c each make {@code warmup} untimed then {@code
-   * n} timed sequential {@code op} calls (put, get, send or receive) to the kernel services.
+   * {@code callers} processes of bench/guests/svc.c each make {@code warmup} untimed then {@code n}
+   * timed sequential {@code op} calls (put, get, send or receive) to the kernel services.
    */
   Calls services(KernelServices services, String op, int callers, int warmup, int n) {
     String toml =
@@ -192,18 +192,18 @@ final class GuestBench {
       quoted.append(quoted.isEmpty() ? "" : ", ").append('"').append(a).append('"');
     }
     return """
-        app = "bench-calls"
-        [program.echo]
-        wasm = "echo.wasm"
-        role = "service"
-        exports = ["%s"]
-        [program.caller]
-        wasm = "caller.wasm"
-        role = "main"
-        requires = ["%s"]
-        args = [%s]
-        replicas = %d
-        """
+    app = "bench-calls"
+    [program.echo]
+    wasm = "echo.wasm"
+    role = "service"
+    exports = ["%s"]
+    [program.caller]
+    wasm = "caller.wasm"
+    role = "main"
+    requires = ["%s"]
+    args = [%s]
+    replicas = %d
+    """
         .formatted(SERVICE, SERVICE, quoted, callers);
   }
 
@@ -213,7 +213,8 @@ final class GuestBench {
       Map<String, List<String>> map = new HashMap<>();
       for (String l : lines) {
         int space = l.indexOf(' ');
-        map.computeIfAbsent(l.substring(0, space), k -> new ArrayList<>()).add(l.substring(space + 1));
+        map.computeIfAbsent(l.substring(0, space), k -> new ArrayList<>())
+            .add(l.substring(space + 1));
       }
       return map;
     }
@@ -246,7 +247,12 @@ final class GuestBench {
       Optional<Integer> code = app.awaitMains(RUN_LIMIT);
       if (code.isEmpty() || code.get() != 0) {
         throw new IllegalStateException(
-            "benchmark app " + app.name() + " ended with " + code.map(String::valueOf).orElse("a timeout") + ": " + lines);
+            "benchmark app "
+                + app.name()
+                + " ended with "
+                + code.map(String::valueOf).orElse("a timeout")
+                + ": "
+                + lines);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -263,7 +269,8 @@ final class GuestBench {
     var h = new Histogram(3);
     run.byProcess().values().forEach(lines -> samples(lines).forEach(h::recordValue));
     if (h.getTotalCount() != expected) {
-      throw new IllegalStateException("expected " + expected + " samples, got " + h.getTotalCount());
+      throw new IllegalStateException(
+          "expected " + expected + " samples, got " + h.getTotalCount());
     }
     return h;
   }
@@ -287,7 +294,8 @@ final class GuestBench {
     long deadline = System.nanoTime() + RUN_LIMIT.toNanos();
     while (counter.get() < count) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("only " + counter.get() + " of " + count + " processes started");
+        throw new IllegalStateException(
+            "only " + counter.get() + " of " + count + " processes started");
       }
       Thread.sleep(10);
     }

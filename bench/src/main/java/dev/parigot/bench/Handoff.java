@@ -4,15 +4,14 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The floor under calls to one server process: 64-byte messages handed from caller virtual
- * threads to one server virtual thread and back, with the same mechanism as the kernel's inbox (a
- * lock-free queue, {@link LockSupport#unpark} of the waiter, a few yields and then {@link
- * LockSupport#park} while the queue is empty) and a copy of the message each way, as the kernel
- * copies it between memories. No kernel call can be faster than this, nor a kernel server answer
- * more calls per second; the distance to it is what the kernel adds.
+ * The floor under calls to one server process: 64-byte messages handed from caller virtual threads
+ * to one server virtual thread and back, with the same mechanism as the kernel's inbox (a lock-free
+ * queue, {@link LockSupport#unpark} of the waiter, a few yields and then {@link LockSupport#park}
+ * while the queue is empty) and a copy of the message each way, as the kernel copies it between
+ * memories. No kernel call can be faster than this, nor a kernel server answer more calls per
+ * second; the distance to it is what the kernel adds.
  *
- * <p>The server is a virtual thread started here. Each calling thread uses its own {@link
- * Caller}.
+ * <p>The server is a virtual thread started here. Each calling thread uses its own {@link Caller}.
  */
 public final class Handoff implements AutoCloseable {
   private final Mailbox<Request> toServer = new Mailbox<>();
@@ -24,17 +23,16 @@ public final class Handoff implements AutoCloseable {
     server =
         Thread.ofVirtual()
             .name("handoff-server")
-            .start(
-                () -> {
-                  try {
-                    while (true) {
-                      Request r = toServer.take();
-                      r.replyTo().put(r.payload().clone());
-                    }
-                  } catch (InterruptedException e) {
-                    // closed
-                  }
-                });
+            .start(() -> {
+              try {
+                while (true) {
+                  Request r = toServer.take();
+                  r.replyTo().put(r.payload().clone());
+                }
+              } catch (InterruptedException e) {
+                // closed
+              }
+            });
   }
 
   /** A new calling end, for one thread at a time. */

@@ -43,7 +43,9 @@ final class JmhRuns {
   double throughput(Class<?> benchmark, int threads, boolean virtualThreads)
       throws RunnerException {
     var options =
-        options(benchmark, threads, "throughput-" + threads).mode(Mode.Throughput).timeUnit(TimeUnit.SECONDS);
+        options(benchmark, threads, "throughput-" + threads)
+            .mode(Mode.Throughput)
+            .timeUnit(TimeUnit.SECONDS);
     if (virtualThreads) {
       options.jvmArgsAppend("-Djmh.executor=VIRTUAL");
     }

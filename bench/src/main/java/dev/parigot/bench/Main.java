@@ -15,16 +15,16 @@ import java.util.Set;
 import org.HdrHistogram.Histogram;
 
 /**
- * The end-to-end benchmark runner, started by scripts/bench: measures every section in one JVM
- * (the JMH parts in forked JVMs), prints a Markdown table and writes JSON.
+ * The end-to-end benchmark runner, started by scripts/bench: measures every section in one JVM (the
+ * JMH parts in forked JVMs), prints a Markdown table and writes JSON.
  *
  * <pre>
  * Main --root DIR [--quick] [--json FILE] [--only SECTION,...]
  * </pre>
  *
  * Sections, in the order they run: compile, call, stream, spawn, isolation, compute, services,
- * idle. compile runs first because it measures a module's first compile in a cold JVM; idle
- * runs last because it leaves the most garbage behind.
+ * idle. compile runs first because it measures a module's first compile in a cold JVM; idle runs
+ * last because it leaves the most garbage behind.
  */
 public final class Main {
   private static final List<String> SECTIONS =
@@ -96,7 +96,8 @@ public final class Main {
     report.machine("date", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     report.machine("cores", String.valueOf(Runtime.getRuntime().availableProcessors()));
     report.machine(
-        "jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        "jdk",
+        System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
     report.machine("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     report.machine("max heap", Runtime.getRuntime().maxMemory() / (1 << 20) + " MiB");
     report.machine("mode", quick ? "quick (smoke run: too short to quote)" : "full");
@@ -112,8 +113,16 @@ public final class Main {
 
   private void compile() {
     // echo.wasm first: its number includes warming the compiler in a cold JVM.
-    report.add("compile.echo.cold", "load+compile echo.wasm (1.5 KB), cold JVM", guests.compile("echo.wasm") / 1e6, "ms");
-    report.add("compile.caller", "load+compile caller.wasm (33 KB)", guests.compile("caller.wasm") / 1e6, "ms");
+    report.add(
+        "compile.echo.cold",
+        "load+compile echo.wasm (1.5 KB), cold JVM",
+        guests.compile("echo.wasm") / 1e6,
+        "ms");
+    report.add(
+        "compile.caller",
+        "load+compile caller.wasm (33 KB)",
+        guests.compile("caller.wasm") / 1e6,
+        "ms");
   }
 
   private void call() throws Exception {
@@ -123,10 +132,17 @@ public final class Main {
     var floor = jmh.latency(HandoffBenchmark.class, true);
     var grpc = jmh.latency(GrpcBenchmark.class, false);
     double p50 = one.getValueAtPercentile(50) / 1e3;
-    report.add("call.kernel.p50", "64 B call round trip, C to C, p50", p50, "us", Target.atMost(5), "");
-    report.add("call.kernel.p99", "64 B call round trip, C to C, p99", one.getValueAtPercentile(99) / 1e3, "us");
-    report.add("call.floor.p50", "virtual-thread hand-off round trip, p50", floor.p50() / 1e3, "us");
-    report.add("call.floor.p99", "virtual-thread hand-off round trip, p99", floor.p99() / 1e3, "us");
+    report.add(
+        "call.kernel.p50", "64 B call round trip, C to C, p50", p50, "us", Target.atMost(5), "");
+    report.add(
+        "call.kernel.p99",
+        "64 B call round trip, C to C, p99",
+        one.getValueAtPercentile(99) / 1e3,
+        "us");
+    report.add(
+        "call.floor.p50", "virtual-thread hand-off round trip, p50", floor.p50() / 1e3, "us");
+    report.add(
+        "call.floor.p99", "virtual-thread hand-off round trip, p99", floor.p99() / 1e3, "us");
     report.add("call.grpc.p50", "gRPC-java loopback round trip, p50", grpc.p50() / 1e3, "us");
     report.add("call.grpc.p99", "gRPC-java loopback round trip, p99", grpc.p99() / 1e3, "us");
     report.add("call.kernel/floor.p50", "kernel p50 / floor p50", p50 * 1e3 / floor.p50(), "x");
@@ -167,7 +183,8 @@ public final class Main {
     Histogram h = guests.stream(quick ? 2 : 40, quick ? 3 : 20, count, 1024);
     double ms = h.getValueAtPercentile(50) / 1e6;
     report.add("stream.kernel.p50", "10,000 partial results of 1 KiB, one call, p50", ms, "ms");
-    report.add("stream.kernel.rate", "partial results/s at that p50", count / (ms / 1e3), "results/s");
+    report.add(
+        "stream.kernel.rate", "partial results/s at that p50", count / (ms / 1e3), "results/s");
   }
 
   private void spawn() {
@@ -200,8 +217,16 @@ public final class Main {
       }
     }
     for (int i = 0; i < 3; i++) {
-      report.add("isolation." + names[i] + ".p50", "call p50, " + whats[i] + " (median of 3)", median(p50.get(i)), "us");
-      report.add("isolation." + names[i] + ".calls", "calls/s, 1 caller, " + whats[i] + " (median of 3)", median(rate.get(i)), "calls/s");
+      report.add(
+          "isolation." + names[i] + ".p50",
+          "call p50, " + whats[i] + " (median of 3)",
+          median(p50.get(i)),
+          "us");
+      report.add(
+          "isolation." + names[i] + ".calls",
+          "calls/s, 1 caller, " + whats[i] + " (median of 3)",
+          median(rate.get(i)),
+          "calls/s");
     }
   }
 
@@ -225,7 +250,11 @@ public final class Main {
       double v = (double) r.nodeNs() / r.nativeNs();
       kernel.add(k);
       node.add(v);
-      report.add("compute." + program + ".native", program + ": native gcc -O2, median", r.nativeNs() / 1e6, "ms");
+      report.add(
+          "compute." + program + ".native",
+          program + ": native gcc -O2, median",
+          r.nativeNs() / 1e6,
+          "ms");
       report.add("compute." + program + ".node", program + ": node (V8) / native", v, "x");
       report.add("compute." + program + ".kernel", program + ": kernel (Chicory) / native", k, "x");
     }
@@ -243,7 +272,9 @@ public final class Main {
     // A fresh store each run: what an earlier run left would change what get and receive find.
     Path data = root.resolve("bench/target/services-data");
     deleteTree(data);
-    report.machine("services data", data + " (" + Files.getFileStore(Files.createDirectories(data)).type() + ")");
+    report.machine(
+        "services data",
+        data + " (" + Files.getFileStore(Files.createDirectories(data)).type() + ")");
     int warmup = quick ? 20 : 200;
     int total = quick ? 200 : 2_000;
     try (var services = KernelServices.builder().dataDir(data).output((p, e, l) -> {}).build()) {
@@ -252,16 +283,25 @@ public final class Main {
         // In this order: get reads what put wrote, receive takes what send queued.
         for (String op : List.of("put", "get", "send", "receive")) {
           String name = op.equals("put") || op.equals("get") ? "kv." + op : "queue." + op;
-          serviceRows(name, "guest", "C guest through the kernel", callers,
+          serviceRows(
+              name,
+              "guest",
+              "C guest through the kernel",
+              callers,
               guests.services(services, op, callers, warmup / callers, total / callers));
-          serviceRows(name, "java", "Java through the Provider SPI", callers,
+          serviceRows(
+              name,
+              "java",
+              "Java through the Provider SPI",
+              callers,
               java.run(op, callers, warmup / callers, total / callers));
         }
       }
     }
   }
 
-  private void serviceRows(String name, String path, String how, int callers, GuestBench.Calls calls) {
+  private void serviceRows(
+      String name, String path, String how, int callers, GuestBench.Calls calls) {
     String id = "services." + name + "." + path + "." + callers;
     String what = name + ", " + how + ", " + callers + " caller(s)";
     report.add(id, what + ", ops/s", calls.perSecond(), "ops/s");
@@ -282,7 +322,11 @@ public final class Main {
   private void idle() throws InterruptedException {
     int count = quick ? 1_000 : 10_000;
     double perProcess = guests.idleHeapPerProcess(count);
-    report.add("idle.heap.per-process", "heap after GC per idle C process (" + count + " running)", perProcess / 1024, "KiB");
+    report.add(
+        "idle.heap.per-process",
+        "heap after GC per idle C process (" + count + " running)",
+        perProcess / 1024,
+        "KiB");
     report.add(
         "idle.heap.10000",
         "heap for 10,000 idle processes" + (count == 10_000 ? "" : " (projected)"),

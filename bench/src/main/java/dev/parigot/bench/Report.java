@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * What one run measured: rows in the order they were measured, each with its target from the
- * kernel issue when it has one. Printed as a Markdown table and written as JSON.
+ * What one run measured: rows in the order they were measured, each with its target from the kernel
+ * issue when it has one. Printed as a Markdown table and written as JSON.
  */
 final class Report {
   /** A bound a row's value must keep: {@code value <= limit}, or {@code >=} when not atMost. */
@@ -96,7 +96,11 @@ final class Report {
     var json = new StringBuilder("{\n  \"machine\": {");
     String sep = "\n";
     for (var e : machine.entrySet()) {
-      json.append(sep).append("    ").append(quote(e.getKey())).append(": ").append(quote(e.getValue()));
+      json.append(sep)
+          .append("    ")
+          .append(quote(e.getKey()))
+          .append(": ")
+          .append(quote(e.getValue()));
       sep = ",\n";
     }
     json.append("\n  },\n  \"rows\": [");

@@ -27,8 +27,8 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The kernel services called from Java through the {@link Provider} SPI, as the kernel calls them
- * for a guest but without the guest, the ABI and the kernel's event delivery: the difference to
- * the guest numbers ({@link GuestBench#services}) is what the kernel crossing costs. The same
+ * for a guest but without the guest, the ABI and the kernel's event delivery: the difference to the
+ * guest numbers ({@link GuestBench#services}) is what the kernel crossing costs. The same
  * operations as bench/guests/svc.c, with the same requests.
  */
 final class ServiceCalls {
@@ -57,13 +57,12 @@ final class ServiceCalls {
     for (int t = 0; t < threads; t++) {
       started.add(
           Thread.ofVirtual()
-              .start(
-                  () -> {
-                    var calls = op.equals("receive") ? receive(warmup, n) : unaries(op, warmup, n);
-                    synchronized (results) {
-                      results.add(calls);
-                    }
-                  }));
+              .start(() -> {
+                var calls = op.equals("receive") ? receive(warmup, n) : unaries(op, warmup, n);
+                synchronized (results) {
+                  results.add(calls);
+                }
+              }));
     }
     for (Thread t : started) {
       t.join();
@@ -102,14 +101,26 @@ final class ServiceCalls {
     String key = String.format("key-%04d", i % 1000);
     switch (op) {
       case "put" ->
-          call(kv, kvService, "Put",
-              PutRequest.newBuilder().setBucket("bench").setKey(key)
-                  .setValue(ByteString.copyFrom(VALUE)).build());
+          call(
+              kv,
+              kvService,
+              "Put",
+              PutRequest.newBuilder()
+                  .setBucket("bench")
+                  .setKey(key)
+                  .setValue(ByteString.copyFrom(VALUE))
+                  .build());
       case "get" ->
-          call(kv, kvService, "Get", GetRequest.newBuilder().setBucket("bench").setKey(key).build());
+          call(
+              kv, kvService, "Get", GetRequest.newBuilder().setBucket("bench").setKey(key).build());
       case "send" ->
-          call(queue, queueService, "Send",
-              SendRequest.newBuilder().setQueue("bench").setBody(ByteString.copyFrom(VALUE))
+          call(
+              queue,
+              queueService,
+              "Send",
+              SendRequest.newBuilder()
+                  .setQueue("bench")
+                  .setBody(ByteString.copyFrom(VALUE))
                   .build());
       default -> throw new IllegalArgumentException(op);
     }
@@ -119,7 +130,11 @@ final class ServiceCalls {
   private GuestBench.Calls receive(int warmup, int n) {
     var deliveries = new Answers();
     var request =
-        ReceiveRequest.newBuilder().setQueue("bench").setMaxInFlight(1).setLimit(warmup + n).build();
+        ReceiveRequest.newBuilder()
+            .setQueue("bench")
+            .setMaxInFlight(1)
+            .setLimit(warmup + n)
+            .build();
     queue.open(CALLER, method(queueService, "Receive"), request.toByteArray(), deliveries);
     var histogram = new Histogram(3);
     long start = 0;
@@ -131,8 +146,14 @@ final class ServiceCalls {
       } catch (InvalidProtocolBufferException e) {
         throw new IllegalStateException(e);
       }
-      call(queue, queueService, "Ack",
-          AckRequest.newBuilder().setQueue("bench").setId(d.getId()).setAttempt(d.getAttempt())
+      call(
+          queue,
+          queueService,
+          "Ack",
+          AckRequest.newBuilder()
+              .setQueue("bench")
+              .setId(d.getId())
+              .setAttempt(d.getAttempt())
               .build());
       long now = System.nanoTime();
       if (i == warmup - 1) {

@@ -9,8 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A smoke run of the benchmark machinery with tiny counts: every part runs and yields numbers.
- * No timing is asserted (the machines are shared and noisy); scripts/bench does the measuring.
+ * A smoke run of the benchmark machinery with tiny counts: every part runs and yields numbers. No
+ * timing is asserted (the machines are shared and noisy); scripts/bench does the measuring.
  */
 class SmokeTest {
   private final GuestBench guests = new GuestBench(Path.of("guests"));
@@ -38,7 +38,9 @@ class SmokeTest {
       var two = handoff.caller();
       assertThat(one.roundTrip(request)).isEqualTo(request).isNotSameAs(request);
       request[0] = 8;
-      assertThat(two.roundTrip(request)).as("each caller gets its own echo").containsExactly(request);
+      assertThat(two.roundTrip(request))
+          .as("each caller gets its own echo")
+          .containsExactly(request);
     }
     try (var grpc = new GrpcEcho()) {
       assertThat(grpc.roundTrip()).isEqualTo(64);

@@ -1,11 +1,11 @@
 package dev.parigot.cli;
 
+import dev.parigot.errors.ParigotException;
 import dev.parigot.host.AppHost;
 import dev.parigot.host.RunningApp;
 import dev.parigot.host.RunningTests;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.errors.ParigotException;
 import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
@@ -90,23 +90,25 @@ public final class Main implements Runnable {
             AppHost.builder(Manifest.load(manifest))
                 .output(out, err)
                 // Straight to stderr: the JVM's logging is being reset by then.
-                .closeOnShutdown(
-                    () -> {
-                      err.println("parigot: interrupted; stopping the app");
-                      err.flush();
-                    })
+                .closeOnShutdown(() -> {
+                  err.println("parigot: interrupted; stopping the app");
+                  err.flush();
+                })
                 .build();
         try (RunningApp app = host.start()) {
           app.httpAddress()
-              .ifPresent(
-                  a -> {
-                    String ip = a.getAddress().getHostAddress();
-                    err.println(
-                        "parigot: app '" + app.name() + "' serves HTTP on http://"
-                            + (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + a.getPort()
-                            + "/");
-                    err.flush();
-                  });
+              .ifPresent(a -> {
+                String ip = a.getAddress().getHostAddress();
+                err.println(
+                    "parigot: app '"
+                        + app.name()
+                        + "' serves HTTP on http://"
+                        + (ip.contains(":") ? "[" + ip + "]" : ip)
+                        + ":"
+                        + a.getPort()
+                        + "/");
+                err.flush();
+              });
           return app.awaitMains();
         }
       } catch (ParigotException e) {
@@ -192,7 +194,9 @@ public final class Main implements Runnable {
           TestReport report = tests.report();
           out.print(report.summary());
           out.printf(
-              Locale.ROOT, "%s in %.1f s%n", report.passed() ? "ok" : "FAILED",
+              Locale.ROOT,
+              "%s in %.1f s%n",
+              report.passed() ? "ok" : "FAILED",
               (System.nanoTime() - start) / 1e9);
           out.flush();
           if (junitXml != null) {
@@ -218,7 +222,11 @@ public final class Main implements Runnable {
           "Generates code for guests from .proto files: x.pg.h and x.pg.c per x.proto, at the"
               + " proto's path below its include directory.")
   static final class Gen implements Callable<Integer> {
-    @Option(names = "--lang", required = true, paramLabel = "LANG", description = "c (the only one so far).")
+    @Option(
+        names = "--lang",
+        required = true,
+        paramLabel = "LANG",
+        description = "c (the only one so far).")
     String lang;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write.")
@@ -227,7 +235,8 @@ public final class Main implements Runnable {
     @Option(
         names = {"-I", "--proto-path"},
         paramLabel = "DIR",
-        description = "Where imports are looked for, as protoc's -I (default: the current directory).")
+        description =
+            "Where imports are looked for, as protoc's -I (default: the current directory).")
     List<Path> includes = new ArrayList<>();
 
     @Parameters(arity = "1..*", paramLabel = "FILE.proto")

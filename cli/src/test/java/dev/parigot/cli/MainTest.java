@@ -39,8 +39,7 @@ class MainTest {
   }
 
   @Test
-  void checkRefusesABadManifestWithExitCodeTwoNamingTheProblem(@TempDir Path dir)
-      throws Exception {
+  void checkRefusesABadManifestWithExitCodeTwoNamingTheProblem(@TempDir Path dir) throws Exception {
     Path manifest = dir.resolve("app.toml");
     Files.writeString(
         manifest,
@@ -73,8 +72,7 @@ class MainTest {
   }
 
   @Test
-  void runSaysWhereAnAppWithHttpServesAndExitsWhenItsMainEnds(@TempDir Path dir)
-      throws Exception {
+  void runSaysWhereAnAppWithHttpServesAndExitsWhenItsMainEnds(@TempDir Path dir) throws Exception {
     Path examples = HELLO.getParent().getParent().toAbsolutePath().normalize();
     Path manifest = dir.resolve("app.toml");
     Files.writeString(
@@ -158,8 +156,15 @@ class MainTest {
         """);
 
     int code =
-        parigot("gen", "--lang", "c", "--out", dir.resolve("gen").toString(), "-I",
-            dir.resolve("protos").toString(), proto.toString());
+        parigot(
+            "gen",
+            "--lang",
+            "c",
+            "--out",
+            dir.resolve("gen").toString(),
+            "-I",
+            dir.resolve("protos").toString(),
+            proto.toString());
 
     assertThat(code).as(err.toString()).isZero();
     assertThat(dir.resolve("gen/demo/v1/demo.pg.h")).content().contains("struct demo_v1_Ping {");
@@ -171,8 +176,16 @@ class MainTest {
     Path proto = dir.resolve("bad.proto");
     Files.writeString(proto, "syntax = \"proto3\";\nmessage {\n");
 
-    assertThat(parigot("gen", "--lang", "c", "--out", dir.toString(), "-I", dir.toString(),
-            proto.toString()))
+    assertThat(
+            parigot(
+                "gen",
+                "--lang",
+                "c",
+                "--out",
+                dir.toString(),
+                "-I",
+                dir.toString(),
+                proto.toString()))
         .isEqualTo(1);
     assertThat(err.toString()).startsWith("parigot: gen: ").contains("bad.proto:2");
   }
@@ -180,7 +193,8 @@ class MainTest {
   @Test
   void logsOfAnAppThatNeverLoggedPrintNothing(@TempDir Path dir) throws Exception {
     Path manifest = dir.resolve("app.toml");
-    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+    Files.writeString(
+        manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
 
     assertThat(parigot("logs", manifest.toString())).as(err.toString()).isZero();
     assertThat(out.toString()).isEmpty();
@@ -189,7 +203,8 @@ class MainTest {
   @Test
   void logsRefuseAnUnknownLevel(@TempDir Path dir) throws Exception {
     Path manifest = dir.resolve("app.toml");
-    Files.writeString(manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
+    Files.writeString(
+        manifest, "app = \"quiet\"\n[program.main]\nwasm = \"m.wasm\"\nrole = \"main\"\n");
 
     assertThat(parigot("logs", manifest.toString(), "--level", "loud")).isEqualTo(2);
     assertThat(err.toString()).contains("not a log level: 'loud'");

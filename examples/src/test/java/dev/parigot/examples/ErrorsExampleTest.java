@@ -24,12 +24,11 @@ class ErrorsExampleTest {
     List<String> main = new CopyOnWriteArrayList<>();
     AppHost host =
         AppHost.builder(Manifest.load(Examples.copy("errors", dir).resolve("app.toml")))
-            .output(
-                (process, stderr, line) -> {
-                  if (process.startsWith("main[")) {
-                    main.add(line);
-                  }
-                })
+            .output((process, stderr, line) -> {
+              if (process.startsWith("main[")) {
+                main.add(line);
+              }
+            })
             .build();
     try (RunningApp app = host.start()) {
       assertThat(app.awaitMains(Duration.ofSeconds(60))).contains(0);

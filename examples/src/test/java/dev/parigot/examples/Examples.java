@@ -9,9 +9,9 @@ final class Examples {
   private Examples() {}
 
   /**
-   * Copies the files of examples/{@code name} (not a data directory an earlier run left there)
-   * into {@code dir}, so that the app's data directory, next to its manifest by default, lands
-   * there and not in the source tree.
+   * Copies the files of examples/{@code name} (not a data directory an earlier run left there) into
+   * {@code dir}, so that the app's data directory, next to its manifest by default, lands there and
+   * not in the source tree.
    *
    * @return {@code dir}
    */

@@ -43,7 +43,8 @@ class KvExampleTest {
       assertThat(out.toString())
           .contains("  PASS  concurrent increments are never lost (20 checks, ")
           .contains(
-              "  PASS  a program that does not require parigot.kv.v1.KV cannot reach it (2 checks, ")
+              "  PASS  a program that does not require parigot.kv.v1.KV cannot reach it"
+                  + " (2 checks, ")
           .contains("6 cases: 6 passed, 0 failed, 0 skipped\n");
     }
   }

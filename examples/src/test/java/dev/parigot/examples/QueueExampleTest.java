@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parigot.cli.Main;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,8 +12,8 @@ import picocli.CommandLine;
 
 /**
  * Runs examples/queue as {@code ./parigot test examples/queue/app.toml} and {@code ./parigot run
- * examples/queue/app.toml} do, on a copy of the example so its data directory lands in a
- * temporary folder.
+ * examples/queue/app.toml} do, on a copy of the example so its data directory lands in a temporary
+ * folder.
  */
 class QueueExampleTest {
   @TempDir Path dir;
@@ -35,8 +34,7 @@ class QueueExampleTest {
 
     assertThat(code).as(out + "\n" + err).isZero();
     assertThat(out.toString())
-        .contains(
-            "  PASS  every job is processed at least once and the queue drains (7 checks, ")
+        .contains("  PASS  every job is processed at least once and the queue drains (7 checks, ")
         .contains("  PASS  a nacked job is delivered again and then processed (6 checks, ")
         .doesNotContain("worker[")
         .contains("2 cases: 2 passed, 0 failed, 0 skipped\n");

@@ -1,8 +1,8 @@
 package dev.parigot.host;
 
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.errors.ParigotException;
 import java.io.PrintWriter;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,8 +15,8 @@ import java.util.Optional;
  *
  * <p>An {@code AppHost} is a configuration: each {@link #start} or {@link #startTests} opens the
  * kernel services on the manifest's {@link Manifest#dataDir data directory}, builds a kernel and
- * launches the app anew, and the returned handle closes them all. One data directory belongs to
- * one running app at a time, so run one handle of an app at a time. Thread-safe.
+ * launches the app anew, and the returned handle closes them all. One data directory belongs to one
+ * running app at a time, so run one handle of an app at a time. Thread-safe.
  *
  * <pre>{@code
  * try (RunningApp app = AppHost.builder(Manifest.load(file)).build().start()) {
@@ -52,10 +52,10 @@ public interface AppHost {
   RunningApp start();
 
   /**
-   * Runs the app's test programs as {@code parigot test} does: opens the kernel services, builds
-   * a kernel whose output {@link dev.parigot.services.TestRun records} what the tests report, and
-   * launches the test programs with the programs they require (no {@code main}, no HTTP
-   * ingress). If it fails, whatever it had opened is closed before it throws.
+   * Runs the app's test programs as {@code parigot test} does: opens the kernel services, builds a
+   * kernel whose output {@link dev.parigot.services.TestRun records} what the tests report, and
+   * launches the test programs with the programs they require (no {@code main}, no HTTP ingress).
+   * If it fails, whatever it had opened is closed before it throws.
    *
    * @return the running tests; close them to stop everything
    * @throws dev.parigot.kernel.ModuleRefusedException if a module is refused
@@ -77,9 +77,9 @@ public interface AppHost {
     }
 
     /**
-     * Where the processes' output lines go, and the lines the log service shows (INFO and
-     * above, as lines of the process that logged them). By default each line goes to the JVM's
-     * stdout or stderr as {@code process: line}.
+     * Where the processes' output lines go, and the lines the log service shows (INFO and above, as
+     * lines of the process that logged them). By default each line goes to the JVM's stdout or
+     * stderr as {@code process: line}.
      */
     public Builder output(Kernel.Output output) {
       this.output = Objects.requireNonNull(output, "output");
@@ -93,19 +93,18 @@ public interface AppHost {
     public Builder output(PrintWriter out, PrintWriter err) {
       Objects.requireNonNull(out, "out");
       Objects.requireNonNull(err, "err");
-      return output(
-          (process, stderr, line) -> {
-            PrintWriter to = stderr ? err : out;
-            to.println(process + ": " + line);
-            to.flush();
-          });
+      return output((process, stderr, line) -> {
+        PrintWriter to = stderr ? err : out;
+        to.println(process + ": " + line);
+        to.flush();
+      });
     }
 
     /**
-     * Makes {@link AppHost#start} close the app if the JVM shuts down (Ctrl-C, SIGTERM) while
-     * it runs: a shutdown hook, registered before the app is launched and removed when it is
-     * closed, runs {@code notice} (to tell the user) and then closes the app as {@link
-     * RunningApp#close} does. Without it no hook is registered.
+     * Makes {@link AppHost#start} close the app if the JVM shuts down (Ctrl-C, SIGTERM) while it
+     * runs: a shutdown hook, registered before the app is launched and removed when it is closed,
+     * runs {@code notice} (to tell the user) and then closes the app as {@link RunningApp#close}
+     * does. Without it no hook is registered.
      */
     public Builder closeOnShutdown(Runnable notice) {
       this.onShutdown = Optional.of(Objects.requireNonNull(notice, "notice"));

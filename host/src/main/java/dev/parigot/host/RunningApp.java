@@ -22,8 +22,7 @@ public interface RunningApp extends AutoCloseable {
    * Waits until every {@code main} program has ended.
    *
    * @return the exit code of the first main that ended with a non-zero code (a killed process
-   *     counts as 70), or 0. An app without a main program waits until it is closed and returns
-   *     0.
+   *     counts as 70), or 0. An app without a main program waits until it is closed and returns 0.
    * @throws InterruptedException if the waiting thread is interrupted
    */
   int awaitMains() throws InterruptedException;
@@ -38,9 +37,9 @@ public interface RunningApp extends AutoCloseable {
 
   /**
    * Stops the app: first the HTTP ingress stops taking requests and ends its open exchanges, then
-   * the kernel kills every process (their handlers included), then the kernel services close
-   * their databases. Removes the shutdown hook if {@link AppHost.Builder#closeOnShutdown} set
-   * one. Idempotent; a second caller waits until the first has finished.
+   * the kernel kills every process (their handlers included), then the kernel services close their
+   * databases. Removes the shutdown hook if {@link AppHost.Builder#closeOnShutdown} set one.
+   * Idempotent; a second caller waits until the first has finished.
    */
   @Override
   void close();

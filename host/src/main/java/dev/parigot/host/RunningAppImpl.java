@@ -25,14 +25,13 @@ final class RunningAppImpl implements RunningApp {
     this.services = services;
     this.kernel = kernel;
     this.hook =
-        onShutdown.map(
-            notice ->
-                new Thread(
-                    () -> {
-                      notice.run();
-                      close();
-                    },
-                    "parigot-shutdown"));
+        onShutdown.map(notice ->
+            new Thread(
+                () -> {
+                  notice.run();
+                  close();
+                },
+                "parigot-shutdown"));
     hook.ifPresent(Runtime.getRuntime()::addShutdownHook);
   }
 
@@ -79,14 +78,13 @@ final class RunningAppImpl implements RunningApp {
       return;
     }
     closed = true;
-    hook.ifPresent(
-        h -> {
-          try {
-            Runtime.getRuntime().removeShutdownHook(h);
-          } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is what is closing the app.
-          }
-        });
+    hook.ifPresent(h -> {
+      try {
+        Runtime.getRuntime().removeShutdownHook(h);
+      } catch (IllegalStateException e) {
+        // The JVM is shutting down: the hook is what is closing the app.
+      }
+    });
     // The ingress stops taking requests before the kernel stops the handlers, and the kernel
     // stops its processes before the services they call close.
     ingress.ifPresent(HttpIngress::close);

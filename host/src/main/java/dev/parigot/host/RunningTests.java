@@ -4,8 +4,8 @@ import dev.parigot.services.TestReport;
 import java.time.Duration;
 
 /**
- * An app's test programs started by {@link AppHost#startTests}, with the programs they require,
- * in their own kernel with the kernel services. Thread-safe.
+ * An app's test programs started by {@link AppHost#startTests}, with the programs they require, in
+ * their own kernel with the kernel services. Thread-safe.
  *
  * <pre>{@code
  * try (RunningTests tests = host.startTests()) {
@@ -25,10 +25,10 @@ public interface RunningTests extends AutoCloseable {
   boolean awaitTests(Duration timeout) throws InterruptedException;
 
   /**
-   * Stops the kernel, killing what still runs (the services the tests required, and tests that
-   * have not ended), so that every process's ending is in; then judges what the test programs
-   * reported, as {@link dev.parigot.services.TestRun#report} does. Calling it again judges the
-   * same record again.
+   * Stops the kernel, killing what still runs (the services the tests required, and tests that have
+   * not ended), so that every process's ending is in; then judges what the test programs reported,
+   * as {@link dev.parigot.services.TestRun#report} does. Calling it again judges the same record
+   * again.
    */
   TestReport report();
 

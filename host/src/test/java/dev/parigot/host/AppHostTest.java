@@ -3,11 +3,11 @@ package dev.parigot.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.parigot.kernel.Kernel;
-import dev.parigot.errors.ModuleRefusedException;
-import dev.parigot.kernel.Manifest;
 import dev.parigot.errors.DeniedException;
+import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Manifest;
 import dev.parigot.services.TestReport;
 import dev.parigot.services.TestReport.Outcome;
 import java.io.BufferedReader;
@@ -224,9 +224,7 @@ class AppHostTest {
     } finally {
       child.destroyForcibly().waitFor();
     }
-    assertThat(said)
-        .first()
-        .isEqualTo("notice");
+    assertThat(said).first().isEqualTo("notice");
     assertThat(said)
         .anyMatch(l -> l.matches("ended greeter\\[\\d+\\] 70 the kernel is shutting down"))
         .anyMatch(l -> l.matches("ended front\\[\\d+\\] 70 the kernel is shutting down"));

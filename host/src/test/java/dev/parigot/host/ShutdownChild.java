@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Runs the app of the manifest given as its argument as {@code parigot run} does, with the
- * shutdown hook, until the JVM is stopped; AppHostTest sends it SIGTERM. Says on stdout: "serving
- * PORT" once started, "notice" when the hook begins, "ended PROCESS CODE REASON" per ending.
+ * Runs the app of the manifest given as its argument as {@code parigot run} does, with the shutdown
+ * hook, until the JVM is stopped; AppHostTest sends it SIGTERM. Says on stdout: "serving PORT" once
+ * started, "notice" when the hook begins, "ended PROCESS CODE REASON" per ending.
  */
 final class ShutdownChild {
   private ShutdownChild() {}

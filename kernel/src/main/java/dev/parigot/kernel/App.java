@@ -34,8 +34,8 @@ public interface App {
   int maxMessageBytes(String service);
 
   /**
-   * Calls {@code service}, which a program of this app exports, from Java on the app's behalf:
-   * how the kernel's HTTP ingress reaches its guest handlers. The provider sees the caller {@code
+   * Calls {@code service}, which a program of this app exports, from Java on the app's behalf: how
+   * the kernel's HTTP ingress reaches its guest handlers. The provider sees the caller {@code
    * Caller(app, program, 0)}: pid 0 marks a call made from Java.
    *
    * <p>As a process's call, it never blocks and kernel-side failures arrive on {@code replies} as

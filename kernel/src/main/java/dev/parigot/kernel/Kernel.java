@@ -31,12 +31,12 @@ public interface Kernel extends AutoCloseable {
 
   /**
    * Loads every program of a manifest, then starts them, providers before their users: a program
-   * starts once every replica of each program it requires serves all its exports (or has ended,
-   * or {@link Builder#startTimeout} passed). {@code test} programs are not started.
+   * starts once every replica of each program it requires serves all its exports (or has ended, or
+   * {@link Builder#startTimeout} passed). {@code test} programs are not started.
    *
    * @throws ModuleRefusedException if a module is refused; nothing was started then
-   * @throws DeniedException if a name the manifest exports is already served in this kernel, or
-   *     it requires a kernel name this kernel does not serve
+   * @throws DeniedException if a name the manifest exports is already served in this kernel, or it
+   *     requires a kernel name this kernel does not serve
    */
   App launch(Manifest manifest);
 
@@ -48,8 +48,7 @@ public interface Kernel extends AutoCloseable {
    * the first non-zero exit code among them.
    *
    * @throws ModuleRefusedException if a module is refused; nothing was started then
-   * @throws DeniedException if a name the started programs export is already served in this
-   *     kernel
+   * @throws DeniedException if a name the started programs export is already served in this kernel
    * @throws ParigotException if the manifest has no test program
    */
   App launchTests(Manifest manifest);
@@ -63,8 +62,8 @@ public interface Kernel extends AutoCloseable {
   void verify(Manifest manifest);
 
   /**
-   * The names this kernel routes and who serves them: where providers are added and removed
-   * while the kernel runs, and where a host watches for a name.
+   * The names this kernel routes and who serves them: where providers are added and removed while
+   * the kernel runs, and where a host watches for a name.
    */
   ServiceRegistry services();
 
@@ -72,8 +71,8 @@ public interface Kernel extends AutoCloseable {
   List<ProcessInfo> processes();
 
   /**
-   * Kills a process: it ends at its next kernel entry, call or loop back-edge, with {@code
-   * reason} as its kill reason, and its callers get {@code PROVIDER_DIED}.
+   * Kills a process: it ends at its next kernel entry, call or loop back-edge, with {@code reason}
+   * as its kill reason, and its callers get {@code PROVIDER_DIED}.
    *
    * @return false if no live process has {@code pid}
    */
@@ -123,8 +122,8 @@ public interface Kernel extends AutoCloseable {
      * (names under {@code parigot.}) and embedding hosts offer services to processes. Processes
      * still reach it only if their manifest requires the name.
      *
-     * @throws IllegalArgumentException if the name is not a valid service name or is already
-     *     served by this builder
+     * @throws IllegalArgumentException if the name is not a valid service name or is already served
+     *     by this builder
      */
     public Builder service(String name, Provider provider) {
       Objects.requireNonNull(provider, "provider");
@@ -153,10 +152,10 @@ public interface Kernel extends AutoCloseable {
     }
 
     /**
-     * Whether the CPU watchdog enforces {@code cpu_slice_ms} (default: on). Off, no watchdog
-     * thread runs, syscalls skip the timestamp it reads, and nothing stops a guest that spins. It
-     * exists so that the benchmarks can measure what the watchdog costs; never turn it off for
-     * guests you do not trust.
+     * Whether the CPU watchdog enforces {@code cpu_slice_ms} (default: on). Off, no watchdog thread
+     * runs, syscalls skip the timestamp it reads, and nothing stops a guest that spins. It exists
+     * so that the benchmarks can measure what the watchdog costs; never turn it off for guests you
+     * do not trust.
      */
     public Builder cpuWatchdog(boolean on) {
       this.cpuWatchdog = on;
@@ -185,12 +184,12 @@ public interface Kernel extends AutoCloseable {
      */
     public Kernel build() {
       Engine e =
-          engine.or(() -> ServiceLoader.load(Engine.class).findFirst())
-              .orElseThrow(
-                  () ->
-                      new ParigotException(
-                          "no wasm engine: put an engine module (such as"
-                              + " parigot-engine-chicory) on the class path"));
+          engine
+              .or(() -> ServiceLoader.load(Engine.class).findFirst())
+              .orElseThrow(() ->
+                  new ParigotException(
+                      "no wasm engine: put an engine module (such as"
+                          + " parigot-engine-chicory) on the class path"));
       return new KernelImpl(
           output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock);
     }

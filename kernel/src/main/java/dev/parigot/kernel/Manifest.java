@@ -400,29 +400,27 @@ public final class Manifest {
       Path wasm = wasm(s, name, line);
       Role role = role(s, line);
       Map<String, Integer> exports = names(s, "exports");
-      exports.forEach(
-          (export, at) -> {
-            if (export.startsWith(KERNEL_PREFIX)) {
-              add(
-                  at,
-                  s.name("exports")
-                      + ": "
-                      + quote(export)
-                      + " is a kernel service name; names under parigot. are the kernel's own");
-            }
-          });
+      exports.forEach((export, at) -> {
+        if (export.startsWith(KERNEL_PREFIX)) {
+          add(
+              at,
+              s.name("exports")
+                  + ": "
+                  + quote(export)
+                  + " is a kernel service name; names under parigot. are the kernel's own");
+        }
+      });
       Map<String, Integer> requires = names(s, "requires");
-      requires.forEach(
-          (required, at) -> {
-            if (exports.containsKey(required)) {
-              add(
-                  at,
-                  s.name("requires")
-                      + ": "
-                      + quote(required)
-                      + " is this program's own export; a program cannot require it");
-            }
-          });
+      requires.forEach((required, at) -> {
+        if (exports.containsKey(required)) {
+          add(
+              at,
+              s.name("requires")
+                  + ": "
+                  + quote(required)
+                  + " is this program's own export; a program cannot require it");
+        }
+      });
       Map<String, Integer> imports = names(s, "imports");
       List<String> args = new ArrayList<>();
       for (Item arg : strings(s, "args")) {
@@ -487,16 +485,13 @@ public final class Manifest {
         return Role.MAIN;
       }
       return string(s, "role", rule)
-          .flatMap(
-              name -> {
-                Optional<Role> role = Role.ofToml(name);
-                if (role.isEmpty()) {
-                  add(
-                      s.line("role"),
-                      s.name("role") + ": must be " + rule + ", not " + quote(name));
-                }
-                return role;
-              })
+          .flatMap(name -> {
+            Optional<Role> role = Role.ofToml(name);
+            if (role.isEmpty()) {
+              add(s.line("role"), s.name("role") + ": must be " + rule + ", not " + quote(name));
+            }
+            return role;
+          })
           .orElse(Role.MAIN);
     }
 
@@ -526,26 +521,25 @@ public final class Manifest {
     private Map<String, String> env(Scope s) {
       var env = new LinkedHashMap<String, String>();
       value(s, "env", TomlTable.class, "a table of strings, like env = { NAME = \"value\" }")
-          .ifPresent(
-              table -> {
-                Scope vars = s.child(table, "env");
-                for (String name : table.keySet()) {
-                  boolean named = false;
-                  if (name.isEmpty()) {
-                    add(vars.line(name), vars.name(name) + ": a variable name cannot be empty");
-                  } else if (name.indexOf('=') >= 0) {
-                    add(vars.line(name), vars.name(name) + ": a variable name cannot contain '='");
-                  } else {
-                    named = noNul(name, vars.line(name), vars.name(name));
-                  }
-                  Optional<String> value = string(vars, name, "a string");
-                  if (named
-                      && value.isPresent()
-                      && noNul(value.get(), vars.line(name), vars.name(name))) {
-                    env.put(name, value.get());
-                  }
-                }
-              });
+          .ifPresent(table -> {
+            Scope vars = s.child(table, "env");
+            for (String name : table.keySet()) {
+              boolean named = false;
+              if (name.isEmpty()) {
+                add(vars.line(name), vars.name(name) + ": a variable name cannot be empty");
+              } else if (name.indexOf('=') >= 0) {
+                add(vars.line(name), vars.name(name) + ": a variable name cannot contain '='");
+              } else {
+                named = noNul(name, vars.line(name), vars.name(name));
+              }
+              Optional<String> value = string(vars, name, "a string");
+              if (named
+                  && value.isPresent()
+                  && noNul(value.get(), vars.line(name), vars.name(name))) {
+                env.put(name, value.get());
+              }
+            }
+          });
       return env;
     }
 
@@ -778,9 +772,8 @@ public final class Manifest {
             drafts.stream()
                 .filter(d -> d.spec().equals(program))
                 .findFirst()
-                .orElseThrow(
-                    () ->
-                        new IllegalArgumentException("not a program of this manifest: " + program));
+                .orElseThrow(() ->
+                    new IllegalArgumentException("not a program of this manifest: " + program));
         return new View(draft.scope(), draft.line(), Optional.of(section.programKeys()), section);
       }
     }
@@ -862,18 +855,17 @@ public final class Manifest {
       public List<ManifestTable> tables(String key, String rule, String itemRule) {
         var tables = new ArrayList<ManifestTable>();
         value(scope, claim(key), TomlArray.class, rule)
-            .ifPresent(
-                array -> {
-                  for (int i = 0; i < array.size(); i++) {
-                    int at = itemLine(array.inputPositionOf(i));
-                    String label = Toml.joinKeyPath(List.of(key)) + "[" + i + "]";
-                    if (array.get(i) instanceof TomlTable t) {
-                      tables.add(below(t, scope.path() + label + ".", at));
-                    } else {
-                      add(at, scope.program() + scope.path() + label + ": must be " + itemRule);
-                    }
-                  }
-                });
+            .ifPresent(array -> {
+              for (int i = 0; i < array.size(); i++) {
+                int at = itemLine(array.inputPositionOf(i));
+                String label = Toml.joinKeyPath(List.of(key)) + "[" + i + "]";
+                if (array.get(i) instanceof TomlTable t) {
+                  tables.add(below(t, scope.path() + label + ".", at));
+                } else {
+                  add(at, scope.program() + scope.path() + label + ": must be " + itemRule);
+                }
+              }
+            });
         return List.copyOf(tables);
       }
 
@@ -936,23 +928,18 @@ public final class Manifest {
     private List<Item> strings(Scope s, String key) {
       var items = new ArrayList<Item>();
       value(s, key, TomlArray.class, "an array of strings")
-          .ifPresent(
-              array -> {
-                for (int i = 0; i < array.size(); i++) {
-                  int line = itemLine(array.inputPositionOf(i));
-                  if (array.get(i) instanceof String item) {
-                    items.add(new Item(item, line));
-                  } else {
-                    add(
-                        line,
-                        s.name(key)
-                            + "["
-                            + i
-                            + "]: must be a string, not "
-                            + describe(array.get(i)));
-                  }
-                }
-              });
+          .ifPresent(array -> {
+            for (int i = 0; i < array.size(); i++) {
+              int line = itemLine(array.inputPositionOf(i));
+              if (array.get(i) instanceof String item) {
+                items.add(new Item(item, line));
+              } else {
+                add(
+                    line,
+                    s.name(key) + "[" + i + "]: must be a string, not " + describe(array.get(i)));
+              }
+            }
+          });
       return items;
     }
 

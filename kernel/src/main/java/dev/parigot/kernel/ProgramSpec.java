@@ -55,11 +55,9 @@ public record ProgramSpec(
     imports = List.copyOf(imports);
     args = List.copyOf(args);
     var envCopy = new LinkedHashMap<String, String>();
-    env.forEach(
-        (key, value) ->
-            envCopy.put(
-                Objects.requireNonNull(key, "env key"),
-                Objects.requireNonNull(value, "env value")));
+    env.forEach((key, value) ->
+        envCopy.put(
+            Objects.requireNonNull(key, "env key"), Objects.requireNonNull(value, "env value")));
     // A LinkedHashMap rather than Map.copyOf: the environment keeps the manifest's order.
     env = Collections.unmodifiableSequencedMap(envCopy);
     Objects.requireNonNull(limits, "limits");

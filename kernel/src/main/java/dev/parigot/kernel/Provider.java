@@ -8,8 +8,8 @@ import dev.parigot.abi.Errno;
  */
 public interface Provider {
   /**
-   * Starts a call. Never blocks and never throws for a provider-side failure: failures are
-   * reported through {@code replies}.
+   * Starts a call. Never blocks and never throws for a provider-side failure: failures are reported
+   * through {@code replies}.
    *
    * @param caller who calls; a provider may scope or refuse by it
    * @param method the method number; its meaning is the service's

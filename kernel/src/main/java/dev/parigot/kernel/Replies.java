@@ -1,9 +1,9 @@
 package dev.parigot.kernel;
 
 /**
- * Where the results of one call go: the seam between whoever serves a call (a local process, a
- * Java service, a remote kernel) and the caller. Any thread may call these methods, and none of
- * them blocks.
+ * Where the results of one call go: the seam between whoever serves a call (a local process, a Java
+ * service, a remote kernel) and the caller. Any thread may call these methods, and none of them
+ * blocks.
  *
  * <p>A call receives zero or more {@link #partial} results and then exactly one {@link #end} or
  * {@link #fail}; once the call is finished every method returns false and drops its argument.
@@ -39,8 +39,8 @@ public interface Replies {
    * finds the call over when it sends. {@link #isReady} may be false again by the time it runs.
    *
    * <p>The callback must be quick and must not block: a provider with work to do hands it to a
-   * thread of its own. One callback may be pending per call; another may be registered once it
-   * has run. By default it runs at once.
+   * thread of its own. One callback may be pending per call; another may be registered once it has
+   * run. By default it runs at once.
    *
    * @throws IllegalStateException if a callback registered earlier has not run yet
    */

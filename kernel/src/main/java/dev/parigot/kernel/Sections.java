@@ -77,14 +77,13 @@ record Sections(List<ManifestSection<?>> sections, List<String> topKeys, List<St
       }
       Stream.concat(
               section.tables().stream(), section.programKeys().stream().map(k -> "program." + k))
-          .forEach(
-              key -> {
-                String owner = owners.putIfAbsent(key, "manifest section '" + name + "'");
-                if (owner != null) {
-                  throw new IllegalStateException(
-                      "manifest section '" + name + "' claims key " + key + " of " + owner);
-                }
-              });
+          .forEach(key -> {
+            String owner = owners.putIfAbsent(key, "manifest section '" + name + "'");
+            if (owner != null) {
+              throw new IllegalStateException(
+                  "manifest section '" + name + "' claims key " + key + " of " + owner);
+            }
+          });
       top.addAll(section.tables());
       program.addAll(section.programKeys());
     }

@@ -7,12 +7,12 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * The service names a {@link Kernel} routes, and who serves each: the programs of its apps, the
- * kernel's own services, and providers added and removed while it runs (another app's service,
- * a remote kernel's). Thread-safe.
+ * kernel's own services, and providers added and removed while it runs (another app's service, a
+ * remote kernel's). Thread-safe.
  *
  * <p>A process reaches a name only if its manifest requires it, whoever serves it. A process that
- * located a name keeps its handle when the provider goes: each call is routed to whoever serves
- * the name when it is made, and a call made while nothing does fails at once with {@code
+ * located a name keeps its handle when the provider goes: each call is routed to whoever serves the
+ * name when it is made, and a call made while nothing does fails at once with {@code
  * NO_SUCH_SERVICE}.
  */
 public interface ServiceRegistry {
@@ -28,8 +28,8 @@ public interface ServiceRegistry {
   Optional<Provider> lookup(String name);
 
   /**
-   * Completes once {@code name} is served: at once if it is now. It never completes
-   * exceptionally; cancelling it stops only this watch.
+   * Completes once {@code name} is served: at once if it is now. It never completes exceptionally;
+   * cancelling it stops only this watch.
    */
   CompletableFuture<Void> served(String name);
 

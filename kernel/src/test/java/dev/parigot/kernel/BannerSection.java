@@ -66,11 +66,10 @@ public final class BannerSection implements ManifestSection<BannerSection.Banner
     banner
         .string("shown_by", "a program name")
         .filter(name -> manifest.programs().stream().noneMatch(p -> p.name().equals(name)))
-        .ifPresent(
-            name ->
-                banner.report(
-                    banner.line("shown_by"),
-                    banner.name("shown_by") + ": no program " + ManifestTable.quote(name)));
+        .ifPresent(name ->
+            banner.report(
+                banner.line("shown_by"),
+                banner.name("shown_by") + ": no program " + ManifestTable.quote(name)));
     return Optional.of(new Banner(text, width, Map.copyOf(colors)));
   }
 }

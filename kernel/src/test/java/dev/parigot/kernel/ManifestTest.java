@@ -1,10 +1,10 @@
 package dev.parigot.kernel;
 
-import dev.parigot.errors.ParigotException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.spi.ManifestSection;
 import dev.parigot.kernel.spi.SectionContext;
 import dev.parigot.kernel.spi.SectionKey;
@@ -770,19 +770,18 @@ class ManifestTest {
     assertThat(spec.env()).containsExactly(Map.entry("Z", "1"), Map.entry("A", "2"));
     assertThatThrownBy(() -> spec.env().put("C", "4"))
         .isInstanceOf(UnsupportedOperationException.class);
-    assertThatThrownBy(
-            () ->
-                new ProgramSpec(
-                    "p",
-                    Path.of("p.wasm"),
-                    Role.MAIN,
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    List.of(),
-                    Map.of(),
-                    0,
-                    Limits.DEFAULTS))
+    assertThatThrownBy(() ->
+            new ProgramSpec(
+                "p",
+                Path.of("p.wasm"),
+                Role.MAIN,
+                List.of(),
+                List.of(),
+                List.of(),
+                List.of(),
+                Map.of(),
+                0,
+                Limits.DEFAULTS))
         .isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -942,15 +941,12 @@ class ManifestTest {
         .hasMessage("manifest section 'mine' claims key limits of the kernel");
     assertThatThrownBy(() -> Sections.of(List.of(section("mine", List.of(), List.of("imports")))))
         .hasMessage("manifest section 'mine' claims key program.imports of the kernel");
-    assertThatThrownBy(
-            () ->
-                Sections.of(
-                    List.of(new BannerSection(), section("other", List.of("banner"), List.of()))))
+    assertThatThrownBy(() ->
+            Sections.of(
+                List.of(new BannerSection(), section("other", List.of("banner"), List.of()))))
         .hasMessage("manifest section 'other' claims key banner of manifest section 'banner'");
-    assertThatThrownBy(
-            () ->
-                Sections.of(
-                    List.of(new BannerSection(), section("banner", List.of("b"), List.of()))))
+    assertThatThrownBy(() ->
+            Sections.of(List.of(new BannerSection(), section("banner", List.of("b"), List.of()))))
         .hasMessageContaining("are both named 'banner'");
     assertThatThrownBy(() -> Sections.of(List.of(section("idle", List.of(), List.of()))))
         .hasMessage("manifest section 'idle' claims no key");

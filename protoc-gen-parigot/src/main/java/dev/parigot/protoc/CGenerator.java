@@ -83,6 +83,7 @@ final class CGenerator {
   private final FileDescriptor file;
   private final StringBuilder h = new StringBuilder();
   private final StringBuilder c = new StringBuilder();
+
   /** Reply types whose pg_decode_fn adapter is already in {@link #c}. */
   private final Set<String> decodeAdapters = new HashSet<>();
 
@@ -350,11 +351,15 @@ final class CGenerator {
         if (f.isPacked()) {
           c.append("  if (m->").append(Names.field(f)).append(".len > 0) {\n");
           c.append("    uint32_t p = 0;\n");
-          c.append("    for (uint32_t i = 0; i < m->").append(Names.field(f)).append(".len; i++) {\n");
+          c.append("    for (uint32_t i = 0; i < m->")
+              .append(Names.field(f))
+              .append(".len; i++) {\n");
           c.append("      p += ").append(Scalar.of(f).size(item)).append(";\n    }\n");
           c.append("    n += ").append(tag).append(" + pg_len_size(p);\n  }\n");
         } else {
-          c.append("  for (uint32_t i = 0; i < m->").append(Names.field(f)).append(".len; i++) {\n");
+          c.append("  for (uint32_t i = 0; i < m->")
+              .append(Names.field(f))
+              .append(".len; i++) {\n");
           c.append("    n += ").append(tag).append(" + ").append(valueSize(f, item)).append(";\n");
           c.append("  }\n");
         }
@@ -362,7 +367,11 @@ final class CGenerator {
         c.append("  n += ").append(tag).append(" + ").append(valueSize(f, value(f))).append(";\n");
       } else {
         c.append("  if (").append(present(f)).append(") {\n");
-        c.append("    n += ").append(tag).append(" + ").append(valueSize(f, value(f))).append(";\n");
+        c.append("    n += ")
+            .append(tag)
+            .append(" + ")
+            .append(valueSize(f, value(f)))
+            .append(";\n");
         c.append("  }\n");
       }
     }
@@ -371,7 +380,11 @@ final class CGenerator {
 
   private void write(Descriptor m) {
     String t = Names.messageName(m);
-    c.append("\nvoid ").append(t).append("_write(const ").append(t).append(" *m, pg_writer *w) {\n");
+    c.append("\nvoid ")
+        .append(t)
+        .append("_write(const ")
+        .append(t)
+        .append(" *m, pg_writer *w) {\n");
     if (m.getFields().isEmpty()) {
       c.append("  (void)m;\n  (void)w;\n");
     }
@@ -448,7 +461,8 @@ final class CGenerator {
    */
   private void merge(Descriptor m) {
     String t = Names.messageName(m);
-    List<FieldDescriptor> repeated = m.getFields().stream().filter(FieldDescriptor::isRepeated).toList();
+    List<FieldDescriptor> repeated =
+        m.getFields().stream().filter(FieldDescriptor::isRepeated).toList();
     c.append("\nint32_t ").append(t).append("_merge(").append(t);
     c.append(" *m, pg_bytes b, pg_arena *a, uint32_t depth) {\n");
     c.append("  if (depth > PG_MAX_DEPTH) {\n    return PG_E_DECODE;\n  }\n");
@@ -463,7 +477,8 @@ final class CGenerator {
         c.append("  uint32_t n_").append(f.getName()).append(" = 0;\n");
       }
       c.append("  while (!pg_reader_done(&r)) {\n");
-      c.append("    if ((rc = pg_read_tag(&r, &field, &wt)) != PG_OK) {\n      return rc;\n    }\n");
+      c.append(
+          "    if ((rc = pg_read_tag(&r, &field, &wt)) != PG_OK) {\n      return rc;\n    }\n");
       c.append("    switch (field) {\n");
       for (FieldDescriptor f : repeated) {
         c.append("      case ").append(f.getNumber()).append(":\n");
@@ -487,7 +502,11 @@ final class CGenerator {
       for (FieldDescriptor f : repeated) {
         String name = Names.field(f);
         String n = "n_" + f.getName();
-        c.append("  uint32_t cap_").append(f.getName()).append(" = m->").append(name).append(".len;\n");
+        c.append("  uint32_t cap_")
+            .append(f.getName())
+            .append(" = m->")
+            .append(name)
+            .append(".len;\n");
         c.append("  if (").append(n).append(" > 0) {\n");
         c.append("    ").append(elementType(f)).append(" *items = pg_grow(a, m->").append(name);
         c.append(".items, m->").append(name).append(".len, ").append(n);
@@ -522,7 +541,12 @@ final class CGenerator {
         String t = Names.messageName(f.getMessageType());
         c.append(in).append("pg_bytes v;\n");
         c.append(in).append("if ((rc = pg_read_len_field(&r, wt, &v)) != PG_OK)").append(fail);
-        c.append(in).append(full).append(in).append("  return PG_E_DECODE;\n").append(in).append("}\n");
+        c.append(in)
+            .append(full)
+            .append(in)
+            .append("  return PG_E_DECODE;\n")
+            .append(in)
+            .append("}\n");
         c.append(in).append(t).append(" *e = &").append(append).append(";\n");
         c.append(in).append(t).append("_init(e);\n");
         c.append(in).append("if ((rc = ").append(t).append("_merge(e, v, a, depth + 1)) != PG_OK)");
@@ -530,7 +554,12 @@ final class CGenerator {
       } else if (isLen(f)) {
         c.append(in).append("pg_bytes v;\n");
         c.append(in).append("if ((rc = ").append(readLen(f)).append(") != PG_OK)").append(fail);
-        c.append(in).append(full).append(in).append("  return PG_E_DECODE;\n").append(in).append("}\n");
+        c.append(in)
+            .append(full)
+            .append(in)
+            .append("  return PG_E_DECODE;\n")
+            .append(in)
+            .append("}\n");
         c.append(in).append(append).append(" = v;\n");
       } else {
         Scalar s = Scalar.of(f);
@@ -542,16 +571,27 @@ final class CGenerator {
         c.append(in).append("    return rc;\n").append(in).append("  }\n");
         c.append(in).append("  pg_reader pr = pg_reader_of(p.data, p.len);\n");
         c.append(in).append("  while (!pg_reader_done(&pr)) {\n");
-        c.append(in).append("    if ((rc = pg_read_").append(suffix).append("(&pr, &v)) != PG_OK) {\n");
+        c.append(in)
+            .append("    if ((rc = pg_read_")
+            .append(suffix)
+            .append("(&pr, &v)) != PG_OK) {\n");
         c.append(in).append("      return rc;\n").append(in).append("    }\n");
         c.append(in).append("    ").append(full);
         c.append(in).append("      return PG_E_DECODE;\n").append(in).append("    }\n");
         c.append(in).append("    ").append(append).append(" = ").append(s.fromWire(f, "v"));
         c.append(";\n").append(in).append("  }\n").append(in).append("  break;\n");
         c.append(in).append("}\n");
-        c.append(in).append("if ((rc = pg_read_").append(suffix).append("_field(&r, wt, &v)) != PG_OK)");
+        c.append(in)
+            .append("if ((rc = pg_read_")
+            .append(suffix)
+            .append("_field(&r, wt, &v)) != PG_OK)");
         c.append(fail);
-        c.append(in).append(full).append(in).append("  return PG_E_DECODE;\n").append(in).append("}\n");
+        c.append(in)
+            .append(full)
+            .append(in)
+            .append("  return PG_E_DECODE;\n")
+            .append(in)
+            .append("}\n");
         c.append(in).append(append).append(" = ").append(s.fromWire(f, "v")).append(";\n");
       }
       return;
@@ -590,12 +630,20 @@ final class CGenerator {
     } else {
       Scalar s = Scalar.of(f);
       c.append(in).append(s.wire.rawType).append(" v;\n");
-      c.append(in).append("if ((rc = pg_read_").append(s.wire.suffix).append("_field(&r, wt, &v)) != PG_OK)");
+      c.append(in)
+          .append("if ((rc = pg_read_")
+          .append(s.wire.suffix)
+          .append("_field(&r, wt, &v)) != PG_OK)");
       c.append(fail);
       valueExpr = s.fromWire(f, "v");
     }
     if (o != null) {
-      c.append(in).append("m->").append(caseMember(o)).append(" = ").append(caseName(f)).append(";\n");
+      c.append(in)
+          .append("m->")
+          .append(caseMember(o))
+          .append(" = ")
+          .append(caseName(f))
+          .append(";\n");
       c.append(in).append("m->").append(Names.member(o.getName())).append(".").append(name);
     } else {
       if (hasFlag(f)) {
@@ -607,9 +655,7 @@ final class CGenerator {
   }
 
   private String readLen(FieldDescriptor f) {
-    return validatesUtf8(f)
-        ? "pg_read_string_field(&r, wt, &v)"
-        : "pg_read_len_field(&r, wt, &v)";
+    return validatesUtf8(f) ? "pg_read_string_field(&r, wt, &v)" : "pg_read_len_field(&r, wt, &v)";
   }
 
   /** The name of the static pg_decode_fn adapter over {@code type}'s decoder. */
@@ -657,7 +703,9 @@ final class CGenerator {
       if (md.isServerStreaming()) {
         c.append("\nint32_t ").append(mn).append("_decode_partial(pg_bytes partial, ");
         c.append(resp).append(" *out, pg_arena *a) {\n");
-        c.append("  return ").append(resp).append("_decode(out, partial.data, partial.len, a);\n}\n");
+        c.append("  return ")
+            .append(resp)
+            .append("_decode(out, partial.data, partial.len, a);\n}\n");
       }
     }
   }
@@ -683,7 +731,9 @@ final class CGenerator {
     c.append("_dispatch(pg_call *call, int32_t method, pg_bytes request, void *ctx) {\n");
     c.append("  (void)ctx;\n  const ").append(t).append("_handlers *h = ").append(t);
     c.append("_binding.h;\n  uint32_t base = ").append(t).append("_arena_top;\n");
-    c.append("  pg_arena arena;\n  pg_arena_init(&arena, ").append(t).append("_arena + base, sizeof ");
+    c.append("  pg_arena arena;\n  pg_arena_init(&arena, ")
+        .append(t)
+        .append("_arena + base, sizeof ");
     c.append(t).append("_arena - base);\n  int32_t rc;\n");
     c.append("  switch (method) {\n");
     for (MethodDescriptor md : s.getMethods()) {
@@ -696,7 +746,11 @@ final class CGenerator {
       c.append("_decode(&req, request.data, request.len, &arena)) != PG_OK) {\n");
       c.append("        ").append(t).append("_fail_decode(call, rc);\n        return;\n      }\n");
       c.append("      ").append(t).append("_arena_top = base + arena.used;\n");
-      c.append("      ").append(handler).append("(call, &req, ").append(t).append("_binding.ctx);\n");
+      c.append("      ")
+          .append(handler)
+          .append("(call, &req, ")
+          .append(t)
+          .append("_binding.ctx);\n");
       c.append("      ").append(t).append("_arena_top = base;\n      return;\n    }\n");
     }
     c.append("    default:\n      break;\n  }\n");
@@ -705,7 +759,11 @@ final class CGenerator {
 
     c.append("\nint32_t ").append(t).append("_serve(pg_loop *l, const ").append(t);
     c.append("_handlers *h, void *ctx) {\n");
-    c.append("  ").append(t).append("_binding.h = h;\n  ").append(t).append("_binding.ctx = ctx;\n");
+    c.append("  ")
+        .append(t)
+        .append("_binding.h = h;\n  ")
+        .append(t)
+        .append("_binding.ctx = ctx;\n");
     c.append("  return pg_serve(l, ").append(t).append("_NAME, ").append(t);
     c.append("_dispatch, NULL);\n}\n");
 
@@ -726,7 +784,9 @@ final class CGenerator {
     c.append("  if (buf == NULL && size > 0) {\n    return PG_E_BUFFER;\n  }\n");
     c.append("  int32_t rc = ").append(resp).append("_encode(r, buf, size, &written);\n");
     c.append("  if (rc != PG_OK) {\n    return rc;\n  }\n");
-    c.append("  pg_bytes bytes = {buf, written};\n  return ").append(call).append("(c, bytes);\n}\n");
+    c.append("  pg_bytes bytes = {buf, written};\n  return ")
+        .append(call)
+        .append("(c, bytes);\n}\n");
   }
 
   // ---- field helpers ---------------------------------------------------------------------
@@ -752,7 +812,10 @@ final class CGenerator {
 
   /** A singular non-message field outside a oneof that tracks presence (proto3 optional). */
   private static boolean hasFlag(FieldDescriptor f) {
-    return !f.isRepeated() && !isMessage(f) && f.getRealContainingOneof() == null && f.hasPresence();
+    return !f.isRepeated()
+        && !isMessage(f)
+        && f.getRealContainingOneof() == null
+        && f.hasPresence();
   }
 
   private static String elementType(FieldDescriptor f) {
@@ -784,8 +847,8 @@ final class CGenerator {
   }
 
   /**
-   * The C condition under which a singular field is encoded, or null for always: map entries
-   * always carry their key and scalar value, as protobuf's own implementations write them.
+   * The C condition under which a singular field is encoded, or null for always: map entries always
+   * carry their key and scalar value, as protobuf's own implementations write them.
    */
   private static String present(FieldDescriptor f) {
     if (f.getContainingType().getOptions().getMapEntry() && !isMessage(f)) {
@@ -832,7 +895,9 @@ final class CGenerator {
   }
 
   private static List<FieldDescriptor> byNumber(Descriptor m) {
-    return m.getFields().stream().sorted(Comparator.comparingInt(FieldDescriptor::getNumber)).toList();
+    return m.getFields().stream()
+        .sorted(Comparator.comparingInt(FieldDescriptor::getNumber))
+        .toList();
   }
 
   /** Every message of the file, outer before nested, in declaration order. */

@@ -12,10 +12,43 @@ import java.util.Set;
 final class Names {
   private static final Set<String> C_KEYWORDS =
       Set.of(
-          "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-          "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-          "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch",
-          "typedef", "union", "unsigned", "void", "volatile", "while", "bool", "true", "false");
+          "auto",
+          "break",
+          "case",
+          "char",
+          "const",
+          "continue",
+          "default",
+          "do",
+          "double",
+          "else",
+          "enum",
+          "extern",
+          "float",
+          "for",
+          "goto",
+          "if",
+          "inline",
+          "int",
+          "long",
+          "register",
+          "restrict",
+          "return",
+          "short",
+          "signed",
+          "sizeof",
+          "static",
+          "struct",
+          "switch",
+          "typedef",
+          "union",
+          "unsigned",
+          "void",
+          "volatile",
+          "while",
+          "bool",
+          "true",
+          "false");
 
   private Names() {}
 

@@ -1,9 +1,9 @@
 package dev.parigot.protoc;
 
-import dev.parigot.errors.ParigotException;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.compiler.PluginProtos.CodeGeneratorRequest;
 import com.google.protobuf.compiler.PluginProtos.CodeGeneratorResponse;
+import dev.parigot.errors.ParigotException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,13 +17,13 @@ import java.util.stream.Stream;
  * descriptor set, and {@link ParigotPlugin#generate} turns that into C in this JVM, so no plugin
  * executable is needed.
  *
- * <p>{@link #main} is the same as {@code parigot gen --lang c}, for builds that run Java
- * directly, such as Maven's exec-maven-plugin (see sdk/c/README.md).
+ * <p>{@link #main} is the same as {@code parigot gen --lang c}, for builds that run Java directly,
+ * such as Maven's exec-maven-plugin (see sdk/c/README.md).
  */
 public final class ParigotGen {
   /**
-   * Generation failed: protoc is missing, refused the input, or the generator did. Declared by
-   * the methods that throw it, though unchecked, as every Parigot failure is.
+   * Generation failed: protoc is missing, refused the input, or the generator did. Declared by the
+   * methods that throw it, though unchecked, as every Parigot failure is.
    */
   public static final class GenerationException extends ParigotException {
     private static final long serialVersionUID = 1L;
@@ -146,7 +146,8 @@ public final class ParigotGen {
     }
   }
 
-  private static final String USAGE = "usage: --out DIR [-I DIR]... [--protoc FILE] (FILE.proto | DIR)...";
+  private static final String USAGE =
+      "usage: --out DIR [-I DIR]... [--protoc FILE] (FILE.proto | DIR)...";
 
   private static String value(String[] args, int i, String option) {
     if (i >= args.length) {
@@ -165,6 +166,8 @@ public final class ParigotGen {
       }
     }
     throw new GenerationException(
-        proto + " is not under an include directory (-I): " + includeDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList());
+        proto
+            + " is not under an include directory (-I): "
+            + includeDirs.stream().map(d -> d.toAbsolutePath().normalize()).toList());
   }
 }

@@ -10,8 +10,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * protoc-gen-parigot: generates C for Parigot guests ({@code x.pg.h} and {@code x.pg.c} per
- * {@code x.proto}). {@link #generate} is the whole plugin as a pure function; {@link #main} speaks
+ * protoc-gen-parigot: generates C for Parigot guests ({@code x.pg.h} and {@code x.pg.c} per {@code
+ * x.proto}). {@link #generate} is the whole plugin as a pure function; {@link #main} speaks
  * protoc's plugin protocol on stdin and stdout.
  */
 public final class ParigotPlugin {

@@ -17,9 +17,9 @@ final class Protoc {
   private Protoc() {}
 
   /**
-   * The protoc to run: {@code $PARIGOT_PROTOC}, else the file {@code protoc} next to this
-   * library's jar (the CLI's lib directory) or classes directory (a module's target). The build
-   * copies it there from the {@code com.google.protobuf:protoc} artifact.
+   * The protoc to run: {@code $PARIGOT_PROTOC}, else the file {@code protoc} next to this library's
+   * jar (the CLI's lib directory) or classes directory (a module's target). The build copies it
+   * there from the {@code com.google.protobuf:protoc} artifact.
    */
   static Path locate() throws ParigotGen.GenerationException {
     String env = System.getenv(ENV);
@@ -63,8 +63,8 @@ final class Protoc {
   }
 
   /**
-   * Parses {@code protos} with their imports into one descriptor set, in dependency order.
-   * protoc's own messages (syntax errors, missing imports) become the exception's message.
+   * Parses {@code protos} with their imports into one descriptor set, in dependency order. protoc's
+   * own messages (syntax errors, missing imports) become the exception's message.
    */
   static FileDescriptorSet descriptorSet(Path protoc, List<Path> protos, List<Path> includeDirs)
       throws IOException, ParigotGen.GenerationException {

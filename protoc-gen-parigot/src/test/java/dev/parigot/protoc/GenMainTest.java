@@ -15,6 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GenMainTest {
   private static final Path PROTO = Path.of("src/test/proto");
   private static final Path GOLDEN = Path.of("src/test/golden");
+
   /** Where the build copies protoc (maven-dependency-plugin, as the sample pom does). */
   private static final Path PROTOC = Path.of("target/protoc");
 
@@ -23,9 +24,12 @@ class GenMainTest {
       throws Exception {
     ParigotGen.main(
         new String[] {
-          "--protoc", PROTOC.toString(),
-          "--out", out.toString(),
-          "-I", PROTO.toString(),
+          "--protoc",
+          PROTOC.toString(),
+          "--out",
+          out.toString(),
+          "-I",
+          PROTO.toString(),
           PROTO.resolve("hello").toString()
         });
 
@@ -39,8 +43,11 @@ class GenMainTest {
   void namedFilesAndAnAttachedIncludeWorkToo(@TempDir Path out) throws Exception {
     ParigotGen.main(
         new String[] {
-          "--out", out.toString(),
-          "-I" + PROTO, "--protoc", PROTOC.toString(),
+          "--out",
+          out.toString(),
+          "-I" + PROTO,
+          "--protoc",
+          PROTOC.toString(),
           PROTO.resolve("test/v1/common.proto").toString()
         });
 
@@ -56,10 +63,9 @@ class GenMainTest {
     assertThatThrownBy(() -> ParigotGen.main(new String[] {"--out", out.toString(), "--lang"}))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("unknown option --lang");
-    assertThatThrownBy(
-            () ->
-                ParigotGen.main(
-                    new String[] {"--out", out.toString(), "--protoc", "no/such/protoc", "x.proto"}))
+    assertThatThrownBy(() ->
+            ParigotGen.main(
+                new String[] {"--out", out.toString(), "--protoc", "no/such/protoc", "x.proto"}))
         .isInstanceOf(ParigotGen.GenerationException.class)
         .hasMessageContaining("no/such/protoc is not a file");
   }

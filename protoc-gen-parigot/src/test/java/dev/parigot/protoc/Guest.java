@@ -20,6 +20,7 @@ final class Guest {
 
   static final int PG_E_DECODE = -1001, PG_E_NOMEM = -1002, PG_E_BUFFER = -1003;
   static final int PG_E_NOT_DONE = -1004;
+
   /** The guest's own checks: a bad test argument, a size mismatch, a write out of bounds. */
   static final int RT_E_ARG = -2000, RT_E_SIZE = -2001, RT_E_CANARY = -2002;
 

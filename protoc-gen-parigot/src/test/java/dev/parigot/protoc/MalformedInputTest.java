@@ -118,7 +118,9 @@ class MalformedInputTest {
     }
     assertThat(needed).isPositive();
     for (int cap = 0; cap < needed; cap += 3) {
-      assertThat(guest.roundtrip(EVERYTHING, in, BIG, cap)).as("arena %d", cap).isEqualTo(PG_E_NOMEM);
+      assertThat(guest.roundtrip(EVERYTHING, in, BIG, cap))
+          .as("arena %d", cap)
+          .isEqualTo(PG_E_NOMEM);
     }
     assertThat(guest.roundtrip(EVERYTHING, in, BIG, needed + 64)).isEqualTo(in.length);
   }
@@ -127,7 +129,9 @@ class MalformedInputTest {
   void aShortOutputBufferIsBufferErrorAndNeverOverrun() throws Exception {
     byte[] in = new RandomMessages(8).of(TestProtos.message("test.v1.Everything")).toByteArray();
     for (int cap = 0; cap < in.length; cap++) {
-      assertThat(guest.roundtrip(EVERYTHING, in, cap, BIG_ARENA)).as("cap %d", cap).isEqualTo(PG_E_BUFFER);
+      assertThat(guest.roundtrip(EVERYTHING, in, cap, BIG_ARENA))
+          .as("cap %d", cap)
+          .isEqualTo(PG_E_BUFFER);
     }
     assertThat(guest.roundtrip(EVERYTHING, in, in.length, BIG_ARENA)).isEqualTo(in.length);
   }

@@ -52,8 +52,10 @@ class PluginTest {
         .extracting(CodeGeneratorResponse.File::getName)
         .containsExactly("chat/v1/chat.pg.h", "chat/v1/chat.pg.c");
     assertThat(r.getFile(0).getContent())
-        .contains("#define chat_v1_Chat_NAME \"chat.v1.Chat\"", "#define chat_v1_Chat_Talk_METHOD 1");
-    assertThat(r.getSupportedFeatures() & CodeGeneratorResponse.Feature.FEATURE_PROTO3_OPTIONAL_VALUE)
+        .contains(
+            "#define chat_v1_Chat_NAME \"chat.v1.Chat\"", "#define chat_v1_Chat_Talk_METHOD 1");
+    assertThat(
+            r.getSupportedFeatures() & CodeGeneratorResponse.Feature.FEATURE_PROTO3_OPTIONAL_VALUE)
         .isNotZero();
   }
 
@@ -62,7 +64,8 @@ class PluginTest {
     CodeGeneratorResponse r = generate(chat(true));
 
     assertThat(r.getError())
-        .isEqualTo("chat/v1/chat.proto: chat.v1.Chat.Talk: client streaming is not supported in ABI v1");
+        .isEqualTo(
+            "chat/v1/chat.proto: chat.v1.Chat.Talk: client streaming is not supported in ABI v1");
     assertThat(r.getFileList()).isEmpty();
   }
 

@@ -29,7 +29,8 @@ final class RandomMessages {
       if (f.getRealContainingOneof() != null || random.nextInt(3) == 0) {
         continue;
       }
-      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE && (depth >= 3 || f.getMessageType() == type && depth >= 1)) {
+      if (f.getJavaType() == FieldDescriptor.JavaType.MESSAGE
+          && (depth >= 3 || f.getMessageType() == type && depth >= 1)) {
         continue;
       }
       if (f.isMapField()) {
@@ -68,7 +69,8 @@ final class RandomMessages {
 
   private Object value(FieldDescriptor f, int depth) {
     return switch (f.getType()) {
-      case INT32, SINT32, SFIXED32 -> pick(0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, 127, 128);
+      case INT32, SINT32, SFIXED32 ->
+          pick(0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, 127, 128);
       case UINT32, FIXED32 -> pick(0, 1, -1, Integer.MIN_VALUE, Integer.MAX_VALUE, 127, 128);
       case INT64, SINT64, SFIXED64, UINT64, FIXED64 -> pickLong();
       case BOOL -> random.nextBoolean();
@@ -83,12 +85,16 @@ final class RandomMessages {
   }
 
   private int pick(int... edges) {
-    return random.nextInt(3) == 0 ? edges[random.nextInt(edges.length)] : random.nextInt() >> random.nextInt(32);
+    return random.nextInt(3) == 0
+        ? edges[random.nextInt(edges.length)]
+        : random.nextInt() >> random.nextInt(32);
   }
 
   private long pickLong() {
     long[] edges = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Integer.MIN_VALUE, 1L << 35};
-    return random.nextInt(3) == 0 ? edges[random.nextInt(edges.length)] : random.nextLong() >> random.nextInt(64);
+    return random.nextInt(3) == 0
+        ? edges[random.nextInt(edges.length)]
+        : random.nextLong() >> random.nextInt(64);
   }
 
   private float pickFloat() {

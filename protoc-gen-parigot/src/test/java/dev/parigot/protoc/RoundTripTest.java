@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Generated C and protobuf-java agree on the wire format: a message encoded by Java decodes in C,
- * and C's re-encoding parses in Java to an equal message. C writes fields in field-number order,
- * as Java does, so the bytes are identical too.
+ * and C's re-encoding parses in Java to an equal message. C writes fields in field-number order, as
+ * Java does, so the bytes are identical too.
  */
 class RoundTripTest {
   private Guest guest;
@@ -79,7 +79,8 @@ class RoundTripTest {
     o.writeInt32NoTag(3);
     o.flush();
 
-    DynamicMessage m = DynamicMessage.parseFrom(d, guest.roundtrip(Guest.EVERYTHING, raw.toByteArray()));
+    DynamicMessage m =
+        DynamicMessage.parseFrom(d, guest.roundtrip(Guest.EVERYTHING, raw.toByteArray()));
 
     assertThat(m.getField(d.findFieldByName("r_i32"))).asList().containsExactly(1, -2, 3);
     assertThat(m.getField(d.findFieldByName("u_i32"))).asList().containsExactly(5, 6);
@@ -98,11 +99,11 @@ class RoundTripTest {
     o.writeString(61, "last"); // then choice_text: the last member wins
     o.flush();
 
-    DynamicMessage m = DynamicMessage.parseFrom(d, guest.roundtrip(Guest.EVERYTHING, raw.toByteArray()));
+    DynamicMessage m =
+        DynamicMessage.parseFrom(d, guest.roundtrip(Guest.EVERYTHING, raw.toByteArray()));
 
     assertThat(m.getField(d.findFieldByName("mood")).toString()).isEqualTo("MOOD_GRUMPY");
-    assertThat((DynamicMessage) m.getField(d.findFieldByName("point")))
-        .isEqualTo(point(1, 7, "y"));
+    assertThat((DynamicMessage) m.getField(d.findFieldByName("point"))).isEqualTo(point(1, 7, "y"));
     assertThat(m.hasField(d.findFieldByName("choice_i32"))).isFalse();
     assertThat(m.getField(d.findFieldByName("choice_text"))).isEqualTo("last");
   }

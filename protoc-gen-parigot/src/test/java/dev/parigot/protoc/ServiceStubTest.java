@@ -40,7 +40,9 @@ class ServiceStubTest {
     assertThat(log).hasSize(1);
     assertThat(log.get(0).kind()).isEqualTo('E');
     assertThat(parse("hello.v1.GreetReply", log.get(0).data()))
-        .isEqualTo(parse("hello.v1.GreetReply", message("hello.v1.GreetReply", "greeting", "Hello, Ada!")));
+        .isEqualTo(
+            parse(
+                "hello.v1.GreetReply", message("hello.v1.GreetReply", "greeting", "Hello, Ada!")));
   }
 
   @Test
@@ -101,9 +103,12 @@ class ServiceStubTest {
       assertThat(guest.clientGreet(0, inFuture)).isZero();
 
       List<Answer> log = log(guest.output(1024));
-      assertThat(log).extracting(Answer::kind, Answer::code).containsExactly(tuple('I', 1), tuple('R', 0));
+      assertThat(log)
+          .extracting(Answer::kind, Answer::code)
+          .containsExactly(tuple('I', 1), tuple('R', 0));
       assertThat(parse("hello.v1.GreetRequest", log.get(0).data()))
-          .isEqualTo(parse("hello.v1.GreetRequest", message("hello.v1.GreetRequest", "name", "world")));
+          .isEqualTo(
+              parse("hello.v1.GreetRequest", message("hello.v1.GreetRequest", "name", "world")));
       assertThat(log.get(1).text()).isEqualTo("hi");
     }
   }
@@ -141,7 +146,10 @@ class ServiceStubTest {
 
   private static byte[] message(String type, String field, Object value) throws Exception {
     var d = TestProtos.message(type);
-    return DynamicMessage.newBuilder(d).setField(d.findFieldByName(field), value).build().toByteArray();
+    return DynamicMessage.newBuilder(d)
+        .setField(d.findFieldByName(field), value)
+        .build()
+        .toByteArray();
   }
 
   private static DynamicMessage parse(String type, byte[] bytes) throws Exception {

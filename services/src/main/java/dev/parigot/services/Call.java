@@ -69,8 +69,8 @@ final class Call {
   interface Step {
     /**
      * Sends the stream's next partial result, or ends or fails the call. Runs on a service thread
-     * only while the caller is ready; it may block on its own input (a socket, a queue of
-     * changes), never on the caller.
+     * only while the caller is ready; it may block on its own input (a socket, a queue of changes),
+     * never on the caller.
      *
      * @return whether the stream goes on: false once it ended the call or the call is over
      */
@@ -80,9 +80,9 @@ final class Call {
   /**
    * Streams at the caller's pace without waiting for it: runs {@code step} (first on this thread)
    * while the call is open and the caller {@link Replies#isReady is ready}; when it is not, the
-   * stream goes on from the caller's {@link Replies#onReady} callback, on a new service thread,
-   * and meanwhile no thread waits for it. What the step throws ends the call as a handler's
-   * throw does ({@link Dispatcher}). The handler returns null after calling this.
+   * stream goes on from the caller's {@link Replies#onReady} callback, on a new service thread, and
+   * meanwhile no thread waits for it. What the step throws ends the call as a handler's throw does
+   * ({@link Dispatcher}). The handler returns null after calling this.
    */
   void stream(Step step) {
     handler = Thread.currentThread();

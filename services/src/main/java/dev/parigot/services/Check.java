@@ -65,14 +65,13 @@ final class Check {
     value
         .codePoints()
         .limit(80)
-        .forEach(
-            c -> {
-              if (Character.isISOControl(c)) {
-                s.append(String.format("\\x%02x", c));
-              } else {
-                s.appendCodePoint(c);
-              }
-            });
+        .forEach(c -> {
+          if (Character.isISOControl(c)) {
+            s.append(String.format("\\x%02x", c));
+          } else {
+            s.appendCodePoint(c);
+          }
+        });
     return s.toString();
   }
 }

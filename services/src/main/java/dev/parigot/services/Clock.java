@@ -12,8 +12,8 @@ import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * parigot.clock.v1.Clock: time, sleeps and timers on the {@link Time} seam. See clock.proto for
- * the contract. Sleeps and timers hold no thread while they wait: they are timer tasks.
+ * parigot.clock.v1.Clock: time, sleeps and timers on the {@link Time} seam. See clock.proto for the
+ * contract. Sleeps and timers hold no thread while they wait: they are timer tasks.
  */
 final class Clock {
   static final long MAX_MS = 365L * 24 * 3600 * 1000;
@@ -61,7 +61,8 @@ final class Clock {
     }
     Time.Scheduled wake =
         time.schedule(
-            nanos, () -> call.end(SleepResponse.newBuilder().setMonotonicNanos(time.nanos()).build()));
+            nanos,
+            () -> call.end(SleepResponse.newBuilder().setMonotonicNanos(time.nanos()).build()));
     call.onCancel(wake::cancel);
     return null;
   }

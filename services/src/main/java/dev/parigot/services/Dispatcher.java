@@ -103,7 +103,11 @@ final class Dispatcher implements Provider {
       } catch (InvalidProtocolBufferException e) {
         call.fail(
             Code.INVALID_ARGUMENT,
-            "malformed " + call.method() + " request (" + request.length + " bytes): "
+            "malformed "
+                + call.method()
+                + " request ("
+                + request.length
+                + " bytes): "
                 + e.getMessage());
         return;
       }
@@ -154,8 +158,12 @@ final class Dispatcher implements Provider {
     <R extends Message> Builder on(String name, R prototype, Handler<R> handler) {
       MethodDescriptor m = service.findMethodByName(name);
       if (m == null || m.getInputType() != prototype.getDescriptorForType()) {
-        throw new IllegalStateException(service.getFullName() + " has no method " + name
-            + " taking " + prototype.getDescriptorForType().getFullName());
+        throw new IllegalStateException(
+            service.getFullName()
+                + " has no method "
+                + name
+                + " taking "
+                + prototype.getDescriptorForType().getFullName());
       }
       routes.put(name, new Route(name, prototype, (Handler<Message>) handler));
       return this;
@@ -169,15 +177,14 @@ final class Dispatcher implements Provider {
     Dispatcher build() {
       List<Route> ordered =
           service.getMethods().stream()
-              .map(
-                  m -> {
-                    Route r = routes.get(m.getName());
-                    if (r == null) {
-                      throw new IllegalStateException(
-                          service.getFullName() + "." + m.getName() + " has no handler");
-                    }
-                    return r;
-                  })
+              .map(m -> {
+                Route r = routes.get(m.getName());
+                if (r == null) {
+                  throw new IllegalStateException(
+                      service.getFullName() + "." + m.getName() + " has no handler");
+                }
+                return r;
+              })
               .toList();
       return new Dispatcher(service, ordered, threads);
     }

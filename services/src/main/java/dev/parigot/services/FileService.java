@@ -48,11 +48,10 @@ import java.util.concurrent.TimeUnit;
  * for the contract.
  *
  * <p>A path never leaves its sandbox: it is checked as text first (relative, no {@code ..}, no
- * NUL), then every existing directory along it is read without following links and a link
- * anywhere is refused, and the last segment is opened with {@code NOFOLLOW_LINKS}. What this does
- * not cover is a race: another process of the host swapping a checked directory for a link between
- * the check and the use. Guests cannot do that (they cannot make links), so only the host's own
- * users could.
+ * NUL), then every existing directory along it is read without following links and a link anywhere
+ * is refused, and the last segment is opened with {@code NOFOLLOW_LINKS}. What this does not cover
+ * is a race: another process of the host swapping a checked directory for a link between the check
+ * and the use. Guests cannot do that (they cannot make links), so only the host's own users could.
  */
 final class FileService {
   static final int MAX_PATH = 1024;
@@ -205,8 +204,11 @@ final class FileService {
       if (out.size() + r.getData().size() > MAX_FILE) {
         throw new Failure(
             Code.RESOURCE_EXHAUSTED,
-            quote(f) + " would grow to " + (out.size() + r.getData().size())
-                + " bytes; at most " + MAX_FILE);
+            quote(f)
+                + " would grow to "
+                + (out.size() + r.getData().size())
+                + " bytes; at most "
+                + MAX_FILE);
       }
       ByteBuffer data = r.getData().asReadOnlyByteBuffer();
       while (data.hasRemaining()) {
@@ -263,16 +265,15 @@ final class FileService {
     int size = pageSize == 0 ? DEFAULT_PAGE : pageSize;
     // Steps run one at a time, each on a thread started after the last step ran.
     int[] sent = {0};
-    call.stream(
-        () -> {
-          if (sent[0] >= entries.size()) {
-            call.end(ListPage.getDefaultInstance());
-            return false;
-          }
-          var page = entries.subList(sent[0], Math.min(entries.size(), sent[0] + size));
-          sent[0] += page.size();
-          return call.partial(ListPage.newBuilder().addAllEntries(page).build());
-        });
+    call.stream(() -> {
+      if (sent[0] >= entries.size()) {
+        call.end(ListPage.getDefaultInstance());
+        return false;
+      }
+      var page = entries.subList(sent[0], Math.min(entries.size(), sent[0] + size));
+      sent[0] += page.size();
+      return call.partial(ListPage.newBuilder().addAllEntries(page).build());
+    });
     return null;
   }
 
@@ -327,8 +328,12 @@ final class FileService {
     if (root == null) {
       throw new Failure(
           Code.PERMISSION_DENIED,
-          "program '" + caller.program() + "' has no files directory; grant one in its"
-              + " manifest, e.g. files = \"" + caller.program() + "\"");
+          "program '"
+              + caller.program()
+              + "' has no files directory; grant one in its"
+              + " manifest, e.g. files = \""
+              + caller.program()
+              + "\"");
     }
     return root;
   }
@@ -337,8 +342,8 @@ final class FileService {
    * Checks {@code text} as a path in the sandbox {@code root} and reads what is there without
    * following links.
    *
-   * @throws Failure PERMISSION_DENIED for a path that would leave the sandbox, INVALID_ARGUMENT
-   *     for a malformed one, FAILED_PRECONDITION if a parent is a file
+   * @throws Failure PERMISSION_DENIED for a path that would leave the sandbox, INVALID_ARGUMENT for
+   *     a malformed one, FAILED_PRECONDITION if a parent is a file
    */
   private static Resolved resolve(Path root, String text) throws IOException {
     byte[] bytes = utf8(text);
@@ -347,8 +352,11 @@ final class FileService {
     }
     for (int i = 0; i < text.length(); i++) {
       if (Character.isISOControl(text.charAt(i))) {
-        throw Failure.invalid("path: '" + Check.printable(text) + "' contains a control character"
-            + (text.charAt(i) == 0 ? " (NUL)" : ""));
+        throw Failure.invalid(
+            "path: '"
+                + Check.printable(text)
+                + "' contains a control character"
+                + (text.charAt(i) == 0 ? " (NUL)" : ""));
       }
     }
     if (text.isEmpty()) {
@@ -366,12 +374,11 @@ final class FileService {
         throw denied(text, "has a '..' segment");
       }
       if (segment.isEmpty() || segment.equals(".")) {
-        throw Failure.invalid(
-            "path: '" + Check.printable(text) + "' has an empty or '.' segment");
+        throw Failure.invalid("path: '" + Check.printable(text) + "' has an empty or '.' segment");
       }
       if (utf8(segment).length > MAX_SEGMENT) {
-        throw Failure.invalid("path: a segment of " + utf8(segment).length + " bytes; at most "
-            + MAX_SEGMENT);
+        throw Failure.invalid(
+            "path: a segment of " + utf8(segment).length + " bytes; at most " + MAX_SEGMENT);
       }
     }
     Path path = root;
@@ -380,8 +387,12 @@ final class FileService {
       try {
         path = path.resolve(segments[i]);
       } catch (InvalidPathException e) {
-        throw Failure.invalid("path: '" + Check.printable(text) + "' cannot be a file name on"
-            + " this host: " + e.getReason());
+        throw Failure.invalid(
+            "path: '"
+                + Check.printable(text)
+                + "' cannot be a file name on"
+                + " this host: "
+                + e.getReason());
       }
       try {
         attributes = Files.readAttributes(path, BasicFileAttributes.class, NOFOLLOW);
@@ -416,8 +427,9 @@ final class FileService {
     } catch (NoSuchFileException e) {
       throw new Failure(
           Code.NOT_FOUND,
-          f.exists() ? quote(f) + " no longer exists" : "the parent of " + quote(f)
-              + " does not exist");
+          f.exists()
+              ? quote(f) + " no longer exists"
+              : "the parent of " + quote(f) + " does not exist");
     } catch (FileSystemException e) {
       if (e instanceof FileAlreadyExistsException) {
         throw e;
@@ -452,8 +464,7 @@ final class FileService {
         .setName(name)
         .setKind(kind)
         .setSize(kind == Kind.FILE ? a.size() : 0)
-        .setModifiedUnixNanos(
-            a.lastModifiedTime().to(TimeUnit.NANOSECONDS))
+        .setModifiedUnixNanos(a.lastModifiedTime().to(TimeUnit.NANOSECONDS))
         .build();
   }
 

@@ -52,11 +52,10 @@ public final class FilesSection implements ManifestSection<Map<String, Path>> {
     for (ProgramSpec program : manifest.programs()) {
       ManifestTable table = manifest.program(program);
       dir(table, manifest.dataDir())
-          .ifPresent(
-              dir -> {
-                reportOverlap(table, program.name(), dir, dirs);
-                dirs.put(program.name(), dir);
-              });
+          .ifPresent(dir -> {
+            reportOverlap(table, program.name(), dir, dirs);
+            dirs.put(program.name(), dir);
+          });
     }
     return dirs.isEmpty() ? Optional.empty() : Optional.of(Map.copyOf(dirs));
   }
@@ -73,16 +72,15 @@ public final class FilesSection implements ManifestSection<Map<String, Path>> {
             + " bytes";
     return program
         .string("files", rule)
-        .filter(
-            dir ->
-                program.check(
-                    "files",
-                    !dir.isEmpty()
-                        && dir.length() <= MAX_PATH
-                        && Arrays.stream(dir.split("/", -1))
-                            .allMatch(segment -> SEGMENT.matcher(segment).matches()),
-                    dir,
-                    rule))
+        .filter(dir ->
+            program.check(
+                "files",
+                !dir.isEmpty()
+                    && dir.length() <= MAX_PATH
+                    && Arrays.stream(dir.split("/", -1))
+                        .allMatch(segment -> SEGMENT.matcher(segment).matches()),
+                dir,
+                rule))
         .map(dir -> dataDir.resolve(FILES_DIR).resolve(dir).normalize());
   }
 

@@ -21,8 +21,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>A body is read straight from the client's connection, one chunk at a time, and only when the
  * reading process is ready for it ({@link Call#stream}): an upload never sits whole in memory, a
- * slow reader slows the client down through TCP rather than grow a queue, and no thread waits
- * for the reader meanwhile.
+ * slow reader slows the client down through TCP rather than grow a queue, and no thread waits for
+ * the reader meanwhile.
  */
 final class HttpBodies {
   static final int DEFAULT_CHUNK = 64 * 1024;
@@ -105,9 +105,7 @@ final class HttpBodies {
     Body body = waiting.get(r.getBodyId());
     // Another app's id is refused as an unknown one: it learns nothing of the ids of others.
     // Removing it claims it: a body is read once.
-    if (body == null
-        || !body.app.equals(call.caller().app())
-        || !waiting.remove(body.id, body)) {
+    if (body == null || !body.app.equals(call.caller().app()) || !waiting.remove(body.id, body)) {
       throw notFound(r.getBodyId());
     }
     body.reader = call;

@@ -109,8 +109,7 @@ final class HttpEgress implements AutoCloseable {
     try {
       response = client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
     } catch (HttpTimeoutException e) {
-      throw new Failure(
-          Code.DEADLINE_EXCEEDED, uri + ": no response within " + timeout + " ms");
+      throw new Failure(Code.DEADLINE_EXCEEDED, uri + ": no response within " + timeout + " ms");
     } catch (IOException e) {
       throw new Failure(Code.UNAVAILABLE, uri + ": " + describe(e));
     }
@@ -121,41 +120,36 @@ final class HttpEgress implements AutoCloseable {
     response
         .headers()
         .map()
-        .forEach(
-            (name, values) ->
-                values.forEach(
-                    v ->
-                        first.addHeaders(
-                            Header.newBuilder()
-                                .setName(name.toLowerCase(Locale.ROOT))
-                                .setValue(v))));
+        .forEach((name, values) ->
+            values.forEach(v ->
+                first.addHeaders(
+                    Header.newBuilder().setName(name.toLowerCase(Locale.ROOT)).setValue(v))));
     // Steps run one at a time, each on a thread started after the last step ran.
     FetchResponse.Builder[] next = {first};
-    call.stream(
-        () -> {
-          byte[] bytes;
-          try {
-            bytes = body.readNBytes(chunk);
-          } catch (IOException e) {
-            close(body);
-            if (call.cancelled()) {
-              return false;
-            }
-            throw new Failure(Code.UNAVAILABLE, uri + ": reading the body: " + describe(e));
-          }
-          next[0].setBody(ByteString.copyFrom(bytes));
-          if (bytes.length < chunk) {
-            close(body);
-            call.end(next[0].build());
-            return false;
-          }
-          if (!call.partial(next[0].build())) {
-            close(body); // the caller is gone
-            return false;
-          }
-          next[0] = FetchResponse.newBuilder();
-          return true;
-        });
+    call.stream(() -> {
+      byte[] bytes;
+      try {
+        bytes = body.readNBytes(chunk);
+      } catch (IOException e) {
+        close(body);
+        if (call.cancelled()) {
+          return false;
+        }
+        throw new Failure(Code.UNAVAILABLE, uri + ": reading the body: " + describe(e));
+      }
+      next[0].setBody(ByteString.copyFrom(bytes));
+      if (bytes.length < chunk) {
+        close(body);
+        call.end(next[0].build());
+        return false;
+      }
+      if (!call.partial(next[0].build())) {
+        close(body); // the caller is gone
+        return false;
+      }
+      next[0] = FetchResponse.newBuilder();
+      return true;
+    });
     return null;
   }
 
@@ -188,7 +182,8 @@ final class HttpEgress implements AutoCloseable {
   /** Refuses a URL whose host and port the calling program's http_allow does not list. */
   private void permit(Caller caller, URI uri) {
     String host = uri.getHost().toLowerCase(Locale.ROOT);
-    int port = uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    int port =
+        uri.getPort() >= 0 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
     List<String> entries =
         allowed.getOrDefault(caller.app(), Map.of()).getOrDefault(caller.program(), List.of());
     for (String entry : entries) {

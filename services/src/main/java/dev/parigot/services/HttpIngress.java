@@ -6,8 +6,8 @@ import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.parigot.abi.Errno;
-import dev.parigot.kernel.App;
 import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.App;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.services.proto.HttpProto.Header;
@@ -15,7 +15,6 @@ import dev.parigot.services.proto.HttpProto.HttpRequest;
 import dev.parigot.services.proto.HttpProto.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -37,17 +36,17 @@ import java.util.concurrent.locks.ReentrantLock;
  * An app's HTTP ingress: serves the address of its manifest's {@code [http]} table and hands each
  * request to the {@code parigot.http.v1.Handler} service of the route with the longest matching
  * prefix, through {@link App#call} (so the handler sees the caller program {@code http}). The
- * contract, including which status the kernel answers with when a call fails, is in the repository's
- * {@code proto/parigot/http/v1/http.proto}.
+ * contract, including which status the kernel answers with when a call fails, is in the
+ * repository's {@code proto/parigot/http/v1/http.proto}.
  *
  * <p>Each exchange runs on its own virtual thread, which waits for the handler's answers and writes
  * them. Nothing else waits for the client: the handler's {@link Replies} is not {@link
  * Replies#isReady ready} while {@link #BUFFERED_BYTES} or more of the response are queued
- * unwritten, and its onReady callback runs once the writer has taken the queue below that (a
- * guest handler, which cannot see readiness, is paced so by the kernel). A provider that sends
- * regardless loses the call once a partial would take the queue past {@link #BUFFERED_BYTES} plus
- * the handler's max_message_bytes: the call is cancelled with WOULD_EXCEED_LIMIT and the client
- * gets 502, or a cut-short body if the status was already sent.
+ * unwritten, and its onReady callback runs once the writer has taken the queue below that (a guest
+ * handler, which cannot see readiness, is paced so by the kernel). A provider that sends regardless
+ * loses the call once a partial would take the queue past {@link #BUFFERED_BYTES} plus the
+ * handler's max_message_bytes: the call is cancelled with WOULD_EXCEED_LIMIT and the client gets
+ * 502, or a cut-short body if the status was already sent.
  *
  * <p>A request body comes inline in the HttpRequest when it is at most {@link #INLINE_BYTES} and
  * fits the handler's max_message_bytes; a larger one stays on the connection, and the handler reads
@@ -58,17 +57,22 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class HttpIngress implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.parigot.services.http");
+
   /** The program name handlers see in their caller. */
   static final String CALLER = "http";
+
   /** Handler.Handle's method number: the first rpc of the service. */
   private static final int HANDLE = 1;
+
   /** Response bytes queued unwritten at which a handler is no longer ready to send more. */
   static final int BUFFERED_BYTES = 1 << 20;
+
   /**
    * The largest body sent inline: small enough that a request never costs a handler much of its
    * queue, large enough that most form posts and JSON documents need no second call.
    */
   static final int INLINE_BYTES = 64 * 1024;
+
   // Room left in the handler's max_message_bytes for the HttpRequest's other fields' framing.
   private static final int FRAMING_BYTES = 64;
   // The body frames itself: these response headers would contradict the kernel's framing.
@@ -103,8 +107,8 @@ public final class HttpIngress implements AutoCloseable {
    *
    * @param spec the app's {@code [http]} table (its routes name services of {@code app})
    * @param app the launched app
-   * @param services the kernel services of the app's kernel, whose parigot.http.v1.Body serves
-   *     the bodies too large to send inline
+   * @param services the kernel services of the app's kernel, whose parigot.http.v1.Body serves the
+   *     bodies too large to send inline
    * @return the running ingress
    * @throws ParigotException if the address cannot be bound
    */
@@ -115,7 +119,13 @@ public final class HttpIngress implements AutoCloseable {
       server = HttpServer.create(address, 0);
     } catch (IOException e) {
       throw new ParigotException(
-          "app '" + app.name() + "': cannot listen on " + spec.host() + ":" + spec.port() + ": "
+          "app '"
+              + app.name()
+              + "': cannot listen on "
+              + spec.host()
+              + ":"
+              + spec.port()
+              + ": "
               + e.getMessage(),
           e);
     }
@@ -147,8 +157,8 @@ public final class HttpIngress implements AutoCloseable {
 
   /**
    * Serves one exchange. Closes it when the response is complete; on an exception it leaves it
-   * open, so that the server drops the connection rather than end a cut-short chunked body as if
-   * it were whole.
+   * open, so that the server drops the connection rather than end a cut-short chunked body as if it
+   * were whole.
    */
   private void serve(HttpExchange ex) throws IOException {
     respond(ex);
@@ -178,14 +188,10 @@ public final class HttpIngress implements AutoCloseable {
             .setRoute(route.prefix())
             .setRemote(remote(ex.getRemoteAddress()));
     ex.getRequestHeaders()
-        .forEach(
-            (name, values) ->
-                values.forEach(
-                    v ->
-                        request.addHeaders(
-                            Header.newBuilder()
-                                .setName(name.toLowerCase(Locale.ROOT))
-                                .setValue(v))));
+        .forEach((name, values) ->
+            values.forEach(v ->
+                request.addHeaders(
+                    Header.newBuilder().setName(name.toLowerCase(Locale.ROOT)).setValue(v))));
     long declared = declaredLength(ex);
     if (declared > spec.maxBodyBytes()) {
       tooLarge(ex); // refused before reading a byte of it
@@ -193,7 +199,8 @@ public final class HttpIngress implements AutoCloseable {
     }
     // What the handler's max_message_bytes leaves for the body once the rest is encoded.
     long room =
-        (long) app.maxMessageBytes(route.service()) - request.build().getSerializedSize()
+        (long) app.maxMessageBytes(route.service())
+            - request.build().getSerializedSize()
             - FRAMING_BYTES;
     int inline = (int) Math.max(0, Math.min(Math.min(INLINE_BYTES, room), spec.maxBodyBytes()));
     InputStream in = ex.getRequestBody();
@@ -337,8 +344,10 @@ public final class HttpIngress implements AutoCloseable {
             if (headersSent) {
               throw cutShort("the handler did not finish within " + spec.timeoutMillis() + " ms");
             }
-            plain(ex, 504, route.service() + " did not answer within " + spec.timeoutMillis()
-                + " ms");
+            plain(
+                ex,
+                504,
+                route.service() + " did not answer within " + spec.timeoutMillis() + " ms");
             return;
           }
           if (a.kind() == Kind.OVERFLOW) {
@@ -346,7 +355,9 @@ public final class HttpIngress implements AutoCloseable {
             // idempotent.
             call.cancel(Errno.WOULD_EXCEED_LIMIT);
             String why =
-                "the handler sent more than " + limit + " bytes the client had not taken; a"
+                "the handler sent more than "
+                    + limit
+                    + " bytes the client had not taken; a"
                     + " provider sends while isReady() is true";
             if (headersSent) {
               throw cutShort(why);

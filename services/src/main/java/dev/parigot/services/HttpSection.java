@@ -95,20 +95,19 @@ public final class HttpSection implements ManifestSection<HttpSpec> {
       Optional<String> service = required(route, "service", "a service name a program exports");
       prefix = prefix.filter(p -> prefix(route, p));
       service = service.filter(name -> handler(route, name, manifest));
-      prefix.ifPresent(
-          p -> {
-            Integer first = seen.putIfAbsent(p, seen.size());
-            if (first != null) {
-              route.report(
-                  route.line("prefix"),
-                  route.name("prefix")
-                      + ": "
-                      + ManifestTable.quote(p)
-                      + " is already the prefix of http.route["
-                      + first
-                      + "]; each prefix has one route");
-            }
-          });
+      prefix.ifPresent(p -> {
+        Integer first = seen.putIfAbsent(p, seen.size());
+        if (first != null) {
+          route.report(
+              route.line("prefix"),
+              route.name("prefix")
+                  + ": "
+                  + ManifestTable.quote(p)
+                  + " is already the prefix of http.route["
+                  + first
+                  + "]; each prefix has one route");
+        }
+      });
       if (prefix.isPresent() && service.isPresent()) {
         routes.add(new HttpSpec.Route(prefix.get(), service.get()));
       }

@@ -1,8 +1,8 @@
 package dev.parigot.services;
 
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.LogProto.Level;
 import java.io.IOException;
@@ -23,15 +23,14 @@ import java.util.function.Consumer;
  * parigot.queue.v1.Queue}, {@code parigot.log.v1.Log}, {@code parigot.clock.v1.Clock}, {@code
  * parigot.file.v1.File}, {@code parigot.test.v1.Test}, {@code parigot.http.v1.Client} and {@code
  * parigot.http.v1.Body} (HTTP ingress is {@link HttpIngress}, per app; Body serves the request
- * bodies it hands over). Their contracts are in the repository's {@code
- * proto/parigot} files.
+ * bodies it hands over). Their contracts are in the repository's {@code proto/parigot} files.
  *
- * <p>The file service serves only programs whose manifest was given to {@link Builder#grants}
- * and grants them a directory; the test service's reports are read through {@link #tests()}.
+ * <p>The file service serves only programs whose manifest was given to {@link Builder#grants} and
+ * grants them a directory; the test service's reports are read through {@link #tests()}.
  *
  * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
- * databases under the data directory. One data directory belongs to one running instance at a
- * time. Data is scoped by the calling app's name.
+ * databases under the data directory. One data directory belongs to one running instance at a time.
+ * Data is scoped by the calling app's name.
  *
  * <p>Usage: build, {@link #install} into a kernel builder, build the kernel, {@link #admit} each
  * manifest before launching it; close the kernel first, then this.
@@ -88,11 +87,11 @@ public final class KernelServices implements AutoCloseable {
   }
 
   /**
-   * Takes the grants of an app's manifest that the services enforce: each program's {@code
-   * files} directory for {@code parigot.file.v1.File} (created here), and its {@code
-   * http_allow}, the hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching
-   * the app; a program of an app never admitted has no files and reaches no host. Admitting the
-   * same app again replaces its grants.
+   * Takes the grants of an app's manifest that the services enforce: each program's {@code files}
+   * directory for {@code parigot.file.v1.File} (created here), and its {@code http_allow}, the
+   * hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching the app; a program
+   * of an app never admitted has no files and reaches no host. Admitting the same app again
+   * replaces its grants.
    *
    * @return this
    * @throws ParigotException if a files directory cannot be created
@@ -123,9 +122,9 @@ public final class KernelServices implements AutoCloseable {
   }
 
   /**
-   * The provider serving {@code name}, for a host that calls a service from Java through the
-   * {@link Provider} SPI as the kernel does (the benchmarks use it to time a service without the
-   * kernel's crossing); empty if this does not serve the name.
+   * The provider serving {@code name}, for a host that calls a service from Java through the {@link
+   * Provider} SPI as the kernel does (the benchmarks use it to time a service without the kernel's
+   * crossing); empty if this does not serve the name.
    */
   public Optional<Provider> provider(String name) {
     return dispatchers.stream().filter(d -> d.name().equals(name)).findFirst().map(d -> d);
@@ -158,9 +157,8 @@ public final class KernelServices implements AutoCloseable {
 
   /**
    * Reads the log records of app {@code app} stored under {@code dataDir}, oldest first, one
-   * formatted line each ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code
-   * parigot logs}. Safe while
-   * a kernel writes to the same directory.
+   * formatted line each ({@code TIME PROGRAM[PID] LEVEL message key=value ...}), for {@code parigot
+   * logs}. Safe while a kernel writes to the same directory.
    *
    * @param app the app's name, as in its manifest
    * @param afterId only records after this id; 0 for all
@@ -201,7 +199,8 @@ public final class KernelServices implements AutoCloseable {
   public static final class Builder {
     private Path dataDir;
     private Kernel.Output output =
-        (process, stderr, line) -> (stderr ? System.err : System.out).println(process + ": " + line);
+        (process, stderr, line) ->
+            (stderr ? System.err : System.out).println(process + ": " + line);
     private Time time;
     private final List<Manifest> grants = new ArrayList<>();
 
@@ -209,8 +208,8 @@ public final class KernelServices implements AutoCloseable {
 
     /**
      * Honours the grants of {@code manifest}'s programs from the start: {@link #build} {@link
-     * KernelServices#admit admits} it. May be called for several apps; a later manifest of the
-     * same app replaces the earlier one.
+     * KernelServices#admit admits} it. May be called for several apps; a later manifest of the same
+     * app replaces the earlier one.
      */
     public Builder grants(Manifest manifest) {
       grants.add(Objects.requireNonNull(manifest, "manifest"));

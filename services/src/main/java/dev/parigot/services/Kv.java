@@ -1,6 +1,7 @@
 package dev.parigot.services;
 
 import com.google.protobuf.ByteString;
+import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.KvProto.Change;
 import dev.parigot.services.proto.KvProto.CompareAndSetRequest;
 import dev.parigot.services.proto.KvProto.CompareAndSetResponse;
@@ -14,7 +15,6 @@ import dev.parigot.services.proto.KvProto.ListRequest;
 import dev.parigot.services.proto.KvProto.PutRequest;
 import dev.parigot.services.proto.KvProto.PutResponse;
 import dev.parigot.services.proto.KvProto.WatchRequest;
-import dev.parigot.services.proto.KvProto;
 import dev.parigot.services.proto.StatusProto.Code;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -45,6 +45,7 @@ final class Kv {
   static final int DEFAULT_PAGE = 100;
   static final int PAGE_BYTES = 256 * 1024;
   static final long HISTORY = 100_000;
+
   /** Changes a watcher may have pending before it is cut off as too slow. */
   static final int WATCH_BACKLOG = 10_000;
 
@@ -53,11 +54,13 @@ final class Kv {
     CREATE TABLE IF NOT EXISTS kv (
       app TEXT NOT NULL, bucket TEXT NOT NULL, key BLOB NOT NULL,
       value BLOB NOT NULL, revision INTEGER NOT NULL,
-      PRIMARY KEY (app, bucket, key)) WITHOUT ROWID""",
+      PRIMARY KEY (app, bucket, key)) WITHOUT ROWID\
+    """,
     """
     CREATE TABLE IF NOT EXISTS kv_history (
       revision INTEGER PRIMARY KEY, app TEXT NOT NULL, bucket TEXT NOT NULL,
-      key BLOB NOT NULL, value BLOB, kind INTEGER NOT NULL)""",
+      key BLOB NOT NULL, value BLOB, kind INTEGER NOT NULL)\
+    """,
   };
 
   /** A committed change, for the watchers. */
@@ -87,21 +90,21 @@ final class Kv {
     String bucket = bucket(r.getBucket());
     byte[] key = key("key", r.getKey());
     Entry entry =
-        store.tx(
-            c -> {
-              try (var s = c.prepareStatement(
+        store.tx(c -> {
+          try (var s =
+              c.prepareStatement(
                   "SELECT value, revision FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
-                s.setString(1, app);
-                s.setString(2, bucket);
-                s.setBytes(3, key);
-                try (ResultSet rs = s.executeQuery()) {
-                  return rs.next() ? entry(key, rs.getBytes(1), rs.getLong(2)) : null;
-                }
-              }
-            });
+            s.setString(1, app);
+            s.setString(2, bucket);
+            s.setBytes(3, key);
+            try (ResultSet rs = s.executeQuery()) {
+              return rs.next() ? entry(key, rs.getBytes(1), rs.getLong(2)) : null;
+            }
+          }
+        });
     if (entry == null) {
-      throw new Failure(Code.NOT_FOUND, "no key '" + Check.printable(r.getKey()) + "' in bucket "
-          + bucket);
+      throw new Failure(
+          Code.NOT_FOUND, "no key '" + Check.printable(r.getKey()) + "' in bucket " + bucket);
     }
     return GetResponse.newBuilder().setEntry(entry).build();
   }
@@ -137,8 +140,8 @@ final class Kv {
                 return null;
               }
               long revision = nextRevision(c);
-              try (var s = c.prepareStatement(
-                  "DELETE FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
+              try (var s =
+                  c.prepareStatement("DELETE FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
                 s.setString(1, app);
                 s.setString(2, bucket);
                 s.setBytes(3, key);
@@ -150,11 +153,15 @@ final class Kv {
             this::publish);
     return done == null
         ? DeleteResponse.getDefaultInstance()
-        : DeleteResponse.newBuilder().setFound(true).setRevision(done.change().getRevision())
+        : DeleteResponse.newBuilder()
+            .setFound(true)
+            .setRevision(done.change().getRevision())
             .build();
   }
 
-  /** Writes a key, if its revision is {@code expected} when that is not null; returns the new one. */
+  /**
+   * Writes a key, if its revision is {@code expected} when that is not null; returns the new one.
+   */
   private long write(String app, String bucket, byte[] key, byte[] value, Long expected)
       throws SQLException {
     Committed done =
@@ -164,16 +171,25 @@ final class Kv {
                 long current = revisionOf(c, app, bucket, key);
                 if (current != expected) {
                   throw Failure.precondition(
-                      "key '" + new String(key, StandardCharsets.UTF_8) + "' in bucket " + bucket
-                          + " is at revision " + current + (current == 0 ? " (absent)" : "")
-                          + ", not " + expected);
+                      "key '"
+                          + new String(key, StandardCharsets.UTF_8)
+                          + "' in bucket "
+                          + bucket
+                          + " is at revision "
+                          + current
+                          + (current == 0 ? " (absent)" : "")
+                          + ", not "
+                          + expected);
                 }
               }
               long revision = nextRevision(c);
-              try (var s = c.prepareStatement(
-                  "INSERT INTO kv (app, bucket, key, value, revision) VALUES (?, ?, ?, ?, ?)"
-                      + " ON CONFLICT (app, bucket, key)"
-                      + " DO UPDATE SET value = excluded.value, revision = excluded.revision")) {
+              try (var s =
+                  c.prepareStatement(
+                      "INSERT INTO kv (app, bucket, key, value, revision)"
+                          + " VALUES (?, ?, ?, ?, ?)"
+                          + " ON CONFLICT (app, bucket, key)"
+                          + " DO UPDATE SET value = excluded.value,"
+                          + " revision = excluded.revision")) {
                 s.setString(1, app);
                 s.setString(2, bucket);
                 s.setBytes(3, key);
@@ -190,8 +206,8 @@ final class Kv {
 
   private static long revisionOf(Connection c, String app, String bucket, byte[] key)
       throws SQLException {
-    try (var s = c.prepareStatement(
-        "SELECT revision FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
+    try (var s =
+        c.prepareStatement("SELECT revision FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
       s.setString(1, app);
       s.setString(2, bucket);
       s.setBytes(3, key);
@@ -217,8 +233,10 @@ final class Kv {
   private static void record(
       Connection c, long revision, String app, String bucket, byte[] key, byte[] value)
       throws SQLException {
-    try (var s = c.prepareStatement(
-        "INSERT INTO kv_history (revision, app, bucket, key, value, kind) VALUES (?, ?, ?, ?, ?, ?)")) {
+    try (var s =
+        c.prepareStatement(
+            "INSERT INTO kv_history (revision, app, bucket, key, value, kind)"
+                + " VALUES (?, ?, ?, ?, ?, ?)")) {
       s.setLong(1, revision);
       s.setString(2, app);
       s.setString(3, bucket);
@@ -250,8 +268,7 @@ final class Kv {
     byte[] start = from != null ? from : prefix;
     boolean startInclusive = from == null;
     byte[] end = upperBound(prefix);
-    call.stream(
-        new Listing(call, app, bucket, start, startInclusive, end, pageSize, limit)::next);
+    call.stream(new Listing(call, app, bucket, start, startInclusive, end, pageSize, limit)::next);
     return null;
   }
 
@@ -342,56 +359,65 @@ final class Kv {
     var watcher = new Watcher(app, bucket, prefix);
     // Registered and replayed in one transaction: no change can fall between the two.
     List<Change> replay =
-        store.tx(
-            c -> {
-              var changes = new ArrayList<Change>();
-              if (after > 0) {
-                try (var s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT MIN(revision) FROM kv_history")) {
-                  long oldest = rs.next() ? rs.getLong(1) : 0;
-                  if (oldest > after + 1) {
-                    throw Failure.precondition(
-                        "after_revision " + after + " is older than the kept history, which"
-                            + " starts at revision " + oldest + "; list the bucket and watch from"
-                            + " its newest revision");
-                  }
-                }
-                try (var s = c.prepareStatement(
+        store.tx(c -> {
+          var changes = new ArrayList<Change>();
+          if (after > 0) {
+            try (var s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT MIN(revision) FROM kv_history")) {
+              long oldest = rs.next() ? rs.getLong(1) : 0;
+              if (oldest > after + 1) {
+                throw Failure.precondition(
+                    "after_revision "
+                        + after
+                        + " is older than the kept history, which"
+                        + " starts at revision "
+                        + oldest
+                        + "; list the bucket and watch from"
+                        + " its newest revision");
+              }
+            }
+            try (var s =
+                c.prepareStatement(
                     "SELECT revision, key, value, kind FROM kv_history"
                         + " WHERE revision > ? AND app = ? AND bucket = ? ORDER BY revision")) {
-                  s.setLong(1, after);
-                  s.setString(2, app);
-                  s.setString(3, bucket);
-                  try (ResultSet rs = s.executeQuery()) {
-                    while (rs.next()) {
-                      byte[] key = rs.getBytes(2);
-                      if (startsWith(key, prefix)) {
-                        changes.add(
-                            change(Change.Kind.forNumber(rs.getInt(4)), key, rs.getBytes(3),
-                                rs.getLong(1)));
-                      }
-                    }
+              s.setLong(1, after);
+              s.setString(2, app);
+              s.setString(3, bucket);
+              try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                  byte[] key = rs.getBytes(2);
+                  if (startsWith(key, prefix)) {
+                    changes.add(
+                        change(
+                            Change.Kind.forNumber(rs.getInt(4)),
+                            key,
+                            rs.getBytes(3),
+                            rs.getLong(1)));
                   }
                 }
               }
-              watchers.add(watcher);
-              return changes;
-            });
+            }
+          }
+          watchers.add(watcher);
+          return changes;
+        });
     // However the watch ends: its caller cancels it (or dies), or it fails below.
     call.onCancel(() -> watchers.remove(watcher));
     Iterator<Change> replayed = replay.iterator();
-    call.stream(
-        () -> {
-          // Waiting here is for the next change, never for the caller: steps run when it is ready.
-          Change change = replayed.hasNext() ? replayed.next() : watcher.pending.take();
-          if (change == Watcher.OVERFLOW) {
-            watchers.remove(watcher);
-            call.fail(Code.RESOURCE_EXHAUSTED, "more than " + WATCH_BACKLOG
+    call.stream(() -> {
+      // Waiting here is for the next change, never for the caller: steps run when it is ready.
+      Change change = replayed.hasNext() ? replayed.next() : watcher.pending.take();
+      if (change == Watcher.OVERFLOW) {
+        watchers.remove(watcher);
+        call.fail(
+            Code.RESOURCE_EXHAUSTED,
+            "more than "
+                + WATCH_BACKLOG
                 + " changes waited for this watch; read faster or watch a narrower prefix");
-            return false;
-          }
-          return call.partial(change);
-        });
+        return false;
+      }
+      return call.partial(change);
+    });
     return null;
   }
 

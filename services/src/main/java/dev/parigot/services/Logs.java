@@ -28,6 +28,7 @@ final class Logs {
   static final int MAX_FIELDS = 32;
   static final int MAX_FIELD_KEY = 64;
   static final int MAX_FIELD_VALUE = 1024;
+
   /** Records kept per app; older ones are trimmed. */
   static final long KEEP = 100_000;
 
@@ -36,7 +37,8 @@ final class Logs {
     CREATE TABLE IF NOT EXISTS log (
       id INTEGER PRIMARY KEY, unix_nanos INTEGER NOT NULL, app TEXT NOT NULL,
       program TEXT NOT NULL, pid INTEGER NOT NULL, level INTEGER NOT NULL,
-      message TEXT NOT NULL, fields TEXT NOT NULL)""",
+      message TEXT NOT NULL, fields TEXT NOT NULL)\
+    """,
     "CREATE INDEX IF NOT EXISTS log_app ON log (app, id)",
   };
 
@@ -75,25 +77,25 @@ final class Logs {
     Caller caller = call.caller();
     long now = time.wallNanos();
     String fields = fields(r.getFieldsList());
-    store.tx(
-        c -> {
-          try (var s = c.prepareStatement(
+    store.tx(c -> {
+      try (var s =
+          c.prepareStatement(
               "INSERT INTO log (unix_nanos, app, program, pid, level, message, fields)"
                   + " VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-            s.setLong(1, now);
-            s.setString(2, caller.app());
-            s.setString(3, caller.program());
-            s.setLong(4, caller.pid());
-            s.setInt(5, r.getLevelValue());
-            s.setString(6, r.getMessage());
-            s.setString(7, fields);
-            s.executeUpdate();
-          }
-          if (++writes % 1000 == 0) {
-            trim(c, caller.app());
-          }
-          return null;
-        });
+        s.setLong(1, now);
+        s.setString(2, caller.app());
+        s.setString(3, caller.program());
+        s.setLong(4, caller.pid());
+        s.setInt(5, r.getLevelValue());
+        s.setString(6, r.getMessage());
+        s.setString(7, fields);
+        s.executeUpdate();
+      }
+      if (++writes % 1000 == 0) {
+        trim(c, caller.app());
+      }
+      return null;
+    });
     if (r.getLevel().getNumber() >= Level.INFO_VALUE) {
       output.line(
           caller.process(),
@@ -104,9 +106,10 @@ final class Logs {
   }
 
   private static void trim(Connection c, String app) throws SQLException {
-    try (var s = c.prepareStatement(
-        "DELETE FROM log WHERE app = ? AND id <= (SELECT id FROM log WHERE app = ?"
-            + " ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
+    try (var s =
+        c.prepareStatement(
+            "DELETE FROM log WHERE app = ? AND id <= (SELECT id FROM log WHERE app = ?"
+                + " ORDER BY id DESC LIMIT 1 OFFSET ?)")) {
       s.setString(1, app);
       s.setString(2, app);
       s.setLong(3, KEEP);
@@ -135,43 +138,44 @@ final class Logs {
   }
 
   /**
-   * Passes the records of {@code app} in {@code store} after {@code afterId} with at least {@code minLevel},
-   * oldest first, formatted as {@code TIME PROGRAM[PID] LEVEL message fields}, to {@code out}.
+   * Passes the records of {@code app} in {@code store} after {@code afterId} with at least {@code
+   * minLevel}, oldest first, formatted as {@code TIME PROGRAM[PID] LEVEL message fields}, to {@code
+   * out}.
    *
    * @return the id of the last record read, or {@code afterId} if there was none
    */
   static long read(Store store, String app, long afterId, Level minLevel, Consumer<String> out)
       throws SQLException {
-    return store.tx(
-        c -> {
-          long last = afterId;
-          try (var s = c.prepareStatement(
+    return store.tx(c -> {
+      long last = afterId;
+      try (var s =
+          c.prepareStatement(
               "SELECT id, unix_nanos, program, pid, level, message, fields FROM log"
                   + " WHERE app = ? AND id > ? AND level >= ? ORDER BY id")) {
-            s.setString(1, app);
-            s.setLong(2, afterId);
-            s.setInt(3, minLevel.getNumber());
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                last = rs.getLong(1);
-                long nanos = rs.getLong(2);
-                Level level = Level.forNumber(rs.getInt(5));
-                String fields = rs.getString(7);
-                out.accept(
-                    Instant.ofEpochSecond(0, nanos)
-                        + " "
-                        + rs.getString(3)
-                        + "["
-                        + rs.getLong(4)
-                        + "] "
-                        + (level == null ? "LEVEL" + rs.getInt(5) : level.name())
-                        + " "
-                        + rs.getString(6)
-                        + (fields.isEmpty() ? "" : " " + fields));
-              }
-            }
+        s.setString(1, app);
+        s.setLong(2, afterId);
+        s.setInt(3, minLevel.getNumber());
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            last = rs.getLong(1);
+            long nanos = rs.getLong(2);
+            Level level = Level.forNumber(rs.getInt(5));
+            String fields = rs.getString(7);
+            out.accept(
+                Instant.ofEpochSecond(0, nanos)
+                    + " "
+                    + rs.getString(3)
+                    + "["
+                    + rs.getLong(4)
+                    + "] "
+                    + (level == null ? "LEVEL" + rs.getInt(5) : level.name())
+                    + " "
+                    + rs.getString(6)
+                    + (fields.isEmpty() ? "" : " " + fields));
           }
-          return last;
-        });
+        }
+      }
+      return last;
+    });
   }
 }

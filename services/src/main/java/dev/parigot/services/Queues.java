@@ -51,12 +51,14 @@ final class Queues {
     CREATE TABLE IF NOT EXISTS queue_messages (
       id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, queue TEXT NOT NULL,
       body BLOB NOT NULL, sent_nanos INTEGER NOT NULL, attempts INTEGER NOT NULL,
-      max_attempts INTEGER NOT NULL, leased INTEGER NOT NULL, dead_from TEXT NOT NULL)""",
+      max_attempts INTEGER NOT NULL, leased INTEGER NOT NULL, dead_from TEXT NOT NULL)\
+    """,
     "CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (app, queue, leased, id)",
     """
     CREATE TABLE IF NOT EXISTS queue_config (
       app TEXT NOT NULL, queue TEXT NOT NULL, max_attempts INTEGER NOT NULL,
-      dead_letter TEXT NOT NULL, PRIMARY KEY (app, queue)) WITHOUT ROWID""",
+      dead_letter TEXT NOT NULL, PRIMARY KEY (app, queue)) WITHOUT ROWID\
+    """,
   };
 
   private record QueueId(String app, String queue) {}
@@ -96,17 +98,19 @@ final class Queues {
     this.threads = threads;
     store.execute(SCHEMA);
     int returned =
-        store.tx(
-            c -> {
-              deadLetterSpent(c, "leased = 1");
-              try (var s = c.prepareStatement(
-                  "UPDATE queue_messages SET leased = 0 WHERE leased = 1")) {
-                return s.executeUpdate();
-              }
-            });
+        store.tx(c -> {
+          deadLetterSpent(c, "leased = 1");
+          try (var s =
+              c.prepareStatement("UPDATE queue_messages SET leased = 0 WHERE leased = 1")) {
+            return s.executeUpdate();
+          }
+        });
     if (returned > 0) {
-      LOG.log(Level.INFO, "queue: {0} messages that were out for delivery when the store was"
-          + " last closed are visible again", returned);
+      LOG.log(
+          Level.INFO,
+          "queue: {0} messages that were out for delivery when the store was"
+              + " last closed are visible again",
+          returned);
     }
   }
 
@@ -127,24 +131,24 @@ final class Queues {
     int maxAttempts = (int) Check.range("max_attempts", r.getMaxAttempts(), 0, MAX_ATTEMPTS);
     long sent = time.wallNanos();
     long id =
-        store.tx(
-            c -> {
-              int attempts = maxAttempts > 0 ? maxAttempts : config(c, q).maxAttempts();
-              try (var s = c.prepareStatement(
+        store.tx(c -> {
+          int attempts = maxAttempts > 0 ? maxAttempts : config(c, q).maxAttempts();
+          try (var s =
+              c.prepareStatement(
                   "INSERT INTO queue_messages (app, queue, body, sent_nanos, attempts,"
                       + " max_attempts, leased, dead_from) VALUES (?, ?, ?, ?, 0, ?, 0, '')"
                       + " RETURNING id")) {
-                s.setString(1, q.app());
-                s.setString(2, q.queue());
-                s.setBytes(3, r.getBody().toByteArray());
-                s.setLong(4, sent);
-                s.setInt(5, attempts);
-                try (ResultSet rs = s.executeQuery()) {
-                  rs.next();
-                  return rs.getLong(1);
-                }
-              }
-            });
+            s.setString(1, q.app());
+            s.setString(2, q.queue());
+            s.setBytes(3, r.getBody().toByteArray());
+            s.setLong(4, sent);
+            s.setInt(5, attempts);
+            try (ResultSet rs = s.executeQuery()) {
+              rs.next();
+              return rs.getLong(1);
+            }
+          }
+        });
     wake(q);
     return SendResponse.newBuilder().setId(id).build();
   }
@@ -161,51 +165,51 @@ final class Queues {
     consumers.computeIfAbsent(q, k -> ConcurrentHashMap.newKeySet()).add(consumer);
     Runnable leave =
         () ->
-            consumers.computeIfPresent(q, (k, set) -> {
-              set.remove(consumer);
-              return set.isEmpty() ? null : set;
-            });
+            consumers.computeIfPresent(
+                q,
+                (k, set) -> {
+                  set.remove(consumer);
+                  return set.isEmpty() ? null : set;
+                });
     // A cancelled receive (or a dead receiver) gives its messages back at once.
-    call.onCancel(
-        () -> {
-          leave.run();
-          consumer.leases.forEach(l -> giveBack(l, false));
-        });
+    call.onCancel(() -> {
+      leave.run();
+      consumer.leases.forEach(l -> giveBack(l, false));
+    });
     // Steps run one at a time, each on a thread started after the last step ran.
     int[] sent = {0};
-    call.stream(
-        () -> {
-          try {
-            if (limit != 0 && sent[0] >= limit) {
-              leave.run();
-              call.end(Delivery.getDefaultInstance());
-              return false;
-            }
-            // Waiting here is for a message or a free lease, never for the caller: steps run when
-            // it is ready.
-            while (true) {
-              consumer.wake.drainPermits();
-              if (consumer.leases.size() >= inFlight) {
-                consumer.wake.acquire();
-                continue;
-              }
-              Claimed claimed = claim(q, consumer, visibility);
-              if (claimed == null) {
-                consumer.wake.acquire();
-                continue;
-              }
-              if (!call.partial(claimed.delivery())) {
-                giveBack(claimed.lease(), false);
-                return false;
-              }
-              sent[0]++;
-              return true;
-            }
-          } catch (Exception e) {
-            leave.run();
-            throw e;
+    call.stream(() -> {
+      try {
+        if (limit != 0 && sent[0] >= limit) {
+          leave.run();
+          call.end(Delivery.getDefaultInstance());
+          return false;
+        }
+        // Waiting here is for a message or a free lease, never for the caller: steps run when
+        // it is ready.
+        while (true) {
+          consumer.wake.drainPermits();
+          if (consumer.leases.size() >= inFlight) {
+            consumer.wake.acquire();
+            continue;
           }
-        });
+          Claimed claimed = claim(q, consumer, visibility);
+          if (claimed == null) {
+            consumer.wake.acquire();
+            continue;
+          }
+          if (!call.partial(claimed.delivery())) {
+            giveBack(claimed.lease(), false);
+            return false;
+          }
+          sent[0]++;
+          return true;
+        }
+      } catch (Exception e) {
+        leave.run();
+        throw e;
+      }
+    });
     return null;
   }
 
@@ -213,53 +217,53 @@ final class Queues {
 
   /** Leases the oldest visible message of the queue, or returns null if there is none. */
   private Claimed claim(QueueId q, Consumer consumer, long visibility) throws SQLException {
-    return store.tx(
-        c -> {
-          Delivery d;
-          try (var s = c.prepareStatement(
+    return store.tx(c -> {
+      Delivery d;
+      try (var s =
+          c.prepareStatement(
               "UPDATE queue_messages SET leased = 1, attempts = attempts + 1 WHERE id ="
                   + " (SELECT id FROM queue_messages WHERE app = ? AND queue = ? AND leased = 0"
                   + " ORDER BY id LIMIT 1)"
                   + " RETURNING id, attempts, body, sent_nanos, dead_from")) {
-            s.setString(1, q.app());
-            s.setString(2, q.queue());
-            try (ResultSet rs = s.executeQuery()) {
-              if (!rs.next()) {
-                return null;
-              }
-              d = Delivery.newBuilder()
+        s.setString(1, q.app());
+        s.setString(2, q.queue());
+        try (ResultSet rs = s.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
+          d =
+              Delivery.newBuilder()
                   .setId(rs.getLong(1))
                   .setAttempt(rs.getInt(2))
                   .setBody(ByteString.copyFrom(rs.getBytes(3)))
                   .setSentUnixNanos(rs.getLong(4))
                   .setDeadFrom(rs.getString(5))
                   .build();
-            }
-          }
-          var lease = new Lease(d.getId(), d.getAttempt(), q, consumer);
-          // Armed before anything else can see the lease, so every lease has its timer.
-          lease.expiry =
-              time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
-          leases.put(lease.id, lease);
-          consumer.leases.add(lease);
-          return new Claimed(lease, d);
-        });
+        }
+      }
+      var lease = new Lease(d.getId(), d.getAttempt(), q, consumer);
+      // Armed before anything else can see the lease, so every lease has its timer.
+      lease.expiry =
+          time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
+      leases.put(lease.id, lease);
+      consumer.leases.add(lease);
+      return new Claimed(lease, d);
+    });
   }
 
   private AckResponse ack(Call call, AckRequest r) throws SQLException {
     Lease lease = outstanding(call, r.getQueue(), r.getId(), r.getAttempt());
-    store.tx(
-        c -> {
-          // Under the store's lock, so an expiry cannot give it back in between.
-          if (!leases.remove(lease.id, lease)) {
-            throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
-          }
-          try (var s = c.prepareStatement("DELETE FROM queue_messages WHERE id = ?")) {
-            s.setLong(1, lease.id);
-            s.executeUpdate();
-          }
-          return null;
-        });
+    store.tx(c -> {
+      // Under the store's lock, so an expiry cannot give it back in between.
+      if (!leases.remove(lease.id, lease)) {
+        throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
+      }
+      try (var s = c.prepareStatement("DELETE FROM queue_messages WHERE id = ?")) {
+        s.setLong(1, lease.id);
+        s.executeUpdate();
+      }
+      return null;
+    });
     forget(lease);
     return AckResponse.getDefaultInstance();
   }
@@ -286,7 +290,12 @@ final class Queues {
 
   private static Failure notOutstanding(String queue, long id, int attempt) {
     return Failure.precondition(
-        "delivery " + attempt + " of message " + id + " from queue " + queue
+        "delivery "
+            + attempt
+            + " of message "
+            + id
+            + " from queue "
+            + queue
             + " is not outstanding: it was acked or nacked, its visibility timeout passed, or its"
             + " receive ended; the message is (or will be) delivered again unless acked");
   }
@@ -297,27 +306,25 @@ final class Queues {
   }
 
   /**
-   * Ends a lease without an ack: the message is visible again, or dead-lettered once it has had
-   * its attempts. Returns whether it was dead-lettered, or null if the lease had already ended.
+   * Ends a lease without an ack: the message is visible again, or dead-lettered once it has had its
+   * attempts. Returns whether it was dead-lettered, or null if the lease had already ended.
    */
   private Boolean giveBack(Lease lease, boolean rethrow) {
     try {
       Boolean dead =
-          store.tx(
-              c -> {
-                if (!leases.remove(lease.id, lease)) {
-                  return null;
-                }
-                if (deadLetterSpent(c, "id = " + lease.id) > 0) {
-                  return true;
-                }
-                try (var s = c.prepareStatement(
-                    "UPDATE queue_messages SET leased = 0 WHERE id = ?")) {
-                  s.setLong(1, lease.id);
-                  s.executeUpdate();
-                }
-                return false;
-              });
+          store.tx(c -> {
+            if (!leases.remove(lease.id, lease)) {
+              return null;
+            }
+            if (deadLetterSpent(c, "id = " + lease.id) > 0) {
+              return true;
+            }
+            try (var s = c.prepareStatement("UPDATE queue_messages SET leased = 0 WHERE id = ?")) {
+              s.setLong(1, lease.id);
+              s.executeUpdate();
+            }
+            return false;
+          });
       if (dead != null) {
         forget(lease);
         if (dead) {
@@ -343,16 +350,18 @@ final class Queues {
    * queue's dead-letter queue; returns how many moved.
    */
   private static int deadLetterSpent(Connection c, String where) throws SQLException {
-    try (var s = c.prepareStatement(
-        "UPDATE queue_messages SET"
-            + " dead_from = queue,"
-            + " queue = COALESCE((SELECT dead_letter FROM queue_config q"
-            + "   WHERE q.app = queue_messages.app AND q.queue = queue_messages.queue), '"
-            + DEFAULT_DEAD_LETTER + "'),"
-            // Dead messages wait for a person or a program to look at them: never again.
-            + " attempts = 0, max_attempts = 0, leased = 0"
-            + " WHERE leased = 1 AND max_attempts > 0 AND attempts >= max_attempts AND "
-            + where)) {
+    try (var s =
+        c.prepareStatement(
+            "UPDATE queue_messages SET"
+                + " dead_from = queue,"
+                + " queue = COALESCE((SELECT dead_letter FROM queue_config q"
+                + "   WHERE q.app = queue_messages.app AND q.queue = queue_messages.queue), '"
+                + DEFAULT_DEAD_LETTER
+                + "'),"
+                // Dead messages wait for a person or a program to look at them: never again.
+                + " attempts = 0, max_attempts = 0, leased = 0"
+                + " WHERE leased = 1 AND max_attempts > 0 AND attempts >= max_attempts AND "
+                + where)) {
       return s.executeUpdate();
     }
   }
@@ -365,26 +374,26 @@ final class Queues {
 
   private LengthResponse length(Call call, LengthRequest r) throws SQLException {
     var q = new QueueId(call.caller().app(), name("queue", r.getQueue()));
-    return store.tx(
-        c -> {
-          try (var s = c.prepareStatement(
+    return store.tx(c -> {
+      try (var s =
+          c.prepareStatement(
               "SELECT leased, COUNT(*) FROM queue_messages WHERE app = ? AND queue = ?"
                   + " GROUP BY leased")) {
-            s.setString(1, q.app());
-            s.setString(2, q.queue());
-            var b = LengthResponse.newBuilder();
-            try (ResultSet rs = s.executeQuery()) {
-              while (rs.next()) {
-                if (rs.getInt(1) == 0) {
-                  b.setVisible(rs.getLong(2));
-                } else {
-                  b.setInFlight(rs.getLong(2));
-                }
-              }
+        s.setString(1, q.app());
+        s.setString(2, q.queue());
+        var b = LengthResponse.newBuilder();
+        try (ResultSet rs = s.executeQuery()) {
+          while (rs.next()) {
+            if (rs.getInt(1) == 0) {
+              b.setVisible(rs.getLong(2));
+            } else {
+              b.setInFlight(rs.getLong(2));
             }
-            return b.build();
           }
-        });
+        }
+        return b.build();
+      }
+    });
   }
 
   private ConfigureResponse configure(Call call, ConfigureRequest r) throws SQLException {
@@ -396,31 +405,33 @@ final class Queues {
             : name("dead_letter_queue", r.getDeadLetterQueue());
     if (deadLetter.equals(q.queue())) {
       throw Failure.invalid(
-          "dead_letter_queue: " + deadLetter + " is the queue itself; its dead messages would"
+          "dead_letter_queue: "
+              + deadLetter
+              + " is the queue itself; its dead messages would"
               + " come straight back");
     }
-    store.tx(
-        c -> {
-          try (var s = c.prepareStatement(
+    store.tx(c -> {
+      try (var s =
+          c.prepareStatement(
               "INSERT INTO queue_config (app, queue, max_attempts, dead_letter) VALUES (?, ?, ?, ?)"
                   + " ON CONFLICT (app, queue) DO UPDATE SET max_attempts = excluded.max_attempts,"
                   + " dead_letter = excluded.dead_letter")) {
-            s.setString(1, q.app());
-            s.setString(2, q.queue());
-            s.setInt(3, maxAttempts == 0 ? DEFAULT_ATTEMPTS : maxAttempts);
-            s.setString(4, deadLetter);
-            s.executeUpdate();
-          }
-          return null;
-        });
+        s.setString(1, q.app());
+        s.setString(2, q.queue());
+        s.setInt(3, maxAttempts == 0 ? DEFAULT_ATTEMPTS : maxAttempts);
+        s.setString(4, deadLetter);
+        s.executeUpdate();
+      }
+      return null;
+    });
     return ConfigureResponse.getDefaultInstance();
   }
 
   private record Config(int maxAttempts) {}
 
   private static Config config(Connection c, QueueId q) throws SQLException {
-    try (var s = c.prepareStatement(
-        "SELECT max_attempts FROM queue_config WHERE app = ? AND queue = ?")) {
+    try (var s =
+        c.prepareStatement("SELECT max_attempts FROM queue_config WHERE app = ? AND queue = ?")) {
       s.setString(1, q.app());
       s.setString(2, q.queue());
       try (ResultSet rs = s.executeQuery()) {

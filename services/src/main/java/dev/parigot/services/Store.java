@@ -44,8 +44,8 @@ final class Store implements AutoCloseable {
    * Opens (creating if needed) the database at {@code file} in WAL mode.
    *
    * @param durable {@code synchronous=FULL} (every commit reaches the disk before it returns) if
-   *     true; {@code NORMAL} (commits survive a killed process but may be lost with the machine)
-   *     if false
+   *     true; {@code NORMAL} (commits survive a killed process but may be lost with the machine) if
+   *     false
    */
   static Store open(Path file, boolean durable) throws SQLException {
     var config = new SQLiteConfig();
@@ -64,15 +64,15 @@ final class Store implements AutoCloseable {
 
   /**
    * Runs {@code work} in one transaction, then {@code committed} with its result once it is
-   * committed, still under the lock: so what {@code committed} publishes (a change to watchers)
-   * is seen in commit order, and never before it is durable.
+   * committed, still under the lock: so what {@code committed} publishes (a change to watchers) is
+   * seen in commit order, and never before it is durable.
    *
    * <p>Group commit: with {@code synchronous=FULL} every commit waits for the disk (an fsync),
    * which bounds writes at one per fsync however many callers there are. So a transaction that
-   * finds the store busy queues its work, and whoever takes the lock next runs every queued
-   * work, each inside its own savepoint, and commits them together with one fsync. A work that
-   * fails is rolled back to its savepoint alone; each caller returns only after the commit that
-   * holds its work is durable, exactly as with a transaction of its own.
+   * finds the store busy queues its work, and whoever takes the lock next runs every queued work,
+   * each inside its own savepoint, and commits them together with one fsync. A work that fails is
+   * rolled back to its savepoint alone; each caller returns only after the commit that holds its
+   * work is durable, exactly as with a transaction of its own.
    */
   <T> T tx(Work<T> work, Consumer<T> committed) throws SQLException {
     if (lock.isHeldByCurrentThread()) {
@@ -198,15 +198,14 @@ final class Store implements AutoCloseable {
 
   /** Runs the statements, e.g. a schema, in one transaction. */
   void execute(String... sql) throws SQLException {
-    tx(
-        c -> {
-          try (Statement s = c.createStatement()) {
-            for (String statement : sql) {
-              s.execute(statement);
-            }
-          }
-          return null;
-        });
+    tx(c -> {
+      try (Statement s = c.createStatement()) {
+        for (String statement : sql) {
+          s.execute(statement);
+        }
+      }
+      return null;
+    });
   }
 
   private void ensureOpen() {

@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The judged results of one {@code parigot test} run, from {@link TestRun#report}: a suite per
- * test process, each a list of cases. Immutable.
+ * The judged results of one {@code parigot test} run, from {@link TestRun#report}: a suite per test
+ * process, each a list of cases. Immutable.
  *
  * @param app the app's name
  * @param suites one per process of a test program, in pid order, then programs that never ran
@@ -24,8 +24,8 @@ public record TestReport(String app, List<Suite> suites) {
   /**
    * One case.
    *
-   * @param name as the program named it; {@code (exit)}, {@code (no cases)} or {@code (no
-   *     process)} for what the runner judged about the process itself
+   * @param name as the program named it; {@code (exit)}, {@code (no cases)} or {@code (no process)}
+   *     for what the runner judged about the process itself
    * @param time from Begin to End or Skip (or to the process's end)
    * @param checks how many checks it reported
    * @param failures why it failed, one line each: failed checks' messages, then how the process
@@ -93,9 +93,9 @@ public record TestReport(String app, List<Suite> suites) {
   }
 
   /**
-   * The report for a person: per process, one line per case (outcome, name, checks, time) with
-   * the failures indented below it, then a totals line such as {@code 3 cases: 2 passed, 1
-   * failed, 0 skipped}.
+   * The report for a person: per process, one line per case (outcome, name, checks, time) with the
+   * failures indented below it, then a totals line such as {@code 3 cases: 2 passed, 1 failed, 0
+   * skipped}.
    */
   public String summary() {
     var s = new StringBuilder();
@@ -127,20 +127,28 @@ public record TestReport(String app, List<Suite> suites) {
   }
 
   /**
-   * The report as JUnit XML, the format CI systems read: a {@code testsuites} element with a
-   * {@code testsuite} per process (named after its program) and a {@code testcase} per case
-   * (classname {@code APP.PROGRAM}), {@code failure} and {@code skipped} elements, and the
-   * process's output as {@code system-out}.
+   * The report as JUnit XML, the format CI systems read: a {@code testsuites} element with a {@code
+   * testsuite} per process (named after its program) and a {@code testcase} per case (classname
+   * {@code APP.PROGRAM}), {@code failure} and {@code skipped} elements, and the process's output as
+   * {@code system-out}.
    */
   public String junitXml() {
     var x = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.append("<testsuites name=").append(attr(app));
-    totals(x, cases(), count(Outcome.FAILED), count(Outcome.SKIPPED),
+    totals(
+        x,
+        cases(),
+        count(Outcome.FAILED),
+        count(Outcome.SKIPPED),
         suites.stream().map(Suite::time).reduce(Duration.ZERO, Duration::plus));
     x.append(">\n");
     for (Suite suite : suites) {
       x.append("  <testsuite name=").append(attr(suite.program()));
-      totals(x, suite.cases().size(), suite.count(Outcome.FAILED), suite.count(Outcome.SKIPPED),
+      totals(
+          x,
+          suite.cases().size(),
+          suite.count(Outcome.FAILED),
+          suite.count(Outcome.SKIPPED),
           suite.time());
       x.append(">\n");
       for (Case c : suite.cases()) {
@@ -212,7 +220,9 @@ public record TestReport(String app, List<Suite> suites) {
                   && Character.isLowSurrogate(value.charAt(i + 1));
           if (pair) {
             s.append(c).append(value.charAt(++i));
-          } else if (c == '\t' || c == '\n' || c == '\r'
+          } else if (c == '\t'
+              || c == '\n'
+              || c == '\r'
               || (c >= 0x20 && c < 0xFFFE && !Character.isSurrogate(c))) {
             s.append(c);
           } else {

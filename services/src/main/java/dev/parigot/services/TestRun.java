@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
 
 /**
  * What test programs reported through {@code parigot.test.v1.Test} and how their processes ended:
- * the data behind {@code parigot test}. Get it from {@link KernelServices#tests()}, give the
- * kernel its {@link #output}, launch the tests, and once they have ended (or the kernel was closed)
- * ask for the {@link #report}. Thread-safe.
+ * the data behind {@code parigot test}. Get it from {@link KernelServices#tests()}, give the kernel
+ * its {@link #output}, launch the tests, and once they have ended (or the kernel was closed) ask
+ * for the {@link #report}. Thread-safe.
  */
 public final class TestRun {
   /** Lines of output kept per process for the report; later ones are counted. */
@@ -58,8 +58,8 @@ public final class TestRun {
   }
 
   /**
-   * A kernel output that records every process's output and ending for the report, then passes
-   * both on to {@code shown}.
+   * A kernel output that records every process's output and ending for the report, then passes both
+   * on to {@code shown}.
    */
   public Kernel.Output output(Kernel.Output shown) {
     Objects.requireNonNull(shown, "shown");
@@ -67,41 +67,38 @@ public final class TestRun {
       @Override
       public void line(String process, boolean stderr, String line) {
         pid(process)
-            .ifPresent(
-                pid -> {
-                  Output out = outputs.computeIfAbsent(pid, p -> new Output(process));
-                  synchronized (out) {
-                    if (out.lines.size() < KEPT_LINES) {
-                      out.lines.add((stderr ? "! " : "") + line);
-                    } else {
-                      out.unkept++;
-                    }
-                  }
-                });
+            .ifPresent(pid -> {
+              Output out = outputs.computeIfAbsent(pid, p -> new Output(process));
+              synchronized (out) {
+                if (out.lines.size() < KEPT_LINES) {
+                  out.lines.add((stderr ? "! " : "") + line);
+                } else {
+                  out.unkept++;
+                }
+              }
+            });
         shown.line(process, stderr, line);
       }
 
       @Override
       public void ended(String process, int code, Optional<String> killReason) {
         pid(process)
-            .ifPresent(
-                pid -> {
-                  endings.put(pid, new Ending(code, killReason, service.time().nanos()));
-                  // Known even if it wrote nothing: a silent test program must still be judged.
-                  outputs.computeIfAbsent(pid, p -> new Output(process));
-                });
+            .ifPresent(pid -> {
+              endings.put(pid, new Ending(code, killReason, service.time().nanos()));
+              // Known even if it wrote nothing: a silent test program must still be judged.
+              outputs.computeIfAbsent(pid, p -> new Output(process));
+            });
         shown.ended(process, code, killReason);
       }
     };
   }
 
   /**
-   * Judges what the test programs of {@code manifest} reported, as of now: one suite per process
-   * of a test program (workers included), one case per reported case, plus a failed case for a
-   * process that exited non-zero or was killed outside a case, or reported no case. A worker that
-   * reported no case and ended with code 0 has no suite: it helped its parent's cases, which judge
-   * its work. A case still open fails with how its process ended, or "still running" if it has
-   * not.
+   * Judges what the test programs of {@code manifest} reported, as of now: one suite per process of
+   * a test program (workers included), one case per reported case, plus a failed case for a process
+   * that exited non-zero or was killed outside a case, or reported no case. A worker that reported
+   * no case and ended with code 0 has no suite: it helped its parent's cases, which judge its work.
+   * A case still open fails with how its process ended, or "still running" if it has not.
    */
   public TestReport report(Manifest manifest) {
     Set<String> tests =
@@ -110,18 +107,18 @@ public final class TestRun {
             .map(ProgramSpec::name)
             .collect(Collectors.toSet());
     var pids = new TreeSet<Long>();
-    service.logs().forEach(
-        (pid, log) -> {
+    service
+        .logs()
+        .forEach((pid, log) -> {
           if (log.caller.app().equals(manifest.app()) && tests.contains(log.caller.program())) {
             pids.add(pid);
           }
         });
-    outputs.forEach(
-        (pid, out) -> {
-          if (tests.contains(program(out.process))) {
-            pids.add(pid);
-          }
-        });
+    outputs.forEach((pid, out) -> {
+      if (tests.contains(program(out.process))) {
+        pids.add(pid);
+      }
+    });
     var suites = new ArrayList<Suite>();
     var seen = new TreeMap<String, Integer>();
     for (long pid : pids) {
@@ -171,12 +168,20 @@ public final class TestRun {
         for (CaseLog c : log.cases) {
           if (c.endNanos < 0) {
             String why =
-                ending == null ? "still running" : "ended before the case did: " + ending.describe();
+                ending == null
+                    ? "still running"
+                    : "ended before the case did: " + ending.describe();
             long until = ending == null ? now : ending.nanos();
             var failures = new ArrayList<>(c.failures);
             failures.add(process + " " + why);
-            cases.add(new Case(c.name, Outcome.FAILED, nanos(until - c.startNanos), c.checks,
-                failures, Optional.empty()));
+            cases.add(
+                new Case(
+                    c.name,
+                    Outcome.FAILED,
+                    nanos(until - c.startNanos),
+                    c.checks,
+                    failures,
+                    Optional.empty()));
             endingBlamed = true;
           } else {
             var failures = new ArrayList<>(c.failures);
@@ -185,8 +190,14 @@ public final class TestRun {
             }
             Outcome outcome =
                 c.failed() ? Outcome.FAILED : c.skipped != null ? Outcome.SKIPPED : Outcome.PASSED;
-            cases.add(new Case(c.name, outcome, nanos(c.endNanos - c.startNanos), c.checks,
-                failures, Optional.ofNullable(c.skipped)));
+            cases.add(
+                new Case(
+                    c.name,
+                    outcome,
+                    nanos(c.endNanos - c.startNanos),
+                    c.checks,
+                    failures,
+                    Optional.ofNullable(c.skipped)));
           }
         }
       }

@@ -92,7 +92,8 @@ final class TestService {
     if (name.chars().anyMatch(Character::isISOControl)) {
       throw Failure.invalid("name: '" + Check.printable(name) + "' contains a control character");
     }
-    ProcessLog log = logs.computeIfAbsent(call.caller().pid(), pid -> new ProcessLog(call.caller()));
+    ProcessLog log =
+        logs.computeIfAbsent(call.caller().pid(), pid -> new ProcessLog(call.caller()));
     synchronized (log) {
       if (log.open != null) {
         throw Failure.precondition(

@@ -73,11 +73,14 @@ final class Client {
   static final class Call implements Replies {
     final BlockingQueue<Answer> answers = new LinkedBlockingQueue<>();
     volatile Provider.Cancellation cancellation;
+
     /** When false, partial() refuses, as a caller whose queue overflowed. */
     volatile boolean accepting = true;
+
     // Guarded by this: whether the caller says it is ready, and the callback waiting for it.
     private boolean ready = true;
     private Runnable waiting;
+
     /** Completes when a provider registers an onReady callback that does not run at once. */
     final CompletableFuture<Void> awaited = new CompletableFuture<>();
 
@@ -150,8 +153,7 @@ final class Client {
     boolean quietFor(long millis) throws InterruptedException {
       Answer a = answers.poll(millis, TimeUnit.MILLISECONDS);
       if (a != null) {
-        throw new AssertionError("unexpected answer " + a.kind() + " " + a.code() + " "
-            + a.text());
+        throw new AssertionError("unexpected answer " + a.kind() + " " + a.code() + " " + a.text());
       }
       return true;
     }

@@ -46,7 +46,8 @@ class ClockTest {
 
   @Test
   void methodNumbersFollowDeclarationOrder() {
-    assertThat(List.of("Now", "Sleep", "SleepUntil", "Timer")).extracting(clock::method)
+    assertThat(List.of("Now", "Sleep", "SleepUntil", "Timer"))
+        .extracting(clock::method)
         .containsExactly(1, 2, 3, 4);
   }
 
@@ -84,14 +85,20 @@ class ClockTest {
 
   @Test
   void sleepUntilAPastDeadlineEndsAtOnce() {
-    clock.unary("SleepUntil", SleepUntilRequest.newBuilder()
-        .setDeadlineUnixNanos(time.wallNanos() - 1).build(), SleepResponse.parser());
+    clock.unary(
+        "SleepUntil",
+        SleepUntilRequest.newBuilder().setDeadlineUnixNanos(time.wallNanos() - 1).build(),
+        SleepResponse.parser());
   }
 
   @Test
   void sleepUntilWaitsForTheWallDeadline() throws Exception {
-    var sleep = clock.call("SleepUntil", SleepUntilRequest.newBuilder()
-        .setDeadlineUnixNanos(time.wallNanos() + 2_000_000_000L).build());
+    var sleep =
+        clock.call(
+            "SleepUntil",
+            SleepUntilRequest.newBuilder()
+                .setDeadlineUnixNanos(time.wallNanos() + 2_000_000_000L)
+                .build());
     awaitScheduled(1);
     time.advance(Duration.ofSeconds(2));
     sleep.end(SleepResponse.parser());
@@ -128,20 +135,27 @@ class ClockTest {
 
   @Test
   void aNegativeSleepIsInvalid() {
-    assertThat(clock.call("Sleep", SleepRequest.newBuilder().setDurationMs(-1).build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("duration_ms:");
+    assertThat(
+            clock
+                .call("Sleep", SleepRequest.newBuilder().setDurationMs(-1).build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("duration_ms:");
   }
 
   @Test
   void aZeroTimerPeriodIsInvalid() {
-    assertThat(clock.call("Timer", TimerRequest.getDefaultInstance())
-        .error(Code.INVALID_ARGUMENT)).startsWith("period_ms:");
+    assertThat(clock.call("Timer", TimerRequest.getDefaultInstance()).error(Code.INVALID_ARGUMENT))
+        .startsWith("period_ms:");
   }
 
   @Test
   void aDeadlineMoreThanAYearAheadIsInvalid() {
-    assertThat(clock.call("SleepUntil", SleepUntilRequest.newBuilder()
-        .setDeadlineUnixNanos(Long.MAX_VALUE).build()).error(Code.INVALID_ARGUMENT))
+    assertThat(
+            clock
+                .call(
+                    "SleepUntil",
+                    SleepUntilRequest.newBuilder().setDeadlineUnixNanos(Long.MAX_VALUE).build())
+                .error(Code.INVALID_ARGUMENT))
         .startsWith("deadline_unix_nanos:");
   }
 }

@@ -49,12 +49,13 @@ class ConcurrencyTest {
       var futures = new ArrayList<Future<?>>();
       for (int i = 0; i < callers; i++) {
         Client kv = services.kv().as(new Caller("app", "worker", i + 1));
-        futures.add(pool.submit(() -> {
-          for (int n = 0; n < each; n++) {
-            increment(kv);
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(() -> {
+              for (int n = 0; n < each; n++) {
+                increment(kv);
+              }
+              return null;
+            }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -80,9 +81,16 @@ class ConcurrencyTest {
       } else {
         assertThat(a.code()).isEqualTo(Code.NOT_FOUND.getNumber());
       }
-      Client.Answer set = kv.call("CompareAndSet", CompareAndSetRequest.newBuilder()
-          .setBucket("c").setKey("n").setValue(ByteString.copyFromUtf8(Long.toString(value + 1)))
-          .setExpectedRevision(rev).build()).next();
+      Client.Answer set =
+          kv.call(
+                  "CompareAndSet",
+                  CompareAndSetRequest.newBuilder()
+                      .setBucket("c")
+                      .setKey("n")
+                      .setValue(ByteString.copyFromUtf8(Long.toString(value + 1)))
+                      .setExpectedRevision(rev)
+                      .build())
+              .next();
       if (set.kind().equals("END")) {
         return;
       }
@@ -91,8 +99,14 @@ class ConcurrencyTest {
   }
 
   private static long read(Client kv) {
-    return Long.parseLong(kv.unary("Get", GetRequest.newBuilder().setBucket("c").setKey("n")
-        .build(), GetResponse.parser()).getEntry().getValue().toStringUtf8());
+    return Long.parseLong(
+        kv.unary(
+                "Get",
+                GetRequest.newBuilder().setBucket("c").setKey("n").build(),
+                GetResponse.parser())
+            .getEntry()
+            .getValue()
+            .toStringUtf8());
   }
 
   @Test
@@ -106,35 +120,47 @@ class ConcurrencyTest {
       var futures = new ArrayList<Future<?>>();
       for (int c = 0; c < consumers; c++) {
         Client q = services.queue().as(new Caller("app", "consumer", 100 + c));
-        var r = q.call("Receive", ReceiveRequest.newBuilder().setQueue("work")
-            .setMaxInFlight(4).build());
+        var r =
+            q.call(
+                "Receive", ReceiveRequest.newBuilder().setQueue("work").setMaxInFlight(4).build());
         receives.add(r);
-        futures.add(pool.submit(() -> {
-          while (received.size() < producers * each) {
-            Client.Answer a = r.answers.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
-            if (a == null) {
-              continue;
-            }
-            Delivery d = Delivery.parseFrom(a.payload());
-            received.add(d.getBody().toStringUtf8());
-            q.unary("Ack", AckRequest.newBuilder().setQueue("work").setId(d.getId())
-                .setAttempt(d.getAttempt()).build(), dev.parigot.services.proto.QueueProto
-                .AckResponse.parser());
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(() -> {
+              while (received.size() < producers * each) {
+                Client.Answer a = r.answers.poll(50, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (a == null) {
+                  continue;
+                }
+                Delivery d = Delivery.parseFrom(a.payload());
+                received.add(d.getBody().toStringUtf8());
+                q.unary(
+                    "Ack",
+                    AckRequest.newBuilder()
+                        .setQueue("work")
+                        .setId(d.getId())
+                        .setAttempt(d.getAttempt())
+                        .build(),
+                    dev.parigot.services.proto.QueueProto.AckResponse.parser());
+              }
+              return null;
+            }));
       }
       for (int p = 0; p < producers; p++) {
         Client q = services.queue().as(new Caller("app", "producer", 200 + p));
         int id = p;
-        futures.add(pool.submit(() -> {
-          for (int n = 0; n < each; n++) {
-            q.unary("Send", SendRequest.newBuilder().setQueue("work")
-                .setBody(ByteString.copyFromUtf8(id + "-" + n)).build(),
-                dev.parigot.services.proto.QueueProto.SendResponse.parser());
-          }
-          return null;
-        }));
+        futures.add(
+            pool.submit(() -> {
+              for (int n = 0; n < each; n++) {
+                q.unary(
+                    "Send",
+                    SendRequest.newBuilder()
+                        .setQueue("work")
+                        .setBody(ByteString.copyFromUtf8(id + "-" + n))
+                        .build(),
+                    dev.parigot.services.proto.QueueProto.SendResponse.parser());
+              }
+              return null;
+            }));
       }
       for (Future<?> f : futures) {
         f.get();
@@ -142,7 +168,13 @@ class ConcurrencyTest {
     }
     receives.forEach(Client.Call::cancel);
     assertThat(received).hasSize(producers * each);
-    assertThat(services.queue().unary("Length", LengthRequest.newBuilder().setQueue("work")
-        .build(), LengthResponse.parser())).isEqualTo(LengthResponse.getDefaultInstance());
+    assertThat(
+            services
+                .queue()
+                .unary(
+                    "Length",
+                    LengthRequest.newBuilder().setQueue("work").build(),
+                    LengthResponse.parser()))
+        .isEqualTo(LengthResponse.getDefaultInstance());
   }
 }

@@ -36,16 +36,21 @@ class CrashTest {
 
   private void killMidTraffic(int round) throws Exception {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    Process child = new ProcessBuilder(java.toString(), "-cp",
-        System.getProperty("java.class.path"), CrashChild.class.getName(), dir.toString())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+    Process child =
+        new ProcessBuilder(
+                java.toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                CrashChild.class.getName(),
+                dir.toString())
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
     Map<String, Long> puts = new HashMap<>();
     Set<Long> sent = new HashSet<>();
     Set<Long> acking = new HashSet<>();
     Set<Long> acked = new HashSet<>();
-    try (var in = new BufferedReader(
-        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (var in =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       int acks = 0;
       while ((line = in.readLine()) != null) {
@@ -71,18 +76,32 @@ class CrashTest {
     try (var services = new Services(dir)) {
       Client kv = services.kv().as(new dev.parigot.kernel.Caller("crash", "check", 1));
       for (var put : puts.entrySet()) {
-        var e = kv.unary("Get", GetRequest.newBuilder().setBucket("b").setKey(put.getKey())
-            .build(), GetResponse.parser()).getEntry();
+        var e =
+            kv.unary(
+                    "Get",
+                    GetRequest.newBuilder().setBucket("b").setKey(put.getKey()).build(),
+                    GetResponse.parser())
+                .getEntry();
         assertThat(e.getRevision()).as(put.getKey()).isGreaterThanOrEqualTo(put.getValue());
         assertThat(e.getValue().toStringUtf8()).isEqualTo("v" + put.getKey().substring(1));
       }
       Client q = services.queue().as(new dev.parigot.kernel.Caller("crash", "check", 1));
-      long waiting = q.unary("Length", LengthRequest.newBuilder().setQueue("jobs").build(),
-          LengthResponse.parser()).getVisible();
+      long waiting =
+          q.unary(
+                  "Length",
+                  LengthRequest.newBuilder().setQueue("jobs").build(),
+                  LengthResponse.parser())
+              .getVisible();
       Set<Long> remaining = new HashSet<>();
       if (waiting > 0) {
-        var r = q.call("Receive", ReceiveRequest.newBuilder().setQueue("jobs")
-            .setMaxInFlight(1000).setLimit((int) waiting).build());
+        var r =
+            q.call(
+                "Receive",
+                ReceiveRequest.newBuilder()
+                    .setQueue("jobs")
+                    .setMaxInFlight(1000)
+                    .setLimit((int) waiting)
+                    .build());
         for (long i = 0; i < waiting; i++) {
           remaining.add(r.partial(Delivery.parser()).getId());
         }
@@ -90,9 +109,11 @@ class CrashTest {
       }
       for (long id : sent) {
         assertThat(remaining.contains(id) || acking.contains(id))
-            .as("round %d: message %d was neither acked nor kept", round, id).isTrue();
+            .as("round %d: message %d was neither acked nor kept", round, id)
+            .isTrue();
       }
-      assertThat(remaining).as("round %d: acked messages are gone", round)
+      assertThat(remaining)
+          .as("round %d: acked messages are gone", round)
           .doesNotContainAnyElementsOf(acked);
     }
   }

@@ -8,8 +8,8 @@ final class FakeTime implements Time {
   private record Task(long due, long seq, Runnable run) {}
 
   private final PriorityQueue<Task> tasks =
-      new PriorityQueue<>((a, b) -> a.due != b.due ? Long.compare(a.due, b.due)
-          : Long.compare(a.seq, b.seq));
+      new PriorityQueue<>(
+          (a, b) -> a.due != b.due ? Long.compare(a.due, b.due) : Long.compare(a.seq, b.seq));
   private long now = 1_000_000_000L;
   private long wall = 1_800_000_000_000_000_000L;
   private long seq;

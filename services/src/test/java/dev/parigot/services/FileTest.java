@@ -39,9 +39,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class FileTest {
   @TempDir Path dir;
   Services services;
+
   /** Program main of app "app": granted "main". */
   Client file;
+
   Path root;
+
   /** Outside every sandbox: what an escape would reach. */
   Path secret;
 
@@ -85,8 +88,11 @@ class FileTest {
   }
 
   private static WriteRequest writeRequest(String path, Mode mode, String data) {
-    return WriteRequest.newBuilder().setPath(path).setMode(mode)
-        .setData(ByteString.copyFromUtf8(data)).build();
+    return WriteRequest.newBuilder()
+        .setPath(path)
+        .setMode(mode)
+        .setData(ByteString.copyFromUtf8(data))
+        .build();
   }
 
   /** Reads a whole stream: the concatenated chunks, checking each chunk's offset. */
@@ -118,8 +124,8 @@ class FileTest {
   }
 
   private List<Entry> list(String path, int pageSize) {
-    var call = file.call("List", ListRequest.newBuilder().setPath(path).setPageSize(pageSize)
-        .build());
+    var call =
+        file.call("List", ListRequest.newBuilder().setPath(path).setPageSize(pageSize).build());
     var entries = new ArrayList<Entry>();
     while (true) {
       Client.Answer a = call.next();
@@ -181,8 +187,8 @@ class FileTest {
 
   @Test
   void aWriteNeedsAModeAndAtMostOneMib() {
-    assertThat(error("Write", writeRequest("f", Mode.MODE_UNSPECIFIED, "x"),
-        Code.INVALID_ARGUMENT)).startsWith("mode: 0 is not a mode");
+    assertThat(error("Write", writeRequest("f", Mode.MODE_UNSPECIFIED, "x"), Code.INVALID_ARGUMENT))
+        .startsWith("mode: 0 is not a mode");
     String big = "x".repeat(FileService.MAX_WRITE + 1);
     assertThat(error("Write", writeRequest("f", Mode.CREATE, big), Code.INVALID_ARGUMENT))
         .isEqualTo("data: 1048577 bytes; at most 1048576");
@@ -215,8 +221,14 @@ class FileTest {
   void readStreamsChunksFromAnOffsetForALength() {
     var data = new byte[300_000];
     new Random(1).nextBytes(data);
-    file.unary("Write", WriteRequest.newBuilder().setPath("blob").setMode(Mode.CREATE)
-        .setData(ByteString.copyFrom(data)).build(), WriteResponse.parser());
+    file.unary(
+        "Write",
+        WriteRequest.newBuilder()
+            .setPath("blob")
+            .setMode(Mode.CREATE)
+            .setData(ByteString.copyFrom(data))
+            .build(),
+        WriteResponse.parser());
 
     var whole = file.call("Read", ReadRequest.newBuilder().setPath("blob").build());
     int partials = 0;
@@ -226,24 +238,39 @@ class FileTest {
     }
     assertThat(partials).isEqualTo(5); // 300000 bytes in 65536-byte chunks
 
-    byte[] part = read(ReadRequest.newBuilder().setPath("blob").setOffset(1000).setLength(5000)
-        .setChunkBytes(1024).build());
+    byte[] part =
+        read(
+            ReadRequest.newBuilder()
+                .setPath("blob")
+                .setOffset(1000)
+                .setLength(5000)
+                .setChunkBytes(1024)
+                .build());
     assertThat(part).isEqualTo(java.util.Arrays.copyOfRange(data, 1000, 6000));
     assertThat(read(ReadRequest.newBuilder().setPath("blob").setOffset(299_990).build()))
         .hasSize(10);
-    assertThat(read(ReadRequest.newBuilder().setPath("blob").setOffset(400_000).build()))
-        .isEmpty();
+    assertThat(read(ReadRequest.newBuilder().setPath("blob").setOffset(400_000).build())).isEmpty();
   }
 
   @Test
   void aReadStopsWhenItsCallerTakesNoMoreChunks() throws Exception {
-    file.unary("Write", WriteRequest.newBuilder().setPath("blob").setMode(Mode.CREATE)
-        .setData(ByteString.copyFrom(new byte[100_000])).build(), WriteResponse.parser());
+    file.unary(
+        "Write",
+        WriteRequest.newBuilder()
+            .setPath("blob")
+            .setMode(Mode.CREATE)
+            .setData(ByteString.copyFrom(new byte[100_000]))
+            .build(),
+        WriteResponse.parser());
     // A caller whose queue is full: the kernel refuses every partial.
     var call = new Client.Call();
     call.accepting = false;
-    call.cancellation = file.provider.open(file.caller, file.method("Read"),
-        ReadRequest.newBuilder().setPath("blob").setChunkBytes(1024).build().toByteArray(), call);
+    call.cancellation =
+        file.provider.open(
+            file.caller,
+            file.method("Read"),
+            ReadRequest.newBuilder().setPath("blob").setChunkBytes(1024).build().toByteArray(),
+            call);
     assertThat(call.quietFor(300)).isTrue();
   }
 
@@ -251,35 +278,56 @@ class FileTest {
   void readRefusesBadRangesAndWhatIsNotAFile() {
     write("f", Mode.CREATE, "x");
     file.unary("Mkdir", MkdirRequest.newBuilder().setPath("d").build(), MkdirResponse.parser());
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("f").setOffset(-1).build(),
-        Code.INVALID_ARGUMENT)).startsWith("offset:");
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("f").setLength(-1).build(),
-        Code.INVALID_ARGUMENT)).startsWith("length:");
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("f")
-        .setChunkBytes(FileService.MAX_CHUNK + 1).build(), Code.INVALID_ARGUMENT))
+    assertThat(
+            error(
+                "Read",
+                ReadRequest.newBuilder().setPath("f").setOffset(-1).build(),
+                Code.INVALID_ARGUMENT))
+        .startsWith("offset:");
+    assertThat(
+            error(
+                "Read",
+                ReadRequest.newBuilder().setPath("f").setLength(-1).build(),
+                Code.INVALID_ARGUMENT))
+        .startsWith("length:");
+    assertThat(
+            error(
+                "Read",
+                ReadRequest.newBuilder()
+                    .setPath("f")
+                    .setChunkBytes(FileService.MAX_CHUNK + 1)
+                    .build(),
+                Code.INVALID_ARGUMENT))
         .startsWith("chunk_bytes:");
     assertThat(error("Read", ReadRequest.newBuilder().setPath("nope").build(), Code.NOT_FOUND))
         .isEqualTo("'nope' does not exist");
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("d").build(),
-        Code.FAILED_PRECONDITION)).isEqualTo("'d' is not a regular file");
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("f/x").build(),
-        Code.FAILED_PRECONDITION)).isEqualTo("'f/x': a parent is not a directory");
+    assertThat(
+            error("Read", ReadRequest.newBuilder().setPath("d").build(), Code.FAILED_PRECONDITION))
+        .isEqualTo("'d' is not a regular file");
+    assertThat(
+            error(
+                "Read", ReadRequest.newBuilder().setPath("f/x").build(), Code.FAILED_PRECONDITION))
+        .isEqualTo("'f/x': a parent is not a directory");
   }
 
   @Test
   void statDescribesFilesDirectoriesAndTheSandbox() {
     write("f", Mode.CREATE, "four");
     file.unary("Mkdir", MkdirRequest.newBuilder().setPath("d").build(), MkdirResponse.parser());
-    Entry f = file.unary("Stat", StatRequest.newBuilder().setPath("f").build(),
-        StatResponse.parser()).getEntry();
+    Entry f =
+        file.unary("Stat", StatRequest.newBuilder().setPath("f").build(), StatResponse.parser())
+            .getEntry();
     assertThat(f.getName()).isEqualTo("f");
     assertThat(f.getKind()).isEqualTo(Kind.FILE);
     assertThat(f.getSize()).isEqualTo(4);
     assertThat(f.getModifiedUnixNanos()).isPositive();
-    assertThat(file.unary("Stat", StatRequest.newBuilder().setPath("d").build(),
-        StatResponse.parser()).getEntry().getKind()).isEqualTo(Kind.DIRECTORY);
-    Entry self = file.unary("Stat", StatRequest.getDefaultInstance(), StatResponse.parser())
-        .getEntry();
+    assertThat(
+            file.unary("Stat", StatRequest.newBuilder().setPath("d").build(), StatResponse.parser())
+                .getEntry()
+                .getKind())
+        .isEqualTo(Kind.DIRECTORY);
+    Entry self =
+        file.unary("Stat", StatRequest.getDefaultInstance(), StatResponse.parser()).getEntry();
     assertThat(self.getName()).isEmpty();
     assertThat(self.getKind()).isEqualTo(Kind.DIRECTORY);
     assertThat(error("Stat", StatRequest.newBuilder().setPath("g").build(), Code.NOT_FOUND))
@@ -296,40 +344,72 @@ class FileTest {
     assertThat(entries).extracting(Entry::getName).hasSize(26).isSorted().contains("sub");
     assertThat(entries.getFirst().getSize()).isEqualTo(24);
     assertThat(list("sub", 0)).isEmpty();
-    assertThat(error("List", ListRequest.newBuilder().setPath("f00").build(),
-        Code.FAILED_PRECONDITION)).isEqualTo("'f00' is not a directory");
+    assertThat(
+            error(
+                "List", ListRequest.newBuilder().setPath("f00").build(), Code.FAILED_PRECONDITION))
+        .isEqualTo("'f00' is not a directory");
     assertThat(error("List", ListRequest.newBuilder().setPath("none").build(), Code.NOT_FOUND))
         .isEqualTo("'none' does not exist");
-    assertThat(error("List", ListRequest.newBuilder().setPageSize(1001).build(),
-        Code.INVALID_ARGUMENT)).startsWith("page_size:");
+    assertThat(
+            error(
+                "List", ListRequest.newBuilder().setPageSize(1001).build(), Code.INVALID_ARGUMENT))
+        .startsWith("page_size:");
   }
 
   @Test
   void mkdirCreatesDirectoriesWithOrWithoutTheirParents() {
     assertThat(error("Mkdir", MkdirRequest.newBuilder().setPath("a/b").build(), Code.NOT_FOUND))
         .isEqualTo("the parent of 'a/b' does not exist");
-    assertThat(file.unary("Mkdir", MkdirRequest.newBuilder().setPath("a/b").setParents(true)
-        .build(), MkdirResponse.parser()).getCreated()).isTrue();
+    assertThat(
+            file.unary(
+                    "Mkdir",
+                    MkdirRequest.newBuilder().setPath("a/b").setParents(true).build(),
+                    MkdirResponse.parser())
+                .getCreated())
+        .isTrue();
     assertThat(Files.isDirectory(root.resolve("a/b"))).isTrue();
-    assertThat(file.unary("Mkdir", MkdirRequest.newBuilder().setPath("a").build(),
-        MkdirResponse.parser()).getCreated()).isFalse();
+    assertThat(
+            file.unary(
+                    "Mkdir", MkdirRequest.newBuilder().setPath("a").build(), MkdirResponse.parser())
+                .getCreated())
+        .isFalse();
     write("a/f", Mode.CREATE, "x");
-    assertThat(error("Mkdir", MkdirRequest.newBuilder().setPath("a/f").build(),
-        Code.ALREADY_EXISTS)).isEqualTo("'a/f' exists and is not a directory");
+    assertThat(
+            error("Mkdir", MkdirRequest.newBuilder().setPath("a/f").build(), Code.ALREADY_EXISTS))
+        .isEqualTo("'a/f' exists and is not a directory");
   }
 
   @Test
   void deleteRemovesFilesAndEmptyDirectoriesOnly() {
     file.unary("Mkdir", MkdirRequest.newBuilder().setPath("d").build(), MkdirResponse.parser());
     write("d/f", Mode.CREATE, "x");
-    assertThat(error("Delete", DeleteRequest.newBuilder().setPath("d").build(),
-        Code.FAILED_PRECONDITION)).isEqualTo("'d' is a directory that is not empty");
-    assertThat(file.unary("Delete", DeleteRequest.newBuilder().setPath("d/f").build(),
-        DeleteResponse.parser()).getFound()).isTrue();
-    assertThat(file.unary("Delete", DeleteRequest.newBuilder().setPath("d").build(),
-        DeleteResponse.parser()).getFound()).isTrue();
-    assertThat(file.unary("Delete", DeleteRequest.newBuilder().setPath("d").build(),
-        DeleteResponse.parser()).getFound()).isFalse();
+    assertThat(
+            error(
+                "Delete",
+                DeleteRequest.newBuilder().setPath("d").build(),
+                Code.FAILED_PRECONDITION))
+        .isEqualTo("'d' is a directory that is not empty");
+    assertThat(
+            file.unary(
+                    "Delete",
+                    DeleteRequest.newBuilder().setPath("d/f").build(),
+                    DeleteResponse.parser())
+                .getFound())
+        .isTrue();
+    assertThat(
+            file.unary(
+                    "Delete",
+                    DeleteRequest.newBuilder().setPath("d").build(),
+                    DeleteResponse.parser())
+                .getFound())
+        .isTrue();
+    assertThat(
+            file.unary(
+                    "Delete",
+                    DeleteRequest.newBuilder().setPath("d").build(),
+                    DeleteResponse.parser())
+                .getFound())
+        .isFalse();
     assertThat(Files.exists(root.resolve("d"))).isFalse();
     assertThat(error("Delete", DeleteRequest.getDefaultInstance(), Code.INVALID_ARGUMENT))
         .isEqualTo("path: the sandbox itself cannot be deleted");
@@ -358,8 +438,11 @@ class FileTest {
     Client other = file.as(new Caller("app", "other", 8));
     other.unary("Write", writeRequest("theirs", Mode.CREATE, "other's"), WriteResponse.parser());
     assertThat(list("", 0)).extracting(Entry::getName).containsExactly("mine");
-    assertThat(other.call("Stat", StatRequest.newBuilder().setPath("mine").build())
-        .error(Code.NOT_FOUND)).isEqualTo("'mine' does not exist");
+    assertThat(
+            other
+                .call("Stat", StatRequest.newBuilder().setPath("mine").build())
+                .error(Code.NOT_FOUND))
+        .isEqualTo("'mine' does not exist");
     assertThat(root.resolveSibling("other").resolve("theirs")).hasContent("other's");
   }
 
@@ -369,12 +452,15 @@ class FileTest {
   @ValueSource(strings = {"/etc/passwd", "..", "../secret.txt", "a/../../x", "a/..", "../main/f"})
   void absolutePathsAndDotDotAreDenied(String path) throws Exception {
     file.unary("Mkdir", MkdirRequest.newBuilder().setPath("a").build(), MkdirResponse.parser());
-    assertThat(error("Read", ReadRequest.newBuilder().setPath(path).build(),
-        Code.PERMISSION_DENIED)).startsWith("path: '" + path + "' ");
-    assertThat(error("Write", writeRequest(path, Mode.TRUNCATE, "pwned"),
-        Code.PERMISSION_DENIED)).startsWith("path: '" + path + "' ");
-    assertThat(error("Delete", DeleteRequest.newBuilder().setPath(path).build(),
-        Code.PERMISSION_DENIED)).startsWith("path: '" + path + "' ");
+    assertThat(
+            error("Read", ReadRequest.newBuilder().setPath(path).build(), Code.PERMISSION_DENIED))
+        .startsWith("path: '" + path + "' ");
+    assertThat(error("Write", writeRequest(path, Mode.TRUNCATE, "pwned"), Code.PERMISSION_DENIED))
+        .startsWith("path: '" + path + "' ");
+    assertThat(
+            error(
+                "Delete", DeleteRequest.newBuilder().setPath(path).build(), Code.PERMISSION_DENIED))
+        .startsWith("path: '" + path + "' ");
     assertThat(secret).hasContent("top secret");
   }
 
@@ -388,16 +474,23 @@ class FileTest {
             new Object[] {"Write", writeRequest("link", Mode.APPEND, "pwned")},
             new Object[] {"Stat", StatRequest.newBuilder().setPath("link").build()},
             new Object[] {"Delete", DeleteRequest.newBuilder().setPath("link").build()})) {
-      assertThat(error((String) request[0], (com.google.protobuf.Message) request[1],
-          Code.PERMISSION_DENIED)).isEqualTo("path: 'link' goes through a symbolic link, which"
-              + " the file service never follows");
+      assertThat(
+              error(
+                  (String) request[0],
+                  (com.google.protobuf.Message) request[1],
+                  Code.PERMISSION_DENIED))
+          .isEqualTo(
+              "path: 'link' goes through a symbolic link, which"
+                  + " the file service never follows");
     }
     assertThat(secret).hasContent("top secret");
     // Listed for what it is, not for what it points at.
-    assertThat(list("", 0)).singleElement().satisfies(e -> {
-      assertThat(e.getName()).isEqualTo("link");
-      assertThat(e.getKind()).isEqualTo(Kind.OTHER);
-    });
+    assertThat(list("", 0))
+        .singleElement()
+        .satisfies(e -> {
+          assertThat(e.getName()).isEqualTo("link");
+          assertThat(e.getKind()).isEqualTo(Kind.OTHER);
+        });
   }
 
   @Test
@@ -405,14 +498,21 @@ class FileTest {
     Path outside = Files.createDirectory(dir.resolve("outside"));
     Files.writeString(outside.resolve("f"), "outside");
     Files.createSymbolicLink(root.resolve("sub"), outside);
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("sub/f").build(),
-        Code.PERMISSION_DENIED)).contains("symbolic link");
-    assertThat(error("Write", writeRequest("sub/new", Mode.CREATE, "x"),
-        Code.PERMISSION_DENIED)).contains("symbolic link");
-    assertThat(error("List", ListRequest.newBuilder().setPath("sub").build(),
-        Code.PERMISSION_DENIED)).contains("symbolic link");
-    assertThat(error("Mkdir", MkdirRequest.newBuilder().setPath("sub/x/y").setParents(true)
-        .build(), Code.PERMISSION_DENIED)).contains("symbolic link");
+    assertThat(
+            error(
+                "Read", ReadRequest.newBuilder().setPath("sub/f").build(), Code.PERMISSION_DENIED))
+        .contains("symbolic link");
+    assertThat(error("Write", writeRequest("sub/new", Mode.CREATE, "x"), Code.PERMISSION_DENIED))
+        .contains("symbolic link");
+    assertThat(
+            error("List", ListRequest.newBuilder().setPath("sub").build(), Code.PERMISSION_DENIED))
+        .contains("symbolic link");
+    assertThat(
+            error(
+                "Mkdir",
+                MkdirRequest.newBuilder().setPath("sub/x/y").setParents(true).build(),
+                Code.PERMISSION_DENIED))
+        .contains("symbolic link");
     assertThat(outside.resolve("new")).doesNotExist();
     assertThat(outside.resolve("x")).doesNotExist();
     assertThat(outside.resolve("f")).hasContent("outside");
@@ -423,8 +523,12 @@ class FileTest {
     Files.createDirectories(root.resolveSibling("other"));
     Files.writeString(root.resolveSibling("other").resolve("theirs"), "other's");
     Files.createSymbolicLink(root.resolve("peek"), Path.of("../other"));
-    assertThat(error("Read", ReadRequest.newBuilder().setPath("peek/theirs").build(),
-        Code.PERMISSION_DENIED)).contains("symbolic link");
+    assertThat(
+            error(
+                "Read",
+                ReadRequest.newBuilder().setPath("peek/theirs").build(),
+                Code.PERMISSION_DENIED))
+        .contains("symbolic link");
   }
 
   @ParameterizedTest
@@ -433,8 +537,8 @@ class FileTest {
     String path = escaped.translateEscapes();
     assertThat(error("Write", writeRequest(path, Mode.CREATE, "x"), Code.INVALID_ARGUMENT))
         .startsWith("path: ");
-    assertThat(error("Stat", StatRequest.newBuilder().setPath(path).build(),
-        Code.INVALID_ARGUMENT)).startsWith("path: ");
+    assertThat(error("Stat", StatRequest.newBuilder().setPath(path).build(), Code.INVALID_ARGUMENT))
+        .startsWith("path: ");
   }
 
   @Test
@@ -443,13 +547,17 @@ class FileTest {
     assertThat(error("Write", writeRequest(longSegment, Mode.CREATE, "x"), Code.INVALID_ARGUMENT))
         .isEqualTo("path: a segment of 256 bytes; at most 255");
     String dirs = ("d".repeat(100) + "/").repeat(10);
-    assertThat(error("Write", writeRequest(dirs + "f".repeat(15), Mode.CREATE, "x"),
-        Code.INVALID_ARGUMENT)).isEqualTo("path: 1025 bytes; at most 1024");
+    assertThat(
+            error(
+                "Write",
+                writeRequest(dirs + "f".repeat(15), Mode.CREATE, "x"),
+                Code.INVALID_ARGUMENT))
+        .isEqualTo("path: 1025 bytes; at most 1024");
     // 1024 bytes pass the check; the directories are missing.
     error("Write", writeRequest(dirs + "f".repeat(14), Mode.CREATE, "x"), Code.NOT_FOUND);
     String deep = "d/".repeat(FileService.MAX_DEPTH) + "f";
-    assertThat(error("Stat", StatRequest.newBuilder().setPath(deep).build(),
-        Code.INVALID_ARGUMENT)).isEqualTo("path: 33 segments; at most 32");
+    assertThat(error("Stat", StatRequest.newBuilder().setPath(deep).build(), Code.INVALID_ARGUMENT))
+        .isEqualTo("path: 33 segments; at most 32");
     // The longest allowed name works.
     write("n".repeat(FileService.MAX_SEGMENT), Mode.CREATE, "x");
   }

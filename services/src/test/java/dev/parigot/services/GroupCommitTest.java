@@ -29,14 +29,12 @@ class GroupCommitTest {
       var holding = new CountDownLatch(1);
       var release = new CountDownLatch(1);
       Future<?> blocker =
-          pool.submit(
-              () ->
-                  store.tx(
-                      c -> {
-                        holding.countDown();
-                        await(release);
-                        return null;
-                      }));
+          pool.submit(() ->
+              store.tx(c -> {
+                holding.countDown();
+                await(release);
+                return null;
+              }));
       assertThat(holding.await(10, TimeUnit.SECONDS)).isTrue();
       long before = store.commits();
       int writers = 8;
@@ -44,19 +42,17 @@ class GroupCommitTest {
       for (int i = 0; i < writers; i++) {
         int k = i;
         results.add(
-            pool.submit(
-                () ->
-                    store.tx(
-                        c -> {
-                          try (var s = c.prepareStatement("INSERT INTO t (k) VALUES (?)")) {
-                            s.setInt(1, k);
-                            s.executeUpdate();
-                          }
-                          if (k == 3) {
-                            throw new Failure(Code.FAILED_PRECONDITION, "writer 3 gives up");
-                          }
-                          return k;
-                        })));
+            pool.submit(() ->
+                store.tx(c -> {
+                  try (var s = c.prepareStatement("INSERT INTO t (k) VALUES (?)")) {
+                    s.setInt(1, k);
+                    s.executeUpdate();
+                  }
+                  if (k == 3) {
+                    throw new Failure(Code.FAILED_PRECONDITION, "writer 3 gives up");
+                  }
+                  return k;
+                })));
       }
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (store.queued() < writers && System.nanoTime() < deadline) {
@@ -80,17 +76,16 @@ class GroupCommitTest {
       // The blocker's commit, then one for all eight writers.
       assertThat(store.commits() - before).isEqualTo(2);
       List<Integer> keys =
-          store.tx(
-              c -> {
-                var found = new ArrayList<Integer>();
-                try (var s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT k FROM t ORDER BY k")) {
-                  while (rs.next()) {
-                    found.add(rs.getInt(1));
-                  }
-                }
-                return found;
-              });
+          store.tx(c -> {
+            var found = new ArrayList<Integer>();
+            try (var s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT k FROM t ORDER BY k")) {
+              while (rs.next()) {
+                found.add(rs.getInt(1));
+              }
+            }
+            return found;
+          });
       assertThat(keys).containsExactly(0, 1, 2, 4, 5, 6, 7);
     }
   }

@@ -1,9 +1,9 @@
 package dev.parigot.services;
 
-import dev.parigot.kernel.conformance.ThreadDump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.conformance.ThreadDump;
 import dev.parigot.services.proto.HttpProto.BodyChunk;
 import dev.parigot.services.proto.HttpProto.ReadBodyRequest;
 import dev.parigot.services.proto.StatusProto.Code;
@@ -80,8 +80,7 @@ class HttpBodiesTest {
   }
 
   @Test
-  void nothingIsReadFromTheSocketWhileTheReaderIsNotReadyAndNoThreadWaitsForIt()
-      throws Exception {
+  void nothingIsReadFromTheSocketWhileTheReaderIsNotReadyAndNoThreadWaitsForIt() throws Exception {
     byte[] rest = "0123456789".repeat(30_000).getBytes(StandardCharsets.US_ASCII);
     var socket = new CountingStream(rest);
     HttpBodies.Body b =
@@ -131,7 +130,10 @@ class HttpBodiesTest {
   @Test
   void anotherAppsReadIsRefusedAndLeavesTheBodyToItsOwner() {
     HttpBodies.Body b = body(Services.CALLER.app(), "mine", "", 100);
-    services.body().as(new Caller("other", "main", 3)).call("Read", read(b, 0))
+    services
+        .body()
+        .as(new Caller("other", "main", 3))
+        .call("Read", read(b, 0))
         .error(Code.NOT_FOUND);
     assertThat(all(services.body().call("Read", read(b, 0)))).isEqualTo("mine");
   }
@@ -141,7 +143,8 @@ class HttpBodiesTest {
     HttpBodies.Body b = body(Services.CALLER.app(), "late", "", 100);
     b.expire();
     services.body().call("Read", read(b, 0)).error(Code.NOT_FOUND);
-    services.body()
+    services
+        .body()
         .call("Read", ReadBodyRequest.newBuilder().setBodyId(12345).build())
         .error(Code.NOT_FOUND);
   }
@@ -156,7 +159,11 @@ class HttpBodiesTest {
 
     services.body().call("Read", ReadBodyRequest.getDefaultInstance()).error(Code.INVALID_ARGUMENT);
     HttpBodies.Body c = body(Services.CALLER.app(), "x", "", 100);
-    assertThat(services.body().call("Read", read(c, HttpBodies.MAX_CHUNK + 1))
-        .error(Code.INVALID_ARGUMENT)).startsWith("chunk_bytes:");
+    assertThat(
+            services
+                .body()
+                .call("Read", read(c, HttpBodies.MAX_CHUNK + 1))
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("chunk_bytes:");
   }
 }

@@ -215,7 +215,8 @@ class HttpEgressTest {
     assertThat(
             services
                 .http()
-                .call("Fetch", fetch("http://127.0.0.1:" + port + "/slow").setTimeoutMs(200).build())
+                .call(
+                    "Fetch", fetch("http://127.0.0.1:" + port + "/slow").setTimeoutMs(200).build())
                 .error(Code.DEADLINE_EXCEEDED))
         .endsWith("no response within 200 ms");
     int closed;

@@ -1,6 +1,5 @@
 package dev.parigot.services;
 
-import dev.parigot.kernel.conformance.ThreadDump;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.ByteString;
@@ -9,6 +8,7 @@ import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.conformance.ThreadDump;
 import dev.parigot.services.proto.HttpProto.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
@@ -156,8 +156,7 @@ class HttpFlowTest {
   }
 
   @Test
-  void aSlowClientGetsAWholeStreamedResponseWhileTheHandlerWaitsOnACallbackOnly()
-      throws Exception {
+  void aSlowClientGetsAWholeStreamedResponseWhileTheHandlerWaitsOnACallbackOnly() throws Exception {
     var paced = new CompletableFuture<Paced>();
     handler =
         (caller, method, request, replies) -> {
@@ -218,15 +217,14 @@ class HttpFlowTest {
     handler =
         (caller, method, request, replies) -> {
           Thread.ofVirtual()
-              .start(
-                  () -> {
-                    int i = 0;
-                    while (i < TOTAL / CHUNK && replies.partial(part(i))) {
-                      i++;
-                    }
-                    refusedAfter.complete(i);
-                    replies.end(new byte[0]);
-                  });
+              .start(() -> {
+                int i = 0;
+                while (i < TOTAL / CHUNK && replies.partial(part(i))) {
+                  i++;
+                }
+                refusedAfter.complete(i);
+                replies.end(new byte[0]);
+              });
           return cancelled::complete;
         };
     var response =

@@ -1,12 +1,12 @@
 package dev.parigot.services;
 
-import dev.parigot.kernel.conformance.ThreadDump;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.conformance.ThreadDump;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -97,8 +97,7 @@ class HttpIngressTest {
   }
 
   private URI uri(String pathAndQuery) {
-    return URI.create(
-        "http://127.0.0.1:" + ingress.address().getPort() + pathAndQuery);
+    return URI.create("http://127.0.0.1:" + ingress.address().getPort() + pathAndQuery);
   }
 
   private HttpResponse<String> get(String pathAndQuery) throws Exception {
@@ -151,7 +150,8 @@ class HttpIngressTest {
   void aFiveMibResponseStreamsInChunksAndArrivesWhole() throws Exception {
     int size = 5 * 1024 * 1024;
     HttpResponse<InputStream> r =
-        client.send(HttpRequest.newBuilder(uri("/api/big?" + size)).build(), BodyHandlers.ofInputStream());
+        client.send(
+            HttpRequest.newBuilder(uri("/api/big?" + size)).build(), BodyHandlers.ofInputStream());
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).contains("application/octet-stream");
     // Larger than any one message may be: it can only have come as a stream.
@@ -205,8 +205,7 @@ class HttpIngressTest {
   @Test
   void aFiveMibUploadIsStreamedToTheHandlerThroughTheBodyService() throws Exception {
     // The same app behind a second ingress whose limits allow the upload and the slow reading.
-    HttpSpec large =
-        new HttpSpec("127.0.0.1", 0, http.routes(), 4096, 64 << 20, 120_000);
+    HttpSpec large = new HttpSpec("127.0.0.1", 0, http.routes(), 4096, 64 << 20, 120_000);
     try (HttpIngress big = HttpIngress.start(large, app, services)) {
       byte[] upload = new byte[5 * 1024 * 1024];
       new java.util.Random(4).nextBytes(upload);
@@ -224,8 +223,7 @@ class HttpIngressTest {
       HttpResponse<String> twice =
           client.send(
               HttpRequest.newBuilder(URI.create(sum + "?twice"))
-                  .POST(
-                      BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part)))
+                  .POST(BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(part)))
                   .build(),
               BodyHandlers.ofString());
       assertThat(twice.statusCode()).as(twice.body()).isEqualTo(200);
@@ -317,8 +315,7 @@ class HttpIngressTest {
   }
 
   @Test
-  void aClientThatReadsSlowlyGetsAWholeGuestResponseWhileTheKernelPacesTheGuest()
-      throws Exception {
+  void aClientThatReadsSlowlyGetsAWholeGuestResponseWhileTheKernelPacesTheGuest() throws Exception {
     int size = 32 << 20;
     HttpSpec patient = new HttpSpec("127.0.0.1", 0, http.routes(), 4096, 1000, 120_000);
     try (HttpIngress slow = HttpIngress.start(patient, app, services)) {

@@ -43,13 +43,23 @@ class KvTest {
   }
 
   long put(String bucket, String key, String value) {
-    return kv.unary("Put", PutRequest.newBuilder().setBucket(bucket).setKey(key)
-        .setValue(ByteString.copyFromUtf8(value)).build(), PutResponse.parser()).getRevision();
+    return kv.unary(
+            "Put",
+            PutRequest.newBuilder()
+                .setBucket(bucket)
+                .setKey(key)
+                .setValue(ByteString.copyFromUtf8(value))
+                .build(),
+            PutResponse.parser())
+        .getRevision();
   }
 
   Entry get(String bucket, String key) {
-    return kv.unary("Get", GetRequest.newBuilder().setBucket(bucket).setKey(key).build(),
-        GetResponse.parser()).getEntry();
+    return kv.unary(
+            "Get",
+            GetRequest.newBuilder().setBucket(bucket).setKey(key).build(),
+            GetResponse.parser())
+        .getEntry();
   }
 
   @Test
@@ -78,8 +88,9 @@ class KvTest {
 
   @Test
   void getOfAMissingKeyIsNotFound() {
-    String msg = kv.call("Get", GetRequest.newBuilder().setBucket("b").setKey("nope").build())
-        .error(Code.NOT_FOUND);
+    String msg =
+        kv.call("Get", GetRequest.newBuilder().setBucket("b").setKey("nope").build())
+            .error(Code.NOT_FOUND);
     assertThat(msg).contains("nope");
   }
 
@@ -87,20 +98,33 @@ class KvTest {
   void bucketsAreScopedPerApp() {
     put("b", "k", "mine");
     Client other = kv.as(new Caller("other-app", "main", 9));
-    other.call("Get", GetRequest.newBuilder().setBucket("b").setKey("k").build())
+    other
+        .call("Get", GetRequest.newBuilder().setBucket("b").setKey("k").build())
         .error(Code.NOT_FOUND);
-    other.unary("Put", PutRequest.newBuilder().setBucket("b").setKey("k")
-        .setValue(ByteString.copyFromUtf8("theirs")).build(), PutResponse.parser());
+    other.unary(
+        "Put",
+        PutRequest.newBuilder()
+            .setBucket("b")
+            .setKey("k")
+            .setValue(ByteString.copyFromUtf8("theirs"))
+            .build(),
+        PutResponse.parser());
     assertThat(get("b", "k").getValue().toStringUtf8()).isEqualTo("mine");
   }
 
   @Test
   void deleteRemovesTheKeyAndSaysWhetherItExisted() {
     put("b", "k", "v");
-    DeleteResponse first = kv.unary("Delete",
-        DeleteRequest.newBuilder().setBucket("b").setKey("k").build(), DeleteResponse.parser());
-    DeleteResponse second = kv.unary("Delete",
-        DeleteRequest.newBuilder().setBucket("b").setKey("k").build(), DeleteResponse.parser());
+    DeleteResponse first =
+        kv.unary(
+            "Delete",
+            DeleteRequest.newBuilder().setBucket("b").setKey("k").build(),
+            DeleteResponse.parser());
+    DeleteResponse second =
+        kv.unary(
+            "Delete",
+            DeleteRequest.newBuilder().setBucket("b").setKey("k").build(),
+            DeleteResponse.parser());
     assertThat(first.getFound()).isTrue();
     assertThat(first.getRevision()).isPositive();
     assertThat(second.getFound()).isFalse();
@@ -111,8 +135,8 @@ class KvTest {
   @Test
   void compareAndSetWritesOnlyAtTheExpectedRevision() {
     long rev = put("b", "k", "1");
-    CompareAndSetResponse ok = kv.unary("CompareAndSet", cas("k", "2", rev),
-        CompareAndSetResponse.parser());
+    CompareAndSetResponse ok =
+        kv.unary("CompareAndSet", cas("k", "2", rev), CompareAndSetResponse.parser());
     String stale = kv.call("CompareAndSet", cas("k", "3", rev)).error(Code.FAILED_PRECONDITION);
     assertThat(stale).contains("revision " + ok.getRevision());
     assertThat(get("b", "k").getValue().toStringUtf8()).isEqualTo("2");
@@ -126,8 +150,12 @@ class KvTest {
   }
 
   static CompareAndSetRequest cas(String key, String value, long expected) {
-    return CompareAndSetRequest.newBuilder().setBucket("b").setKey(key)
-        .setValue(ByteString.copyFromUtf8(value)).setExpectedRevision(expected).build();
+    return CompareAndSetRequest.newBuilder()
+        .setBucket("b")
+        .setKey(key)
+        .setValue(ByteString.copyFromUtf8(value))
+        .setExpectedRevision(expected)
+        .build();
   }
 
   @Test
@@ -135,16 +163,19 @@ class KvTest {
     for (String k : List.of("user/c", "user/a", "user/e", "user/b", "user/d", "users", "admin")) {
       put("b", k, k);
     }
-    var call = kv.call("List",
-        ListRequest.newBuilder().setBucket("b").setPrefix("user/").setPageSize(2).build());
+    var call =
+        kv.call(
+            "List",
+            ListRequest.newBuilder().setBucket("b").setPrefix("user/").setPageSize(2).build());
     List<List<String>> pages = new ArrayList<>();
     for (int i = 0; i < 3; i++) {
-      pages.add(call.partial(ListPage.parser()).getEntriesList().stream()
-          .map(Entry::getKey).toList());
+      pages.add(
+          call.partial(ListPage.parser()).getEntriesList().stream().map(Entry::getKey).toList());
     }
     assertThat(call.end(ListPage.parser()).getEntriesCount()).isZero();
-    assertThat(pages).containsExactly(
-        List.of("user/a", "user/b"), List.of("user/c", "user/d"), List.of("user/e"));
+    assertThat(pages)
+        .containsExactly(
+            List.of("user/a", "user/b"), List.of("user/c", "user/d"), List.of("user/e"));
   }
 
   @Test
@@ -160,7 +191,8 @@ class KvTest {
 
     call.ready(true);
     for (String k : List.of("a", "b", "c")) {
-      assertThat(call.partial(ListPage.parser()).getEntriesList()).extracting(Entry::getKey)
+      assertThat(call.partial(ListPage.parser()).getEntriesList())
+          .extracting(Entry::getKey)
           .containsExactly(k);
     }
     assertThat(call.end(ListPage.parser()).getEntriesCount()).isZero();
@@ -171,9 +203,11 @@ class KvTest {
     for (String k : List.of("a", "b", "c", "d", "e")) {
       put("b", k, k);
     }
-    var call = kv.call("List",
-        ListRequest.newBuilder().setBucket("b").setStartAfter("b").setLimit(2).build());
-    assertThat(call.partial(ListPage.parser()).getEntriesList()).extracting(Entry::getKey)
+    var call =
+        kv.call(
+            "List", ListRequest.newBuilder().setBucket("b").setStartAfter("b").setLimit(2).build());
+    assertThat(call.partial(ListPage.parser()).getEntriesList())
+        .extracting(Entry::getKey)
         .containsExactly("c", "d");
     call.end(ListPage.parser());
   }
@@ -182,11 +216,15 @@ class KvTest {
   void watchStreamsChangesUnderItsPrefixUntilCancelled() throws Exception {
     // Watching after a known revision: no change can slip in before the watch registers.
     long r0 = put("b", "x0", "before");
-    var watch = kv.call("Watch",
-        WatchRequest.newBuilder().setBucket("b").setPrefix("x").setAfterRevision(r0).build());
+    var watch =
+        kv.call(
+            "Watch",
+            WatchRequest.newBuilder().setBucket("b").setPrefix("x").setAfterRevision(r0).build());
     long r1 = put("b", "x1", "a");
     put("b", "y1", "ignored");
-    kv.unary("Delete", DeleteRequest.newBuilder().setBucket("b").setKey("x1").build(),
+    kv.unary(
+        "Delete",
+        DeleteRequest.newBuilder().setBucket("b").setKey("x1").build(),
         DeleteResponse.parser());
     Change put = watch.partial(Change.parser());
     Change del = watch.partial(Change.parser());
@@ -205,8 +243,10 @@ class KvTest {
     long r1 = put("b", "k", "1");
     long r2 = put("b", "k", "2");
     put("b", "other", "x");
-    var watch = kv.call("Watch",
-        WatchRequest.newBuilder().setBucket("b").setPrefix("k").setAfterRevision(r1).build());
+    var watch =
+        kv.call(
+            "Watch",
+            WatchRequest.newBuilder().setBucket("b").setPrefix("k").setAfterRevision(r1).build());
     Change c = watch.partial(Change.parser());
     assertThat(c.getRevision()).isEqualTo(r2);
     long r4 = put("b", "k", "3");
@@ -226,28 +266,37 @@ class KvTest {
 
   @Test
   void aBadBucketNameIsInvalid() {
-    String msg = kv.call("Put", PutRequest.newBuilder().setBucket("../etc").setKey("k").build())
-        .error(Code.INVALID_ARGUMENT);
+    String msg =
+        kv.call("Put", PutRequest.newBuilder().setBucket("../etc").setKey("k").build())
+            .error(Code.INVALID_ARGUMENT);
     assertThat(msg).startsWith("bucket:");
   }
 
   @Test
   void anEmptyKeyIsInvalid() {
-    assertThat(kv.call("Get", GetRequest.newBuilder().setBucket("b").build())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("key: required");
+    assertThat(
+            kv.call("Get", GetRequest.newBuilder().setBucket("b").build())
+                .error(Code.INVALID_ARGUMENT))
+        .isEqualTo("key: required");
   }
 
   @Test
   void aKeyOverTheLimitIsInvalid() {
     String key = "k".repeat(Kv.MAX_KEY + 1);
-    assertThat(kv.call("Get", GetRequest.newBuilder().setBucket("b").setKey(key).build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("key: 1025 bytes");
+    assertThat(
+            kv.call("Get", GetRequest.newBuilder().setBucket("b").setKey(key).build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("key: 1025 bytes");
   }
 
   @Test
   void aValueOverTheLimitIsInvalid() {
-    var r = PutRequest.newBuilder().setBucket("b").setKey("k")
-        .setValue(ByteString.copyFrom(new byte[Kv.MAX_VALUE + 1])).build();
+    var r =
+        PutRequest.newBuilder()
+            .setBucket("b")
+            .setKey("k")
+            .setValue(ByteString.copyFrom(new byte[Kv.MAX_VALUE + 1]))
+            .build();
     assertThat(kv.call("Put", r).error(Code.INVALID_ARGUMENT)).startsWith("value:");
   }
 
@@ -259,8 +308,10 @@ class KvTest {
 
   @Test
   void aPageSizeOutOfRangeIsInvalid() {
-    assertThat(kv.call("List", ListRequest.newBuilder().setBucket("b").setPageSize(1001).build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("page_size:");
+    assertThat(
+            kv.call("List", ListRequest.newBuilder().setBucket("b").setPageSize(1001).build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("page_size:");
   }
 
   @Test

@@ -50,8 +50,9 @@ class LogTest {
   void recordsAreShownTaggedWithTheCallingProcess() {
     write(Level.INFO, "started", "port", "8080");
     write(Level.ERROR, "disk full", "path", "/a b");
-    assertThat(services.shown).containsExactly(
-        "main[7] INFO started port=8080", "main[7] ! ERROR disk full path=\"/a b\"");
+    assertThat(services.shown)
+        .containsExactly(
+            "main[7] INFO started port=8080", "main[7] ! ERROR disk full path=\"/a b\"");
   }
 
   @Test
@@ -85,19 +86,24 @@ class LogTest {
   @Test
   void readingAnUnknownLevelIsRefused() {
     assertThatThrownBy(() -> KernelServices.readLogs(dir, "app", 0, "loud", s -> {}))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("loud");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("loud");
   }
 
   @Test
   void aRecordWithoutALevelIsInvalid() {
-    assertThat(log.call("Write", WriteRequest.newBuilder().setMessage("x").build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("level:");
+    assertThat(
+            log.call("Write", WriteRequest.newBuilder().setMessage("x").build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("level:");
   }
 
   @Test
   void anEmptyMessageIsInvalid() {
-    assertThat(log.call("Write", WriteRequest.newBuilder().setLevel(Level.INFO).build())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("message: required");
+    assertThat(
+            log.call("Write", WriteRequest.newBuilder().setLevel(Level.INFO).build())
+                .error(Code.INVALID_ARGUMENT))
+        .isEqualTo("message: required");
   }
 
   @Test
@@ -111,8 +117,12 @@ class LogTest {
 
   @Test
   void aBadFieldKeyIsInvalid() {
-    var r = WriteRequest.newBuilder().setLevel(Level.INFO).setMessage("m")
-        .addFields(Field.newBuilder().setKey("a=b").setValue("v")).build();
+    var r =
+        WriteRequest.newBuilder()
+            .setLevel(Level.INFO)
+            .setMessage("m")
+            .addFields(Field.newBuilder().setKey("a=b").setValue("v"))
+            .build();
     assertThat(log.call("Write", r).error(Code.INVALID_ARGUMENT)).startsWith("fields[0].key:");
   }
 }

@@ -84,11 +84,13 @@ class MalformedRequestTest {
    * length, an end-group tag, a string that is not UTF-8) and random bytes the parser refuses.
    */
   static List<byte[]> malformed(MethodDescriptor m, long seed) {
-    var inputs = new ArrayList<byte[]>(List.of(
-        new byte[] {0x00},
-        new byte[] {0x0a, 0x05, 'a'},
-        new byte[] {0x0c},
-        new byte[] {(byte) 0x80}));
+    var inputs =
+        new ArrayList<byte[]>(
+            List.of(
+                new byte[] {0x00},
+                new byte[] {0x0a, 0x05, 'a'},
+                new byte[] {0x0c},
+                new byte[] {(byte) 0x80}));
     // Field 1 is a string in most requests; where it is, invalid UTF-8 must be refused too.
     if (!m.getInputType().getFields().isEmpty()
         && m.getInputType().getFields().getFirst().getType()
@@ -120,8 +122,16 @@ class MalformedRequestTest {
   void undecodableRequestsAreInvalidAndLeaveTheStoreIntact(String service, String method) {
     Client kv = services.kv();
     Client queue = services.queue();
-    long rev = kv.unary("Put", PutRequest.newBuilder().setBucket("b").setKey("k")
-        .setValue(ByteString.copyFromUtf8("v")).build(), PutResponse.parser()).getRevision();
+    long rev =
+        kv.unary(
+                "Put",
+                PutRequest.newBuilder()
+                    .setBucket("b")
+                    .setKey("k")
+                    .setValue(ByteString.copyFromUtf8("v"))
+                    .build(),
+                PutResponse.parser())
+            .getRevision();
     queue.unary("Send", SendRequest.newBuilder().setQueue("q").build(), SendResponse.parser());
 
     Client c = client(service);
@@ -131,9 +141,21 @@ class MalformedRequestTest {
       assertThat(msg).startsWith("malformed " + m.getFullName() + " request");
     }
 
-    assertThat(kv.unary("Get", GetRequest.newBuilder().setBucket("b").setKey("k").build(),
-        GetResponse.parser()).getEntry().getRevision()).isEqualTo(rev);
-    assertThat(queue.unary("Length", LengthRequest.newBuilder().setQueue("q").build(),
-        LengthResponse.parser()).getVisible()).isEqualTo(1);
+    assertThat(
+            kv.unary(
+                    "Get",
+                    GetRequest.newBuilder().setBucket("b").setKey("k").build(),
+                    GetResponse.parser())
+                .getEntry()
+                .getRevision())
+        .isEqualTo(rev);
+    assertThat(
+            queue
+                .unary(
+                    "Length",
+                    LengthRequest.newBuilder().setQueue("q").build(),
+                    LengthResponse.parser())
+                .getVisible())
+        .isEqualTo(1);
   }
 }

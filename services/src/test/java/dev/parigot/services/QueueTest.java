@@ -46,29 +46,53 @@ class QueueTest {
   }
 
   long send(String queue, String body, int maxAttempts) {
-    return q.unary("Send", SendRequest.newBuilder().setQueue(queue)
-        .setBody(ByteString.copyFromUtf8(body)).setMaxAttempts(maxAttempts).build(),
-        SendResponse.parser()).getId();
+    return q.unary(
+            "Send",
+            SendRequest.newBuilder()
+                .setQueue(queue)
+                .setBody(ByteString.copyFromUtf8(body))
+                .setMaxAttempts(maxAttempts)
+                .build(),
+            SendResponse.parser())
+        .getId();
   }
 
   Client.Call receive(String queue, long visibilityMs, int maxInFlight, int limit) {
-    return q.call("Receive", ReceiveRequest.newBuilder().setQueue(queue)
-        .setVisibilityTimeoutMs(visibilityMs).setMaxInFlight(maxInFlight).setLimit(limit).build());
+    return q.call(
+        "Receive",
+        ReceiveRequest.newBuilder()
+            .setQueue(queue)
+            .setVisibilityTimeoutMs(visibilityMs)
+            .setMaxInFlight(maxInFlight)
+            .setLimit(limit)
+            .build());
   }
 
   void ack(Delivery d) {
-    q.unary("Ack", AckRequest.newBuilder().setQueue("jobs").setId(d.getId())
-        .setAttempt(d.getAttempt()).build(), AckResponse.parser());
+    q.unary(
+        "Ack",
+        AckRequest.newBuilder()
+            .setQueue("jobs")
+            .setId(d.getId())
+            .setAttempt(d.getAttempt())
+            .build(),
+        AckResponse.parser());
   }
 
   NackResponse nack(Delivery d) {
-    return q.unary("Nack", NackRequest.newBuilder().setQueue("jobs").setId(d.getId())
-        .setAttempt(d.getAttempt()).build(), NackResponse.parser());
+    return q.unary(
+        "Nack",
+        NackRequest.newBuilder()
+            .setQueue("jobs")
+            .setId(d.getId())
+            .setAttempt(d.getAttempt())
+            .build(),
+        NackResponse.parser());
   }
 
   LengthResponse length(String queue) {
-    return q.unary("Length", LengthRequest.newBuilder().setQueue(queue).build(),
-        LengthResponse.parser());
+    return q.unary(
+        "Length", LengthRequest.newBuilder().setQueue(queue).build(), LengthResponse.parser());
   }
 
   /** Waits until the queue's counts are as given: leases end on service threads. */
@@ -87,7 +111,8 @@ class QueueTest {
   @Test
   void methodNumbersFollowDeclarationOrder() {
     assertThat(List.of("Send", "Receive", "Ack", "Nack", "Length", "Configure"))
-        .extracting(q::method).containsExactly(1, 2, 3, 4, 5, 6);
+        .extracting(q::method)
+        .containsExactly(1, 2, 3, 4, 5, 6);
   }
 
   @Test
@@ -137,8 +162,11 @@ class QueueTest {
     Delivery d = r.partial(Delivery.parser());
     services.time.advance(Duration.ofSeconds(1));
     awaitLength("jobs", 1, 0);
-    String msg = q.call("Ack", AckRequest.newBuilder().setQueue("jobs").setId(d.getId())
-        .setAttempt(1).build()).error(Code.FAILED_PRECONDITION);
+    String msg =
+        q.call(
+                "Ack",
+                AckRequest.newBuilder().setQueue("jobs").setId(d.getId()).setAttempt(1).build())
+            .error(Code.FAILED_PRECONDITION);
     assertThat(msg).contains("message " + d.getId());
     assertThat(length("jobs").getVisible()).isEqualTo(1);
   }
@@ -207,8 +235,14 @@ class QueueTest {
 
   @Test
   void aConfiguredQueueDeadLettersWhereAndWhenItSays() throws Exception {
-    q.unary("Configure", ConfigureRequest.newBuilder().setQueue("jobs").setMaxAttempts(1)
-        .setDeadLetterQueue("jobs-dead").build(), ConfigureResponse.parser());
+    q.unary(
+        "Configure",
+        ConfigureRequest.newBuilder()
+            .setQueue("jobs")
+            .setMaxAttempts(1)
+            .setDeadLetterQueue("jobs-dead")
+            .build(),
+        ConfigureResponse.parser());
     send("jobs", "x");
     var r = receive("jobs", 1000, 1, 1);
     r.partial(Delivery.parser());
@@ -221,8 +255,14 @@ class QueueTest {
   void queuesAreScopedPerApp() {
     send("jobs", "x");
     Client other = q.as(new Caller("other", "main", 3));
-    assertThat(other.unary("Length", LengthRequest.newBuilder().setQueue("jobs").build(),
-        LengthResponse.parser()).getVisible()).isZero();
+    assertThat(
+            other
+                .unary(
+                    "Length",
+                    LengthRequest.newBuilder().setQueue("jobs").build(),
+                    LengthResponse.parser())
+                .getVisible())
+        .isZero();
   }
 
   @Test
@@ -242,21 +282,31 @@ class QueueTest {
 
   @Test
   void aBadQueueNameIsInvalid() {
-    assertThat(q.call("Send", SendRequest.newBuilder().setQueue("a b").build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("queue:");
+    assertThat(
+            q.call("Send", SendRequest.newBuilder().setQueue("a b").build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("queue:");
   }
 
   @Test
   void aBodyOverTheLimitIsInvalid() {
-    assertThat(q.call("Send", SendRequest.newBuilder().setQueue("jobs")
-        .setBody(ByteString.copyFrom(new byte[Queues.MAX_BODY + 1])).build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("body:");
+    assertThat(
+            q.call(
+                    "Send",
+                    SendRequest.newBuilder()
+                        .setQueue("jobs")
+                        .setBody(ByteString.copyFrom(new byte[Queues.MAX_BODY + 1]))
+                        .build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("body:");
   }
 
   @Test
   void maxAttemptsOutOfRangeIsInvalid() {
-    assertThat(q.call("Send", SendRequest.newBuilder().setQueue("jobs").setMaxAttempts(-1)
-        .build()).error(Code.INVALID_ARGUMENT)).startsWith("max_attempts:");
+    assertThat(
+            q.call("Send", SendRequest.newBuilder().setQueue("jobs").setMaxAttempts(-1).build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("max_attempts:");
   }
 
   @Test
@@ -267,14 +317,22 @@ class QueueTest {
 
   @Test
   void aDeadLetterQueueEqualToTheQueueIsInvalid() {
-    assertThat(q.call("Configure", ConfigureRequest.newBuilder().setQueue("jobs")
-        .setDeadLetterQueue("jobs").build()).error(Code.INVALID_ARGUMENT))
+    assertThat(
+            q.call(
+                    "Configure",
+                    ConfigureRequest.newBuilder()
+                        .setQueue("jobs")
+                        .setDeadLetterQueue("jobs")
+                        .build())
+                .error(Code.INVALID_ARGUMENT))
         .startsWith("dead_letter_queue:");
   }
 
   @Test
   void anAckWithoutAnIdIsInvalid() {
-    assertThat(q.call("Ack", AckRequest.newBuilder().setQueue("jobs").setAttempt(1).build())
-        .error(Code.INVALID_ARGUMENT)).startsWith("id:");
+    assertThat(
+            q.call("Ack", AckRequest.newBuilder().setQueue("jobs").setAttempt(1).build())
+                .error(Code.INVALID_ARGUMENT))
+        .startsWith("id:");
   }
 }

@@ -24,6 +24,7 @@ final class Services implements AutoCloseable {
   final FakeTime time;
   final KernelServices services;
   final Map<String, Provider> providers = new HashMap<>();
+
   /** Lines shown through the output: "process stderr? line". */
   final List<String> shown = new CopyOnWriteArrayList<>();
 

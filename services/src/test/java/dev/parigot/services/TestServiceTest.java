@@ -49,6 +49,7 @@ class TestServiceTest {
   @TempDir Path dir;
   Services services;
   Client test;
+
   /** What the kernel would report: Services.CALLER is main[7]. */
   Kernel.Output output;
 
@@ -69,8 +70,15 @@ class TestServiceTest {
   }
 
   private void check(boolean passed, String message) {
-    test.unary("Check", CheckRequest.newBuilder().setPassed(passed).setMessage(message)
-        .setFile("t.c").setLine(12).build(), CheckResponse.parser());
+    test.unary(
+        "Check",
+        CheckRequest.newBuilder()
+            .setPassed(passed)
+            .setMessage(message)
+            .setFile("t.c")
+            .setLine(12)
+            .build(),
+        CheckResponse.parser());
   }
 
   private boolean end() {
@@ -92,7 +100,8 @@ class TestServiceTest {
 
   @Test
   void methodNumbersFollowDeclarationOrder() {
-    assertThat(List.of("Begin", "Check", "End", "Skip")).extracting(test::method)
+    assertThat(List.of("Begin", "Check", "End", "Skip"))
+        .extracting(test::method)
         .containsExactly(1, 2, 3, 4);
   }
 
@@ -107,8 +116,13 @@ class TestServiceTest {
     check(true, "fine");
     assertThat(end()).isFalse();
     begin("skipped");
-    assertThat(test.unary("Skip", SkipRequest.newBuilder().setReason("no network").build(),
-        EndResponse.parser()).getPassed()).isFalse();
+    assertThat(
+            test.unary(
+                    "Skip",
+                    SkipRequest.newBuilder().setReason("no network").build(),
+                    EndResponse.parser())
+                .getPassed())
+        .isFalse();
     begin("fails, then skips");
     check(false, "broken");
     test.unary("Skip", SkipRequest.getDefaultInstance(), EndResponse.parser());
@@ -116,42 +130,61 @@ class TestServiceTest {
 
     assertThat(mainCases())
         .containsExactly(
-            new Case("passes", Outcome.PASSED, Duration.ofMillis(12), 1, List.of(),
+            new Case(
+                "passes", Outcome.PASSED, Duration.ofMillis(12), 1, List.of(), Optional.empty()),
+            new Case(
+                "fails",
+                Outcome.FAILED,
+                Duration.ZERO,
+                2,
+                List.of("t.c:12: expected 1, got 2"),
                 Optional.empty()),
-            new Case("fails", Outcome.FAILED, Duration.ZERO, 2,
-                List.of("t.c:12: expected 1, got 2"), Optional.empty()),
-            new Case("skipped", Outcome.SKIPPED, Duration.ZERO, 0, List.of(),
-                Optional.of("no network")),
-            new Case("fails, then skips", Outcome.FAILED, Duration.ZERO, 1,
-                List.of("t.c:12: broken"), Optional.empty()));
+            new Case(
+                "skipped", Outcome.SKIPPED, Duration.ZERO, 0, List.of(), Optional.of("no network")),
+            new Case(
+                "fails, then skips",
+                Outcome.FAILED,
+                Duration.ZERO,
+                1,
+                List.of("t.c:12: broken"),
+                Optional.empty()));
   }
 
   @Test
   void callsOutOfOrderArePreconditionFailures() {
-    assertThat(test.call("Check", CheckRequest.getDefaultInstance())
-        .error(Code.FAILED_PRECONDITION)).isEqualTo("no case is open; call Begin first");
+    assertThat(
+            test.call("Check", CheckRequest.getDefaultInstance()).error(Code.FAILED_PRECONDITION))
+        .isEqualTo("no case is open; call Begin first");
     assertThat(test.call("End", EndRequest.getDefaultInstance()).error(Code.FAILED_PRECONDITION))
         .isEqualTo("no case is open; call Begin first");
     begin("a");
-    assertThat(test.call("Begin", BeginRequest.newBuilder().setName("b").build())
-        .error(Code.FAILED_PRECONDITION)).isEqualTo("case 'a' is still open; end it first");
+    assertThat(
+            test.call("Begin", BeginRequest.newBuilder().setName("b").build())
+                .error(Code.FAILED_PRECONDITION))
+        .isEqualTo("case 'a' is still open; end it first");
     end();
-    assertThat(test.call("Skip", SkipRequest.getDefaultInstance())
-        .error(Code.FAILED_PRECONDITION)).isEqualTo("no case is open; call Begin first");
+    assertThat(test.call("Skip", SkipRequest.getDefaultInstance()).error(Code.FAILED_PRECONDITION))
+        .isEqualTo("no case is open; call Begin first");
   }
 
   @Test
   void namesAreRequiredBoundedPrintableAndUniquePerProcess() {
-    assertThat(test.call("Begin", BeginRequest.getDefaultInstance())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("name: required");
-    assertThat(test.call("Begin", BeginRequest.newBuilder().setName("x".repeat(257)).build())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("name: 257 bytes; at most 256");
-    assertThat(test.call("Begin", BeginRequest.newBuilder().setName("a\nb").build())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("name: 'a\\x0ab' contains a control character");
+    assertThat(test.call("Begin", BeginRequest.getDefaultInstance()).error(Code.INVALID_ARGUMENT))
+        .isEqualTo("name: required");
+    assertThat(
+            test.call("Begin", BeginRequest.newBuilder().setName("x".repeat(257)).build())
+                .error(Code.INVALID_ARGUMENT))
+        .isEqualTo("name: 257 bytes; at most 256");
+    assertThat(
+            test.call("Begin", BeginRequest.newBuilder().setName("a\nb").build())
+                .error(Code.INVALID_ARGUMENT))
+        .isEqualTo("name: 'a\\x0ab' contains a control character");
     begin("a");
     end();
-    assertThat(test.call("Begin", BeginRequest.newBuilder().setName("a").build())
-        .error(Code.ALREADY_EXISTS)).isEqualTo("case 'a' was already reported");
+    assertThat(
+            test.call("Begin", BeginRequest.newBuilder().setName("a").build())
+                .error(Code.ALREADY_EXISTS))
+        .isEqualTo("case 'a' was already reported");
     // Another process may use the same name.
     test.as(new Caller("app", "main", 8))
         .unary("Begin", BeginRequest.newBuilder().setName("a").build(), BeginResponse.parser());
@@ -160,8 +193,10 @@ class TestServiceTest {
   @Test
   void messagesAreBounded() {
     begin("a");
-    assertThat(test.call("Check", CheckRequest.newBuilder().setMessage("m".repeat(4097)).build())
-        .error(Code.INVALID_ARGUMENT)).isEqualTo("message: 4097 bytes; at most 4096");
+    assertThat(
+            test.call("Check", CheckRequest.newBuilder().setMessage("m".repeat(4097)).build())
+                .error(Code.INVALID_ARGUMENT))
+        .isEqualTo("message: 4097 bytes; at most 4096");
   }
 
   @Test
@@ -200,23 +235,29 @@ class TestServiceTest {
     output.ended("server[2]", 70, Optional.of("the kernel is shutting down"));
     TestReport report = report();
 
-    assertThat(report.suites()).extracting(TestReport.Suite::process)
+    assertThat(report.suites())
+        .extracting(TestReport.Suite::process)
         .containsExactly("main[7]", "silent[9]");
-    assertThat(mainCases()).last().satisfies(c -> {
-      assertThat(c.name()).isEqualTo("(exit)");
-      assertThat(c.failures()).containsExactly("main[7] exited with code 3");
-    });
-    assertThat(report.suites().get(1).cases()).singleElement().satisfies(c -> {
-      assertThat(c.name()).isEqualTo("(no cases)");
-      assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
-    });
+    assertThat(mainCases())
+        .last()
+        .satisfies(c -> {
+          assertThat(c.name()).isEqualTo("(exit)");
+          assertThat(c.failures()).containsExactly("main[7] exited with code 3");
+        });
+    assertThat(report.suites().get(1).cases())
+        .singleElement()
+        .satisfies(c -> {
+          assertThat(c.name()).isEqualTo("(no cases)");
+          assertThat(c.outcome()).isEqualTo(Outcome.FAILED);
+        });
     assertThat(report.passed()).isFalse();
   }
 
   @Test
   void aTestProgramThatNeverRanFails() {
     TestReport report = report();
-    assertThat(report.suites()).extracting(TestReport.Suite::program)
+    assertThat(report.suites())
+        .extracting(TestReport.Suite::program)
         .containsExactly("main", "silent");
     assertThat(report.count(Outcome.FAILED)).isEqualTo(2);
   }

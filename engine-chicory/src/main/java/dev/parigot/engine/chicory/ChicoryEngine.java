@@ -6,8 +6,8 @@ import dev.parigot.engine.spi.Engine;
 /**
  * The Chicory engine: modules compiled to JVM bytecode, with a preemption poll at every call and
  * loop back-edge ({@link Preemption}) and one flat array as each process's memory ({@link
- * LinearMemory}). Each distinct module is compiled once per engine. Found by the kernel with
- * {@link java.util.ServiceLoader}.
+ * LinearMemory}). Each distinct module is compiled once per engine. Found by the kernel with {@link
+ * java.util.ServiceLoader}.
  */
 public final class ChicoryEngine implements Engine {
   private final ModuleLoader loader = new ModuleLoader();

@@ -15,8 +15,8 @@ import org.objectweb.asm.tree.MethodNode;
 import org.objectweb.asm.tree.VarInsnNode;
 
 /**
- * Rewrites the exit test of loops that step a counter by a constant and end when it equals a
- * limit, so that the JIT can count them.
+ * Rewrites the exit test of loops that step a counter by a constant and end when it equals a limit,
+ * so that the JIT can count them.
  *
  * <p>Compilers lower {@code for (p = a; p != end; p += 16)} to a wasm loop that ends on {@code
  * i32.ne}, and the engine compiles it to {@code OpcodeImpl.I32_NE} and a branch. C2 optimises a
@@ -64,10 +64,9 @@ final class CountedLoops {
   }
 
   /**
-   * Recomputes the stack map frames, which the new branch target needs. Merging two reference
-   * types asks for their common superclass; the engine's own classes are not loadable from here
-   * while they are being defined, and none of them is a supertype of another, so they merge to
-   * Object.
+   * Recomputes the stack map frames, which the new branch target needs. Merging two reference types
+   * asks for their common superclass; the engine's own classes are not loadable from here while
+   * they are being defined, and none of them is a supertype of another, so they merge to Object.
    */
   private static final class FrameWriter extends ClassWriter {
     FrameWriter() {

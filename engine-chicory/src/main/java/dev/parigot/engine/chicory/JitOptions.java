@@ -23,9 +23,9 @@ import java.util.stream.Collectors;
  *       each wasm function to one method, so a large guest function crosses the limit: {@code
  *       printf_core}, in every C program that formats output, is about 9 KB of wasm.
  *   <li>{@link #INLINE}: the engine's memory and arithmetic helpers are always inlined. C2
- *       otherwise leaves a call site out of line when it was rarely reached at compile time, and
- *       a guest function is often compiled during its first, long call: code it had not reached
- *       yet then calls a helper for every memory access for ever.
+ *       otherwise leaves a call site out of line when it was rarely reached at compile time, and a
+ *       guest function is often compiled during its first, long call: code it had not reached yet
+ *       then calls a helper for every memory access for ever.
  * </ul>
  */
 final class JitOptions {

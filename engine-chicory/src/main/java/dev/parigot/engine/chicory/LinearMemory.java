@@ -20,9 +20,9 @@ import java.util.Arrays;
  * check and one array access the JIT can hoist out of a loop.
  *
  * <p>The array's capacity grows geometrically and may be larger than the memory; every access is
- * checked against the memory's size, not the capacity. A memory is at most {@link #MAX_PAGES}
- * pages (2 GiB less one page), the largest Java array. It belongs to one process and is used from
- * that process's thread only: shared memory and the wait/notify atomics are not supported.
+ * checked against the memory's size, not the capacity. A memory is at most {@link #MAX_PAGES} pages
+ * (2 GiB less one page), the largest Java array. It belongs to one process and is used from that
+ * process's thread only: shared memory and the wait/notify atomics are not supported.
  */
 final class LinearMemory implements Memory, GuestMemory {
   /** The largest memory a Java array holds: 32767 pages of 64 KiB. */

@@ -46,7 +46,8 @@ final class ModuleLoader {
    * Loads a module, compiling it unless a module with the same bytes was loaded before.
    *
    * @param label names the module in errors (usually its file)
-   * @throws ModuleRefusedException if the module is malformed or imports what a process may not have
+   * @throws ModuleRefusedException if the module is malformed or imports what a process may not
+   *     have
    */
   LoadedModule load(String label, byte[] bytes) {
     String digest = sha256(bytes);
@@ -69,7 +70,8 @@ final class ModuleLoader {
     checkImports(label, module);
     int memories = module.memorySection().map(s -> s.memoryCount()).orElse(0);
     if (memories > 1) {
-      throw new ModuleRefusedException(label + ": declares " + memories + " memories; a process has one");
+      throw new ModuleRefusedException(
+          label + ": declares " + memories + " memories; a process has one");
     }
     if (memories == 1 && module.memorySection().orElseThrow().getMemory(0).limits().shared()) {
       throw new ModuleRefusedException(
@@ -77,7 +79,8 @@ final class ModuleLoader {
     }
     checkTables(label, module);
     int initialPages =
-        module.memorySection()
+        module
+            .memorySection()
             .filter(s -> s.memoryCount() == 1)
             .map(s -> s.getMemory(0).limits().initialPages())
             .orElse(0);
@@ -188,18 +191,17 @@ final class ModuleLoader {
   private static Map<String, Integer> byFunctionName(
       WasmModule module, Map<String, Integer> methods) {
     Map<String, Integer> named = new TreeMap<>();
-    methods.forEach(
-        (method, size) -> {
-          var index = FUNCTION_METHOD.matcher(method);
-          String name = method;
-          if (index.matches()) {
-            int i = Integer.parseInt(index.group(1));
-            var names = module.nameSection();
-            String source = names == null ? null : names.nameOfFunction(i);
-            name = source == null ? "function " + i : source;
-          }
-          named.merge(name, size, Math::max);
-        });
+    methods.forEach((method, size) -> {
+      var index = FUNCTION_METHOD.matcher(method);
+      String name = method;
+      if (index.matches()) {
+        int i = Integer.parseInt(index.group(1));
+        var names = module.nameSection();
+        String source = names == null ? null : names.nameOfFunction(i);
+        name = source == null ? "function " + i : source;
+      }
+      named.merge(name, size, Math::max);
+    });
     return Map.copyOf(named);
   }
 

@@ -15,16 +15,15 @@ import org.objectweb.asm.Opcodes;
 import org.objectweb.asm.Type;
 
 /**
- * Loads the classes the engine compiles a module to, with the engine's interrupt check replaced
- * by an {@code invokedynamic} linked by {@link Preemption#pollSite}. The engine copies its helper
- * methods into each module's classes and calls {@code checkInterruption()} among them at every
- * call and loop back-edge; this rewrites that one method's body and leaves all other code as
- * compiled.
+ * Loads the classes the engine compiles a module to, with the engine's interrupt check replaced by
+ * an {@code invokedynamic} linked by {@link Preemption#pollSite}. The engine copies its helper
+ * methods into each module's classes and calls {@code checkInterruption()} among them at every call
+ * and loop back-edge; this rewrites that one method's body and leaves all other code as compiled.
  *
  * <p>The new body is six bytes of bytecode, the JIT's {@code MaxTrivialSize}: a trivial method is
  * inlined even into a guest function past the JIT's inlining budget, and the invokedynamic's
- * adapters are always inlined, so no poll stays a call (RATIONALE.md, "Why does guest code poll
- * a call site instead of the interrupt flag?").
+ * adapters are always inlined, so no poll stays a call (RATIONALE.md, "Why does guest code poll a
+ * call site instead of the interrupt flag?").
  */
 final class PreemptibleClasses extends ClassLoadingCollector {
   static final String CHECK_METHOD = "checkInterruption";

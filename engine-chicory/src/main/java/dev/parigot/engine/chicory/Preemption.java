@@ -13,14 +13,14 @@ import java.lang.invoke.MutableCallSite;
  * (see {@code PreemptibleClasses}). Public only because the compiled classes live in their own
  * class loader; it is not for applications.
  *
- * <p>Asking costs nothing while no process is being stopped: the compiled code's poll is an
- * {@code invokedynamic} that {@link #pollSite} links to one {@link MutableCallSite} whose target
- * then does nothing, and the JIT compiles it away. Asking the thread's interrupt flag at every
- * back-edge instead, as the engine does by itself, is a volatile read that kept the JIT from
- * optimising loops (matmul ran 4x slower). While any process is being stopped the target checks
- * the interrupt flag; switching it makes the JVM deoptimise running guest code at its next
- * safepoint poll, so a spinning guest is stopped within milliseconds. Switching back lets the JIT
- * compile the cheap version again.
+ * <p>Asking costs nothing while no process is being stopped: the compiled code's poll is an {@code
+ * invokedynamic} that {@link #pollSite} links to one {@link MutableCallSite} whose target then does
+ * nothing, and the JIT compiles it away. Asking the thread's interrupt flag at every back-edge
+ * instead, as the engine does by itself, is a volatile read that kept the JIT from optimising loops
+ * (matmul ran 4x slower). While any process is being stopped the target checks the interrupt flag;
+ * switching it makes the JVM deoptimise running guest code at its next safepoint poll, so a
+ * spinning guest is stopped within milliseconds. Switching back lets the JIT compile the cheap
+ * version again.
  */
 public final class Preemption {
   private static final MethodHandle NOTHING =
@@ -37,8 +37,7 @@ public final class Preemption {
     try {
       CHECK_INTERRUPT =
           MethodHandles.lookup()
-              .findStatic(
-                  Preemption.class, "checkInterrupt", MethodType.methodType(void.class));
+              .findStatic(Preemption.class, "checkInterrupt", MethodType.methodType(void.class));
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }

@@ -7,12 +7,12 @@ import com.dylibso.chicory.wasm.types.Table;
 import com.dylibso.chicory.wasm.types.TableLimits;
 
 /**
- * Makes one process's tables: each with limits of its own, and all of them together holding at
- * most {@link #MAX_ENTRIES} entries, so that table.grow past that returns -1.
+ * Makes one process's tables: each with limits of its own, and all of them together holding at most
+ * {@link #MAX_ENTRIES} entries, so that table.grow past that returns -1.
  *
- * <p>Chicory 1.7.5's {@code TableInstance.grow} records the new size in its {@link Table}'s
- * {@link TableLimits}, and by default that is the parsed module's, shared by every instance: the
- * next process of the module would start with the grown size. So each table gets a copy.
+ * <p>Chicory 1.7.5's {@code TableInstance.grow} records the new size in its {@link Table}'s {@link
+ * TableLimits}, and by default that is the parsed module's, shared by every instance: the next
+ * process of the module would start with the grown size. So each table gets a copy.
  */
 final class ProcessTables implements TableFactory {
   /** Table entries a process may have in all, at start and after table.grow. */

@@ -17,8 +17,8 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Binds the ABI's names (from {@link Syscall}) to a process's behaviour. Names and signatures
- * come from the ABI module; what each call does is the {@link AbiHost}'s.
+ * Binds the ABI's names (from {@link Syscall}) to a process's behaviour. Names and signatures come
+ * from the ABI module; what each call does is the {@link AbiHost}'s.
  */
 final class Syscalls {
   /** The signature of every ABI import, by import name. */
@@ -34,18 +34,13 @@ final class Syscalls {
     impl.put(Syscall.LOCATE, (i, a) -> ret(p.locate((int) a[0], (int) a[1])));
     impl.put(Syscall.EXPORT, (i, a) -> ret(p.export((int) a[0], (int) a[1])));
     impl.put(
-        Syscall.CALL,
-        (i, a) -> ret(p.call((int) a[0], (int) a[1], (int) a[2], (int) a[3], a[4])));
+        Syscall.CALL, (i, a) -> ret(p.call((int) a[0], (int) a[1], (int) a[2], (int) a[3], a[4])));
     impl.put(
-        Syscall.WAIT,
-        (i, a) -> ret(p.await((int) a[0], (int) a[1], (int) a[2], (int) a[3], a[4])));
-    impl.put(
-        Syscall.REPLY, (i, a) -> ret(p.reply((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
-    impl.put(
-        Syscall.FAIL, (i, a) -> ret(p.fail((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
+        Syscall.WAIT, (i, a) -> ret(p.await((int) a[0], (int) a[1], (int) a[2], (int) a[3], a[4])));
+    impl.put(Syscall.REPLY, (i, a) -> ret(p.reply((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
+    impl.put(Syscall.FAIL, (i, a) -> ret(p.fail((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
     impl.put(Syscall.CANCEL, (i, a) -> ret(p.cancel((int) a[0])));
-    impl.put(
-        Syscall.SPAWN, (i, a) -> ret(p.spawn((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
+    impl.put(Syscall.SPAWN, (i, a) -> ret(p.spawn((int) a[0], (int) a[1], (int) a[2], (int) a[3])));
     impl.put(Syscall.SEND, (i, a) -> ret(p.send((int) a[0], (int) a[1], (int) a[2])));
     impl.put(
         Syscall.EXIT,

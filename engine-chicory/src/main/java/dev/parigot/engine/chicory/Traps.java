@@ -30,8 +30,8 @@ final class Traps {
   }
 
   /**
-   * The wasm functions on the stack where the guest failed. The engine may rethrow a failure
-   * (a stack overflow, say) from outside the guest's frames, so the causes are looked at too.
+   * The wasm functions on the stack where the guest failed. The engine may rethrow a failure (a
+   * stack overflow, say) from outside the guest's frames, so the causes are looked at too.
    */
   private static List<String> wasmFrames(Throwable t, LoadedModule module) {
     for (Throwable c = t; c != null; c = c.getCause()) {

@@ -55,7 +55,8 @@ class JitOptionsTest {
     assertThat(JitOptions.inlinesHelpers("inline,com/dylibso/chicory/runtime/OpcodeImpl.*"))
         .isFalse();
     assertThat(
-            JitOptions.inlinesHelpers("dontinline,com/dylibso/chicory/$gen/CompiledMachineShaded.*"))
+            JitOptions.inlinesHelpers(
+                "dontinline,com/dylibso/chicory/$gen/CompiledMachineShaded.*"))
         .isFalse();
   }
 
@@ -70,7 +71,8 @@ class JitOptionsTest {
   void theInlineWarningGivesTheOptions() {
     assertThat(JitOptions.inlineWarning())
         .contains(
-            "-XX:CompileCommand=quiet -XX:CompileCommand=inline,com/dylibso/chicory/$gen/CompiledMachineShaded.*"
+            "-XX:CompileCommand=quiet"
+                + " -XX:CompileCommand=inline,com/dylibso/chicory/$gen/CompiledMachineShaded.*"
                 + " -XX:CompileCommand=inline,com/dylibso/chicory/runtime/OpcodeImpl.*");
   }
 

@@ -135,7 +135,9 @@ class LinearMemoryTest {
     assertThatThrownBy(() -> m.write(0, new byte[3], 1, 3))
         .as("past the end of the source")
         .isInstanceOf(WasmRuntimeException.class);
-    assertThat(m.readBytes(PAGE - 2, 2)).as("nothing was written by a failed write").containsOnly(0);
+    assertThat(m.readBytes(PAGE - 2, 2))
+        .as("nothing was written by a failed write")
+        .containsOnly(0);
     m.copy(PAGE, PAGE, 0);
     assertThat(m.readBytes(PAGE, 0)).as("an empty range at the end is in bounds").isEmpty();
   }

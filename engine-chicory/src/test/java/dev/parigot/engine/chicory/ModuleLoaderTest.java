@@ -1,14 +1,14 @@
 package dev.parigot.engine.chicory;
 
-import dev.parigot.errors.ModuleRefusedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parigot.errors.ModuleRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The loader refuses every module that could reach outside its process, naming what it found. */
 class ModuleLoaderTest {
@@ -66,7 +66,8 @@ class ModuleLoaderTest {
 
     assertThatThrownBy(() -> loader.load("bad-type.wasm", bytes))
         .isInstanceOf(ModuleRefusedException.class)
-        .hasMessage("bad-type.wasm: imports parigot.exit with type 4, which the module does not define");
+        .hasMessage(
+            "bad-type.wasm: imports parigot.exit with type 4, which the module does not define");
   }
 
   @Test
@@ -88,7 +89,8 @@ class ModuleLoaderTest {
 
   @Test
   void namesTheFunctionsTooBigForTheJit() {
-    LoadedModule module = loader.load("big.wasm", moduleWithOneFunction("format_everything", 6_000));
+    LoadedModule module =
+        loader.load("big.wasm", moduleWithOneFunction("format_everything", 6_000));
 
     assertThat(module.hugeFunctions()).containsOnlyKeys("format_everything");
     assertThat(module.hugeFunctions().get("format_everything"))

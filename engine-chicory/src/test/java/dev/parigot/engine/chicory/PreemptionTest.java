@@ -94,7 +94,8 @@ class PreemptionTest {
       }
     }
     assertThat(before).as("the engine's own check").contains("java/lang/Thread.isInterrupted");
-    assertThat(after).containsExactly("indy poll -> dev/parigot/engine/chicory/Preemption.pollSite");
+    assertThat(after)
+        .containsExactly("indy poll -> dev/parigot/engine/chicory/Preemption.pollSite");
     assertThat(sizes).allSatisfy(size -> assertThat(size).isLessThanOrEqualTo(TRIVIAL_BYTES));
   }
 

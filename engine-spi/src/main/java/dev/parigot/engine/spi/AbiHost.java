@@ -2,14 +2,13 @@ package dev.parigot.engine.spi;
 
 /**
  * The kernel's side of the ABI for one process: what each import of module {@link
- * dev.parigot.abi.Abi#IMPORT_MODULE} calls, with the arguments as the guest passed them. docs/abi.md
- * specifies each call and its errors; every method returns a value or a negative errno, or throws
- * an {@link Unwind} to end the guest (a bad pointer, the exit call, a kill). Called only on the
- * thread running the guest.
+ * dev.parigot.abi.Abi#IMPORT_MODULE} calls, with the arguments as the guest passed them.
+ * docs/abi.md specifies each call and its errors; every method returns a value or a negative errno,
+ * or throws an {@link Unwind} to end the guest (a bad pointer, the exit call, a kill). Called only
+ * on the thread running the guest.
  *
- * <p>An engine calls {@link #enterKernel} before and {@link #leaveKernel} after every host
- * function it gives the guest, WASI's included, so the kernel knows when the guest runs its own
- * code.
+ * <p>An engine calls {@link #enterKernel} before and {@link #leaveKernel} after every host function
+ * it gives the guest, WASI's included, so the kernel knows when the guest runs its own code.
  */
 public interface AbiHost {
   /** Control passes from the guest to a host function; may throw an {@link Unwind}. */
@@ -19,8 +18,8 @@ public interface AbiHost {
   void leaveKernel();
 
   /**
-   * Whether the host times the guest's own code: false lets an engine skip the {@link
-   * #leaveKernel} calls, which then do nothing. Constant for a host.
+   * Whether the host times the guest's own code: false lets an engine skip the {@link #leaveKernel}
+   * calls, which then do nothing. Constant for a host.
    */
   boolean timesGuest();
 
@@ -42,6 +41,9 @@ public interface AbiHost {
 
   int send(int handle, int ptr, int len);
 
-  /** The exit call: returns the {@link Unwind} that the engine throws to end the guest with {@code code}. */
+  /**
+   * The exit call: returns the {@link Unwind} that the engine throws to end the guest with {@code
+   * code}.
+   */
   Unwind exit(int code);
 }

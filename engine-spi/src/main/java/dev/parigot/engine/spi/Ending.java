@@ -12,9 +12,7 @@ public sealed interface Ending {
    */
   record Exited(int code) implements Ending {}
 
-  /**
-   * The guest stopped after {@link Guest#stop} and an interrupt.
-   */
+  /** The guest stopped after {@link Guest#stop} and an interrupt. */
   record Stopped() implements Ending {}
 
   /**

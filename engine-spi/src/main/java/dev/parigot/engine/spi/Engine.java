@@ -12,9 +12,9 @@ public interface Engine {
 
   /**
    * Validates and compiles a module. A module may import only the functions of the Parigot ABI
-   * ({@link dev.parigot.abi.Syscall}, module {@link dev.parigot.abi.Abi#IMPORT_MODULE}) and of
-   * WASI preview1, each with its exact signature, and may have at most one memory. An engine may
-   * return the same compiled module for the same bytes.
+   * ({@link dev.parigot.abi.Syscall}, module {@link dev.parigot.abi.Abi#IMPORT_MODULE}) and of WASI
+   * preview1, each with its exact signature, and may have at most one memory. An engine may return
+   * the same compiled module for the same bytes.
    *
    * @param label names the module in messages, usually its file
    * @param wasm the module's bytes; not modified

@@ -1,10 +1,10 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.abi.Errno;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
-import dev.parigot.abi.Errno;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +41,11 @@ final class AppImpl implements App {
   void addMain(Process p) {
     mains.add(
         p.exit()
-            .thenAccept(
-                exit -> {
-                  if (exit.code() != 0) {
-                    firstFailure.compareAndSet(0, exit.code());
-                  }
-                }));
+            .thenAccept(exit -> {
+              if (exit.code() != 0) {
+                firstFailure.compareAndSet(0, exit.code());
+              }
+            }));
   }
 
   /** Called once every main has been started. */
@@ -113,12 +112,11 @@ final class AppImpl implements App {
     return kernel
         .route(service)
         .map(route -> route.open(caller, method, request, replies))
-        .orElseGet(
-            () -> {
-              replies.fail(
-                  Errno.NO_SUCH_SERVICE.negative(),
-                  ("nothing serves " + service + " now").getBytes(StandardCharsets.UTF_8));
-              return reason -> {};
-            });
+        .orElseGet(() -> {
+          replies.fail(
+              Errno.NO_SUCH_SERVICE.negative(),
+              ("nothing serves " + service + " now").getBytes(StandardCharsets.UTF_8));
+          return reason -> {};
+        });
   }
 }

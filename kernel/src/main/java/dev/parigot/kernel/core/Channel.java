@@ -1,9 +1,9 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.Provider;
-import dev.parigot.kernel.Replies;
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -23,8 +23,7 @@ final class Channel implements Replies {
 
   static {
     try {
-      READY =
-          MethodHandles.lookup().findVarHandle(Channel.class, "readyCallback", Runnable.class);
+      READY = MethodHandles.lookup().findVarHandle(Channel.class, "readyCallback", Runnable.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -58,8 +57,8 @@ final class Channel implements Replies {
 
   /**
    * Connects the provider side; called once, by the owner, right after the call is opened. The
-   * provider may already have answered, and overflowed the owner's queue, by then: the
-   * cancellation that overflow asked for is passed on now.
+   * provider may already have answered, and overflowed the owner's queue, by then: the cancellation
+   * that overflow asked for is passed on now.
    */
   void connect(Provider.Cancellation cancellation) {
     Errno reason;

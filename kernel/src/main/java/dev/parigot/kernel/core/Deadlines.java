@@ -10,10 +10,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Call deadlines: a wheel of time slots swept by one platform thread. Every call has a deadline by
  * default and most finish long before it, so arming one costs the caller only a push onto its own
- * list of {@link Armed} calls, which no other process touches. At each tick the sweeper takes
- * every such list and files the calls that are still open into the wheel's slots; the rest it
- * drops, and they never touch the wheel. A deadline fires at most about one {@link #TICK_NANOS}
- * late.
+ * list of {@link Armed} calls, which no other process touches. At each tick the sweeper takes every
+ * such list and files the calls that are still open into the wheel's slots; the rest it drops, and
+ * they never touch the wheel. A deadline fires at most about one {@link #TICK_NANOS} late.
  */
 final class Deadlines {
   static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
@@ -94,8 +93,8 @@ final class Deadlines {
   }
 
   /**
-   * Files {@code channel} in the slot of the first tick at or after its deadline, so that the
-   * sweep of that tick runs no earlier than the deadline. Called by {@link Channel#file} alone.
+   * Files {@code channel} in the slot of the first tick at or after its deadline, so that the sweep
+   * of that tick runs no earlier than the deadline. Called by {@link Channel#file} alone.
    *
    * @return the slot, to {@link #disarm} with
    */

@@ -7,9 +7,8 @@ import java.util.function.Consumer;
  * A process's handle table: positive int keys to objects, by open addressing with linear probing.
  * Every call adds and removes one or two handles, so this avoids what a {@code
  * HashMap<Integer,Object>} allocates per entry (a boxed key and a node). Handles only grow and are
- * never reused, so a plain array indexed by handle would need a window that a long-held handle
- * pins open; a hash of the number does not care how far apart live handles are. Owner thread
- * only.
+ * never reused, so a plain array indexed by handle would need a window that a long-held handle pins
+ * open; a hash of the number does not care how far apart live handles are. Owner thread only.
  */
 final class HandleTable {
   private static final int MIN_CAPACITY = 16;

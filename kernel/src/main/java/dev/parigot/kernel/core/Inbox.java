@@ -7,11 +7,11 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A process's event queue: any thread adds, only the owning process takes. The owner parks while
- * the queue is empty; an add unparks it. Parking costs no lock, which keeps a call round trip
- * close to the bare virtual-thread hand-off. Before it parks, the owner yields its carrier a few
- * times: an event that comes meanwhile, such as the answer to a call to a process that runs on
- * the same carrier, then costs no park and unpark (RATIONALE.md, "Why does a waiting process
- * yield before it parks?").
+ * the queue is empty; an add unparks it. Parking costs no lock, which keeps a call round trip close
+ * to the bare virtual-thread hand-off. Before it parks, the owner yields its carrier a few times:
+ * an event that comes meanwhile, such as the answer to a call to a process that runs on the same
+ * carrier, then costs no park and unpark (RATIONALE.md, "Why does a waiting process yield before it
+ * parks?").
  */
 final class Inbox {
   /** The most times a wait yields before it parks. */
@@ -54,7 +54,9 @@ final class Inbox {
     return true;
   }
 
-  /** Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue. */
+  /**
+   * Whether an event of {@code payload} bytes would cost at most {@code maxBytes} with the queue.
+   */
   private boolean fits(int payload, long maxBytes) {
     return bytes.get() + cost(payload) <= maxBytes;
   }

@@ -1,16 +1,16 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.Provider;
-import dev.parigot.kernel.Replies;
 import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The serving end of one call routed to a local process. Its call id is bound when the server
- * reads the CALL event, on the server's own thread; until then the call is queued and can still
- * be cancelled without the server ever seeing it.
+ * The serving end of one call routed to a local process. Its call id is bound when the server reads
+ * the CALL event, on the server's own thread; until then the call is queued and can still be
+ * cancelled without the server ever seeing it.
  */
 final class IncomingCall implements Provider.Cancellation {
   private final Process server;
@@ -82,11 +82,10 @@ final class IncomingCall implements Provider.Cancellation {
     var woken = new AtomicBoolean();
     pacing = me;
     try {
-      replies.onReady(
-          () -> {
-            woken.set(true);
-            LockSupport.unpark(me);
-          });
+      replies.onReady(() -> {
+        woken.set(true);
+        LockSupport.unpark(me);
+      });
       while (!woken.get() && !finished && !me.isInterrupted()) {
         LockSupport.park(this);
       }
@@ -102,9 +101,9 @@ final class IncomingCall implements Provider.Cancellation {
 
   /**
    * The last result from the server; false if the call was already finished. Also false when the
-   * caller's side ended first (deadline, queue overflow, cancel) but its cancellation has not
-   * come here yet: it is on its way and brings the CANCEL event, so the server never sees a
-   * successful reply for a call its caller saw fail.
+   * caller's side ended first (deadline, queue overflow, cancel) but its cancellation has not come
+   * here yet: it is on its way and brings the CANCEL event, so the server never sees a successful
+   * reply for a call its caller saw fail.
    */
   synchronized boolean end(byte[] data) {
     if (finished || !replies.end(data)) {

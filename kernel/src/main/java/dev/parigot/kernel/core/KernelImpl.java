@@ -9,10 +9,10 @@ import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProcessInfo;
 import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
-import dev.parigot.kernel.ProcessInfo;
 import dev.parigot.kernel.ServiceRegistry;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
@@ -136,29 +136,28 @@ public final class KernelImpl implements Kernel {
         new AppImpl(
             manifest.app(),
             modules.keySet().stream()
-                .flatMap(p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
-                .collect(
-                    java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
+                .flatMap(
+                    p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
+                .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
             this);
     synchronized (apps) {
       apps.add(app);
     }
     List<Process> started = new ArrayList<>();
     try {
-      modules.forEach(
-          (program, module) -> {
-            awaitImports(program);
-            List<Process> replicas = new ArrayList<>();
-            for (int i = 0; i < program.replicas(); i++) {
-              Process p = start(manifest.app(), program, module, START, Optional.empty());
-              replicas.add(p);
-              started.add(p);
-              if (program.role() != Role.SERVICE) {
-                app.addMain(p);
-              }
-            }
-            awaitReady(program, replicas);
-          });
+      modules.forEach((program, module) -> {
+        awaitImports(program);
+        List<Process> replicas = new ArrayList<>();
+        for (int i = 0; i < program.replicas(); i++) {
+          Process p = start(manifest.app(), program, module, START, Optional.empty());
+          replicas.add(p);
+          started.add(p);
+          if (program.role() != Role.SERVICE) {
+            app.addMain(p);
+          }
+        }
+        awaitReady(program, replicas);
+      });
     } catch (ParigotException e) {
       exports.forEach(ServiceRegistry.Registration::close);
       started.forEach(p -> p.kill("app '" + manifest.app() + "' did not start"));
@@ -266,13 +265,16 @@ public final class KernelImpl implements Kernel {
   }
 
   private void awaitReady(ProgramSpec program, List<Process> replicas) {
-    var all = CompletableFuture.allOf(replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
+    var all =
+        CompletableFuture.allOf(
+            replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
     try {
       all.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException e) {
       LOG.log(
           Level.WARNING,
-          "program ''{0}'' did not serve all of {1} within {2} ms; starting the programs after it anyway",
+          "program ''{0}'' did not serve all of {1} within {2} ms;"
+              + " starting the programs after it anyway",
           program.name(),
           program.exports(),
           startTimeout.toMillis());

@@ -1,9 +1,9 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.abi.Errno;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
-import dev.parigot.abi.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicInteger;

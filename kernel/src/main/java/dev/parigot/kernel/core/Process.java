@@ -199,8 +199,8 @@ final class Process implements AbiHost {
 
   /**
    * Queues an event unless this process already has {@link #QUEUE_FACTOR} times its
-   * max_message_bytes of events waiting to be read (see {@link Inbox#offer}): a process that does not read its events
-   * must not grow the kernel without bound. Any thread.
+   * max_message_bytes of events waiting to be read (see {@link Inbox#offer}): a process that does
+   * not read its events must not grow the kernel without bound. Any thread.
    */
   boolean offer(Event event) {
     return inbox.offer(event, QUEUE_FACTOR * limits.maxMessageBytes());
@@ -312,34 +312,31 @@ final class Process implements AbiHost {
         call.fail(PROVIDER_DIED.negative(), died);
       }
     }
-    handles.forEach(
-        o -> {
-          if (o instanceof IncomingCall call) {
-            call.fail(PROVIDER_DIED.negative(), died);
-          }
-        });
+    handles.forEach(o -> {
+      if (o instanceof IncomingCall call) {
+        call.fail(PROVIDER_DIED.negative(), died);
+      }
+    });
     for (Export e : exported.values()) {
       kernel.service(e.name()).ifPresent(s -> s.remove(this));
     }
-    handles.forEach(
-        o -> {
-          if (o instanceof Channel ch) {
-            ch.abandon(CANCELLED);
-          } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
-            link.peer().owner().kill("its parent " + this + " ended");
-          }
-        });
+    handles.forEach(o -> {
+      if (o instanceof Channel ch) {
+        ch.abandon(CANCELLED);
+      } else if (o instanceof LinkEnd link && parentLink.map(p -> p != link).orElse(true)) {
+        link.peer().owner().kill("its parent " + this + " ended");
+      }
+    });
     handles.clear();
     if (armedDeadlines != null) {
       kernel.deadlines().unregister(armedDeadlines);
     }
-    parentLink.ifPresent(
-        link -> {
-          Process parent = link.peer().owner();
-          parent.freeWorkerSlot(link.peer());
-          int code = end.wasKilled() ? PROVIDER_DIED.negative() : end.code();
-          parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
-        });
+    parentLink.ifPresent(link -> {
+      Process parent = link.peer().owner();
+      parent.freeWorkerSlot(link.peer());
+      int code = end.wasKilled() ? PROVIDER_DIED.negative() : end.code();
+      parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
+    });
     ready.complete(null);
     kernel.ended(this, end);
     exit.complete(end);
@@ -515,22 +512,20 @@ final class Process implements AbiHost {
    */
   private void dropStale() {
     takeQueued();
-    pending.removeIf(
-        e -> {
-          if (!stale(e)) {
-            return false;
-          }
-          inbox.consumed(e);
-          return true;
-        });
+    pending.removeIf(e -> {
+      if (!stale(e)) {
+        return false;
+      }
+      inbox.consumed(e);
+      return true;
+    });
   }
 
   /** An event the guest must not see: its handle was released, or its call was withdrawn. */
   private static boolean stale(Event e) {
     return switch (e.subject()) {
       case Channel ch -> ch.released();
-      case IncomingCall c ->
-          e.kind() == EventKind.CALL.value() ? c.finished() : c.id() == 0;
+      case IncomingCall c -> e.kind() == EventKind.CALL.value() ? c.finished() : c.id() == 0;
       case LinkEnd link -> link.released();
       default -> throw new IllegalStateException("event about " + e.subject());
     };

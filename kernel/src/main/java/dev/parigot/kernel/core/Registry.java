@@ -16,8 +16,8 @@ import java.util.stream.Collectors;
 
 /**
  * The kernel's names. Each name served or watched once has a {@link Route} for the kernel's
- * lifetime, so that a handle located while one provider served it reaches whoever serves it at
- * each call.
+ * lifetime, so that a handle located while one provider served it reaches whoever serves it at each
+ * call.
  */
 final class Registry implements ServiceRegistry {
   private final ConcurrentMap<String, Route> routes = new ConcurrentHashMap<>();

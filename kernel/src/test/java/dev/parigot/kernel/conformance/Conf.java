@@ -30,9 +30,9 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
- * The harness of the ABI conformance suite: apps whose programs all run the scripted guest
- * {@code conf-script} (see its source for the commands), next to the Java services {@link Probe},
- * {@link Gate} and {@link Hold}, which every program may locate.
+ * The harness of the ABI conformance suite: apps whose programs all run the scripted guest {@code
+ * conf-script} (see its source for the commands), next to the Java services {@link Probe}, {@link
+ * Gate} and {@link Hold}, which every program may locate.
  *
  * <p>A test lists each program's commands, launches, then reads what each program reported, in
  * order: {@link Guest#result} for a command's value and {@link Guest#event} for an event it read.
@@ -154,16 +154,16 @@ final class Conf {
       args.add(Integer.toString(id));
       args.addAll(commands);
       return """
-          [program.%s]
-          wasm = "%s.wasm"
-          role = "%s"
-          exports = %s
-          requires = %s
-          imports = %s
-          args = %s
-          replicas = %d
-          %s
-          """
+      [program.%s]
+      wasm = "%s.wasm"
+      role = "%s"
+      exports = %s
+      requires = %s
+      imports = %s
+      args = %s
+      replicas = %d
+      %s
+      """
           .formatted(
               name,
               MODULE,
@@ -200,8 +200,7 @@ final class Conf {
         ConformanceFixture.current()
             .start(
                 running.endings,
-                Map.of(
-                    Probe.NAME, running.probe, Gate.NAME, running.gate, Hold.NAME, running.hold),
+                Map.of(Probe.NAME, running.probe, Gate.NAME, running.gate, Hold.NAME, running.hold),
                 clock);
     try {
       started.accept(running);
@@ -344,9 +343,7 @@ final class Conf {
                 b.getInt(),
                 b.getInt(),
                 b.getLong(),
-                StandardCharsets.ISO_8859_1
-                    .decode(b.slice())
-                    .toString());
+                StandardCharsets.ISO_8859_1.decode(b.slice()).toString());
         default -> throw new AssertionError("unknown report " + r.method());
       };
     }
@@ -382,7 +379,10 @@ final class Conf {
         Step s = Running.this.next(program.id, Duration.ofSeconds(30));
         if (s == null) {
           throw new AssertionError(
-              "program " + program.name + " reported nothing within 30 s; it ran " + program.commands);
+              "program "
+                  + program.name
+                  + " reported nothing within 30 s; it ran "
+                  + program.commands);
         }
         return s;
       }
@@ -401,8 +401,13 @@ final class Conf {
         Step s = next();
         if (!(s instanceof Result r) || r.cmd() != cmd) {
           throw new AssertionError(
-              program.name + ": expected the result of command " + cmd + " ("
-                  + program.commands.get(cmd) + "), got " + s);
+              program.name
+                  + ": expected the result of command "
+                  + cmd
+                  + " ("
+                  + program.commands.get(cmd)
+                  + "), got "
+                  + s);
         }
         return r.value();
       }
@@ -412,8 +417,13 @@ final class Conf {
         Step s = next();
         if (!(s instanceof Ev e) || e.cmd() != cmd) {
           throw new AssertionError(
-              program.name + ": expected an event read by command " + cmd + " ("
-                  + program.commands.get(cmd) + "), got " + s);
+              program.name
+                  + ": expected an event read by command "
+                  + cmd
+                  + " ("
+                  + program.commands.get(cmd)
+                  + "), got "
+                  + s);
         }
         return e;
       }

@@ -47,8 +47,8 @@ class ConfCancelTest {
   void afterCancelNoEventArrivesForTheChannelNotEvenOnesAlreadyQueued() throws Exception {
     try (var app =
         Conf.app(dir)
-            .program("caller", "l " + Hold.NAME, "c $0 1 0 0", "g " + Gate.NAME, "x $1",
-                "w 16 4096 0")
+            .program(
+                "caller", "l " + Hold.NAME, "c $0 1 0 0", "g " + Gate.NAME, "x $1", "w 16 4096 0")
             .launch()) {
       var call = app.hold.next();
       assertThat(call.partial("queued")).isTrue();

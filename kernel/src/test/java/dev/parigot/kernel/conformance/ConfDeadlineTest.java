@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/abi.md, "call": timeout_ms, and what a passed deadline does to both ends. The kernel runs
- * on a {@link ManualClock}: deadlines pass when a test says so, not while it sleeps.
+ * docs/abi.md, "call": timeout_ms, and what a passed deadline does to both ends. The kernel runs on
+ * a {@link ManualClock}: deadlines pass when a test says so, not while it sleeps.
  */
 class ConfDeadlineTest {
   @TempDir Path dir;
@@ -27,7 +27,12 @@ class ConfDeadlineTest {
         Conf.app(dir)
             .clock(clock)
             .program(
-                "server", "e " + SVC, "w 1 4096 -1", "g " + Gate.NAME, "r $1 1 0", "w 1 4096 -1",
+                "server",
+                "e " + SVC,
+                "w 1 4096 -1",
+                "g " + Gate.NAME,
+                "r $1 1 0",
+                "w 1 4096 -1",
                 "r $1 1 0")
             .exports(SVC)
             .and()
@@ -53,7 +58,8 @@ class ConfDeadlineTest {
       assertThat(server.result(4)).isEqualTo(1);
       var cancel = server.event(4);
       Conf.assertEvent(cancel, EventKind.CANCEL, id, TIMED_OUT.negative());
-      assertThat(server.result(5)).as("reading the CANCEL released the id")
+      assertThat(server.result(5))
+          .as("reading the CANCEL released the id")
           .isEqualTo(BAD_HANDLE.negative());
     }
   }

@@ -1,13 +1,12 @@
 package dev.parigot.kernel.conformance;
 
-import dev.parigot.kernel.ProcessInfo;
 import static dev.parigot.abi.Errno.CANCELLED;
 import static dev.parigot.abi.Errno.PROVIDER_DIED;
 import static dev.parigot.kernel.conformance.Conf.SVC;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.ProcessInfo;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -102,8 +101,14 @@ class ConfDeathTest {
             .program("server", "e " + SVC, "w 1 4096 -1", "w 1 4096 -1")
             .exports(SVC)
             .and()
-            .program("caller", "l " + SVC, "c $0 1 0 0", "l " + Hold.NAME, "c $2 1 0 0",
-                "g " + Gate.NAME, "t")
+            .program(
+                "caller",
+                "l " + SVC,
+                "c $0 1 0 0",
+                "l " + Hold.NAME,
+                "c $2 1 0 0",
+                "g " + Gate.NAME,
+                "t")
             .requires(SVC)
             .launch()) {
       var server = app.guest("server");

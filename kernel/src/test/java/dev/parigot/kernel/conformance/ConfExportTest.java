@@ -32,8 +32,7 @@ class ConfExportTest {
 
   @Test
   void exportingANameTwiceIsAlreadyExported() throws Exception {
-    try (var app =
-        Conf.app(dir).program("server", "e " + SVC, "e " + SVC).exports(SVC).launch()) {
+    try (var app = Conf.app(dir).program("server", "e " + SVC, "e " + SVC).exports(SVC).launch()) {
       var server = app.guest("server");
       assertThat(server.result(0)).isPositive();
       assertThat(server.result(1)).isEqualTo(ALREADY_EXPORTED.negative());
@@ -64,14 +63,13 @@ class ConfExportTest {
     var started = new CompletableFuture<Conf.Running>();
     // launch returns only when the server is ready, so it runs beside the test.
     var launching =
-        CompletableFuture.runAsync(
-            () -> {
-              try {
-                conf.launch(started::complete);
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
+        CompletableFuture.runAsync(() -> {
+          try {
+            conf.launch(started::complete);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     try (var app = started.get(30, SECONDS)) {
       app.gate.awaitArrivals(1);
       // The server is held before its export: the client must not run yet.

@@ -91,8 +91,8 @@ class ConfQueueBoundTest {
             .program("server", server.toArray(String[]::new))
             .exports(SVC)
             .and()
-            .program("caller", "l " + SVC, "c $0 1 0 0", "g " + Gate.NAME, "w 1 0 0",
-                "g " + Gate.NAME)
+            .program(
+                "caller", "l " + SVC, "c $0 1 0 0", "g " + Gate.NAME, "w 1 0 0", "g " + Gate.NAME)
             .requires(SVC)
             .limits("max_message_bytes = 64")
             .launch()) {

@@ -1,12 +1,11 @@
 package dev.parigot.kernel.conformance;
 
-import dev.parigot.kernel.ProcessInfo;
 import static dev.parigot.abi.Errno.PROVIDER_DIED;
 import static dev.parigot.kernel.conformance.Conf.SVC;
-import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.parigot.abi.EventKind;
+import dev.parigot.kernel.ProcessInfo;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,10 +27,7 @@ class ConfReplicaTest {
 
   private static List<Conf.Ev> callsTaken(Conf.Running.Guest server) throws Exception {
     // Per replica: export, the wait's result, the CALL it read; replicas interleave.
-    return server.next(9).stream()
-        .filter(s -> s instanceof Conf.Ev)
-        .map(s -> (Conf.Ev) s)
-        .toList();
+    return server.next(9).stream().filter(s -> s instanceof Conf.Ev).map(s -> (Conf.Ev) s).toList();
   }
 
   @Test
@@ -42,8 +38,12 @@ class ConfReplicaTest {
         calls.add(app.call(SVC, 1, req));
       }
       var taken = callsTaken(app.guest("server"));
-      assertThat(taken).extracting(Conf.Ev::payload).containsExactlyInAnyOrder("one", "two", "three");
-      assertThat(app.processes("server")).hasSize(3).allSatisfy(p -> assertThat(p.callsInFlight()).isOne());
+      assertThat(taken)
+          .extracting(Conf.Ev::payload)
+          .containsExactlyInAnyOrder("one", "two", "three");
+      assertThat(app.processes("server"))
+          .hasSize(3)
+          .allSatisfy(p -> assertThat(p.callsInFlight()).isOne());
       app.gate.pass(3);
       for (var c : calls) {
         assertThat(c.next().kind()).isEqualTo(EventKind.END);
@@ -70,8 +70,14 @@ class ConfReplicaTest {
       }
       assertThat(answers)
           .containsExactlyInAnyOrder(
-              new Conf.JavaCall.Answer(EventKind.ERROR, PROVIDER_DIED.negative(), answers.stream()
-                  .filter(a -> a.kind() == EventKind.ERROR).findFirst().orElseThrow().payload()),
+              new Conf.JavaCall.Answer(
+                  EventKind.ERROR,
+                  PROVIDER_DIED.negative(),
+                  answers.stream()
+                      .filter(a -> a.kind() == EventKind.ERROR)
+                      .findFirst()
+                      .orElseThrow()
+                      .payload()),
               new Conf.JavaCall.Answer(EventKind.END, 0, "abcd"),
               new Conf.JavaCall.Answer(EventKind.END, 0, "abcd"));
       for (String req : List.of("four", "five", "six")) {

@@ -20,7 +20,11 @@ class ConfWaitTest {
     try (var app =
         Conf.app(dir)
             .program(
-                "main", "w 0 4096 0", "w 1025 4096 0", "w -1 4096 0", "w 1 4096 -2",
+                "main",
+                "w 0 4096 0",
+                "w 1025 4096 0",
+                "w -1 4096 0",
+                "w 1 4096 -2",
                 "w 1024 4096 0")
             .launch()) {
       var main = app.guest("main");
@@ -45,7 +49,12 @@ class ConfWaitTest {
   void pendingEventsComeBackInOneWaitWithTheirPayloadsPacked() throws Exception {
     try (var app =
         Conf.app(dir)
-            .program("main", "l " + Hold.NAME, "c $0 1 0 0", "c $0 2 0 0", "g " + Gate.NAME,
+            .program(
+                "main",
+                "l " + Hold.NAME,
+                "c $0 1 0 0",
+                "c $0 2 0 0",
+                "g " + Gate.NAME,
                 "w 16 4096 0")
             .launch()) {
       var first = app.hold.next();
@@ -74,7 +83,8 @@ class ConfWaitTest {
       assertThat(offset).isEqualTo(9);
       assertThat(events.stream().filter(e -> e.handle() == a))
           .extracting(Conf.Ev::kind, Conf.Ev::payload)
-          .containsExactly(tuple(EventKind.PARTIAL.value(), "ab"), tuple(EventKind.END.value(), "cde"));
+          .containsExactly(
+              tuple(EventKind.PARTIAL.value(), "ab"), tuple(EventKind.END.value(), "cde"));
       assertThat(events.stream().filter(e -> e.handle() == b))
           .extracting(Conf.Ev::kind, Conf.Ev::payload)
           .containsExactly(tuple(EventKind.END.value(), "fghi"));
@@ -85,8 +95,14 @@ class ConfWaitTest {
   void aFirstEventTooBigForTheBufferIsBufferTooSmallWithItsSizeAndStaysQueued() throws Exception {
     try (var app =
         Conf.app(dir)
-            .program("main", "l " + Hold.NAME, "c $0 1 0 0", "g " + Gate.NAME, "w 4 50 0",
-                "w 4 99 0", "w 4 100 0")
+            .program(
+                "main",
+                "l " + Hold.NAME,
+                "c $0 1 0 0",
+                "g " + Gate.NAME,
+                "w 4 50 0",
+                "w 4 99 0",
+                "w 4 100 0")
             .launch()) {
       String hundred = Conf.data(100);
       app.hold.next().end(hundred);
@@ -113,8 +129,15 @@ class ConfWaitTest {
   void anEventThatDoesNotFitAfterOthersStaysForTheNextWait() throws Exception {
     try (var app =
         Conf.app(dir)
-            .program("main", "l " + Hold.NAME, "c $0 1 0 0", "c $0 2 0 0", "g " + Gate.NAME,
-                "w 4 40 0", "w 4 40 0", "w 4 40 0")
+            .program(
+                "main",
+                "l " + Hold.NAME,
+                "c $0 1 0 0",
+                "c $0 2 0 0",
+                "g " + Gate.NAME,
+                "w 4 40 0",
+                "w 4 40 0",
+                "w 4 40 0")
             .launch()) {
       var first = app.hold.next();
       var second = app.hold.next();

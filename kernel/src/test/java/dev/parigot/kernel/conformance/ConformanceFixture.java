@@ -6,12 +6,12 @@ import dev.parigot.kernel.spi.Clock;
 import java.util.Map;
 
 /**
- * What the conformance suite runs on: a transport and an engine, behind the {@link Kernel} API.
- * The suite ({@code Conf*Test}) uses nothing else, so that every transport and engine runs the
- * same tests.
+ * What the conformance suite runs on: a transport and an engine, behind the {@link Kernel} API. The
+ * suite ({@code Conf*Test}) uses nothing else, so that every transport and engine runs the same
+ * tests.
  *
- * <p>The kernel module runs the suite on {@link InProcess}. Another transport runs it by
- * depending on the kernel's test jar, scanning it for {@code Conf*Test} (Surefire's {@code
+ * <p>The kernel module runs the suite on {@link InProcess}. Another transport runs it by depending
+ * on the kernel's test jar, scanning it for {@code Conf*Test} (Surefire's {@code
  * dependenciesToScan}) and naming its own fixture, a public class with a public no-argument
  * constructor, in the system property {@value #PROPERTY}.
  */

@@ -93,15 +93,15 @@ class FlowControlTest {
   }
 
   @Test
-  void aSlowReaderOfTenThousandResultsHoldsTheQueueBoundAndNoThreadWaitsForIt()
-      throws Exception {
+  void aSlowReaderOfTenThousandResultsHoldsTheQueueBoundAndNoThreadWaitsForIt() throws Exception {
     try (var app =
         Conf.app(dir)
             .program("caller", "l " + Hold.NAME, "c $0 1 0 0", "g " + Gate.NAME, "d")
             .limits("max_message_bytes = 64")
             .launch()) {
       var call = app.hold.next();
-      var streamer = new Streamer(call.replies(), () -> app.process("caller").queuedBytes(), RESULTS);
+      var streamer =
+          new Streamer(call.replies(), () -> app.process("caller").queuedBytes(), RESULTS);
       streamer.start();
 
       // The caller stands at the gate without reading: the streamer fills its queue to the
@@ -209,6 +209,7 @@ class FlowControlTest {
     private final AtomicInteger taken = new AtomicInteger();
     private volatile boolean released;
     private volatile Runnable callback;
+
     /** How many partials it had taken when the callback was registered. */
     final CompletableFuture<Integer> asked = new CompletableFuture<>();
 

@@ -8,9 +8,10 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Java service that holds its callers inside the kernel: a call to it blocks in {@code open}
- * until the test lets one caller through (in the order they arrived), then ends with an empty END. A guest stops at the gate
- * without reading its events (script command {@code g}), so the test decides when it goes on. A
- * caller killed at the gate goes on at once and dies at its next kernel entry.
+ * until the test lets one caller through (in the order they arrived), then ends with an empty END.
+ * A guest stops at the gate without reading its events (script command {@code g}), so the test
+ * decides when it goes on. A caller killed at the gate goes on at once and dies at its next kernel
+ * entry.
  */
 final class Gate implements Provider {
   static final String NAME = "parigot.test.v1.Gate";

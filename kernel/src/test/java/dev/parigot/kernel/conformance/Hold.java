@@ -1,9 +1,9 @@
 package dev.parigot.kernel.conformance;
 
+import dev.parigot.abi.Errno;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
-import dev.parigot.abi.Errno;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A Java service that answers nothing by itself: each call is handed to the test, which answers
- * it (or not) through {@link Call#replies} and sees whether and why the caller cancelled it.
+ * A Java service that answers nothing by itself: each call is handed to the test, which answers it
+ * (or not) through {@link Call#replies} and sees whether and why the caller cancelled it.
  */
 final class Hold implements Provider {
   static final String NAME = "parigot.test.v1.Hold";

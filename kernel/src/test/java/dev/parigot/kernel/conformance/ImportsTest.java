@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A manifest's {@code imports}: names served outside the app, by providers that come and go
- * while the kernel runs (README, "The manifest"; {@link dev.parigot.kernel.ServiceRegistry}).
+ * A manifest's {@code imports}: names served outside the app, by providers that come and go while
+ * the kernel runs (README, "The manifest"; {@link dev.parigot.kernel.ServiceRegistry}).
  */
 class ImportsTest {
   private static final String OUTSIDE = "outside.v1.Greeter";
@@ -43,18 +43,16 @@ class ImportsTest {
     var kernel = new CompletableFuture<Kernel>();
     var gate = new CompletableFuture<Gate>();
     CompletableFuture<Conf.Running> launched =
-        CompletableFuture.supplyAsync(
-            () -> {
-              try {
-                return conf.launch(
-                    r -> {
-                      gate.complete(r.gate);
-                      kernel.complete(r.kernel());
-                    });
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
+        CompletableFuture.supplyAsync(() -> {
+          try {
+            return conf.launch(r -> {
+              gate.complete(r.gate);
+              kernel.complete(r.kernel());
             });
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     Kernel k = kernel.get(30, TimeUnit.SECONDS);
     try {
       assertImportedAndWithdrawn(k, launched, gate);

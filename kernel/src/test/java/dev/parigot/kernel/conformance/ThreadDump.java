@@ -29,8 +29,9 @@ public record ThreadDump(List<String> frames) {
   /** The frames of methods named {@code method} of class {@code simpleName}, nested or not. */
   public List<String> in(String simpleName, String method) {
     return frames.stream()
-        .filter(f -> f.contains("." + simpleName + "." + method + "(")
-            || f.contains("$" + simpleName + "." + method + "("))
+        .filter(f ->
+            f.contains("." + simpleName + "." + method + "(")
+                || f.contains("$" + simpleName + "." + method + "("))
         .toList();
   }
 }

@@ -1,12 +1,12 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
-import dev.parigot.kernel.Provider;
-import dev.parigot.kernel.Replies;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.parigot.abi.Errno;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;

@@ -1,8 +1,8 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,10 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * docs/abi.md, "Bad pointers kill": every (ptr, len) a syscall takes is checked before use. A
- * negative pointer, a negative length, a range that ends past memory (also when ptr + len wraps
- * in 32 bits) kills the caller with "bad pointer: [ptr, +len) is outside its N-byte memory"; a
- * range that ends exactly at the end of memory, and an empty one at ptr == memory size, are
- * accepted.
+ * negative pointer, a negative length, a range that ends past memory (also when ptr + len wraps in
+ * 32 bits) kills the caller with "bad pointer: [ptr, +len) is outside its N-byte memory"; a range
+ * that ends exactly at the end of memory, and an empty one at ptr == memory size, are accepted.
  *
  * <p>One app runs {@code iso-ptr} once per (syscall range, variant) as program "range-variant";
  * each exits with what its call returned. reply and fail answer a call this test makes.
@@ -32,9 +31,9 @@ class BadPointerTest {
   private static final int MEMORY = 65536;
 
   /**
-   * Every (ptr, len) range of the ABI: program-name prefix, iso-ptr's letter, where its content
-   * is, how long it is, and what the call returns at the end of memory (variant b) and for an
-   * empty range at ptr == memory size (variant z).
+   * Every (ptr, len) range of the ABI: program-name prefix, iso-ptr's letter, where its content is,
+   * how long it is, and what the call returns at the end of memory (variant b) and for an empty
+   * range at ptr == memory size (variant z).
    */
   private record Range(String name, char letter, int src, int len, int atEnd, int emptyAtEnd) {}
 
@@ -140,10 +139,10 @@ class BadPointerTest {
     List<Arguments> cases = new ArrayList<>();
     for (Range r : RANGES) {
       cases.add(
-          Arguments.of(r.name() + "-b", r.name() + " ending exactly at the end of memory", r.atEnd()));
-      cases.add(
           Arguments.of(
-              r.name() + "-z", r.name() + " empty at ptr == memory size", r.emptyAtEnd()));
+              r.name() + "-b", r.name() + " ending exactly at the end of memory", r.atEnd()));
+      cases.add(
+          Arguments.of(r.name() + "-z", r.name() + " empty at ptr == memory size", r.emptyAtEnd()));
     }
     return cases.stream();
   }

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The core (this package) holds the ABI's semantics and nothing else: it knows no engine, does no
- * IO and reads no clock but the one it is given. Checked on the compiled classes, so that a
- * fully qualified name or a reflective helper cannot slip past an import check.
+ * IO and reads no clock but the one it is given. Checked on the compiled classes, so that a fully
+ * qualified name or a reflective helper cannot slip past an import check.
  */
 class CoreIsPureTest {
   /**
-   * Classes whose use means an engine or IO, by internal-name prefix. A {@code Path} is a value
-   * the core may hand on (a program's module file); what reads through one is forbidden.
+   * Classes whose use means an engine or IO, by internal-name prefix. A {@code Path} is a value the
+   * core may hand on (a program's module file); what reads through one is forbidden.
    */
   private static final List<String> FORBIDDEN_CLASSES =
       List.of(
@@ -103,8 +103,7 @@ class CoreIsPureTest {
 
   private static Path classFile(Class<?> type) {
     try {
-      return Path.of(
-          type.getResource(type.getSimpleName() + ".class").toURI());
+      return Path.of(type.getResource(type.getSimpleName() + ".class").toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }

@@ -1,9 +1,9 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
-import dev.parigot.kernel.App;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;

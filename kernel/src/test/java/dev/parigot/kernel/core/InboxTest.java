@@ -10,8 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A waiting owner yields a few times, then parks; its yield budget shrinks while nobody answers
- * its waits soon and comes back with the first one answered.
+ * A waiting owner yields a few times, then parks; its yield budget shrinks while nobody answers its
+ * waits soon and comes back with the first one answered.
  */
 class InboxTest {
   private static final long ONE_MS = TimeUnit.MILLISECONDS.toNanos(1);
@@ -56,13 +56,12 @@ class InboxTest {
     var woke = new CountDownLatch(1);
     Thread owner =
         Thread.ofVirtual()
-            .start(
-                () -> {
-                  while (inbox.poll() == null) {
-                    inbox.await(-1);
-                  }
-                  woke.countDown();
-                });
+            .start(() -> {
+              while (inbox.poll() == null) {
+                inbox.await(-1);
+              }
+              woke.countDown();
+            });
     Thread.sleep(Duration.ofMillis(50)); // long past the yields: the owner is parked
     inbox.add(event());
 

@@ -1,11 +1,11 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.conformance.Probe;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 
 /**
  * The harness of the isolation, death, limits and worker tests: one kernel with a {@link Probe},
- * into which a test launches one or more apps of corpus modules, then waits, event-driven, for
- * the endings of the processes it cares about and calls their services from Java.
+ * into which a test launches one or more apps of corpus modules, then waits, event-driven, for the
+ * endings of the processes it cares about and calls their services from Java.
  */
 final class IsoKernel implements AutoCloseable {
   /** Who Java-made calls come from. */
@@ -99,7 +99,8 @@ final class IsoKernel implements AutoCloseable {
         }
         long left = deadline - System.nanoTime();
         if (left <= 0) {
-          throw new AssertionError(name + " did not end within " + WAIT_SECONDS + " s; ended: " + endings);
+          throw new AssertionError(
+              name + " did not end within " + WAIT_SECONDS + " s; ended: " + endings);
         }
         TimeUnit.NANOSECONDS.timedWait(endings, left);
       }

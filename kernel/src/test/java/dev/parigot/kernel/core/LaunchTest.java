@@ -1,16 +1,16 @@
 package dev.parigot.kernel.core;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.parigot.errors.DeniedException;
-import dev.parigot.kernel.conformance.Probe;
+import dev.parigot.errors.ModuleRefusedException;
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
-import dev.parigot.errors.ModuleRefusedException;
-import dev.parigot.errors.ParigotException;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -62,16 +62,15 @@ class LaunchTest {
     try (var file = new java.io.RandomAccessFile(dir.resolve("huge.wasm").toFile(), "rw")) {
       file.setLength(300L << 20);
     }
-    assertThatThrownBy(
-            () ->
-                TestApp.launch(
-                    dir,
-                    """
-                    app = "test"
-                    [program.main]
-                    wasm = "huge.wasm"
-                    role = "main"
-                    """))
+    assertThatThrownBy(() ->
+            TestApp.launch(
+                dir,
+                """
+                app = "test"
+                [program.main]
+                wasm = "huge.wasm"
+                role = "main"
+                """))
         .isInstanceOf(ModuleRefusedException.class)
         .hasMessageContaining("huge.wasm")
         .hasMessageContaining("314572800 bytes")
@@ -80,18 +79,17 @@ class LaunchTest {
 
   @Test
   void refusesAProgramThatRequiresAKernelServiceThisKernelDoesNotServe() {
-    assertThatThrownBy(
-            () ->
-                TestApp.launch(
-                    dir,
-                    """
-                    app = "test"
-                    [program.main]
-                    wasm = "exit-code.wasm"
-                    role = "main"
-                    requires = ["parigot.kv.v1.KV"]
-                    """,
-                    "exit-code"))
+    assertThatThrownBy(() ->
+            TestApp.launch(
+                dir,
+                """
+                app = "test"
+                [program.main]
+                wasm = "exit-code.wasm"
+                role = "main"
+                requires = ["parigot.kv.v1.KV"]
+                """,
+                "exit-code"))
         .isInstanceOf(ParigotException.class)
         .hasMessage("program 'main' requires parigot.kv.v1.KV, which this kernel does not serve");
   }
@@ -232,7 +230,9 @@ class LaunchTest {
       assertThatThrownBy(() -> kernel.launch(Manifest.load(dir.resolve("app.toml"))))
           .isInstanceOf(DeniedException.class)
           .hasMessage("program 'main' imports far.v1.Away, which nothing served within 200 ms");
-      assertThat(kernel.services().lookup("test.v1.Echo")).as("the app's names withdrawn").isEmpty();
+      assertThat(kernel.services().lookup("test.v1.Echo"))
+          .as("the app's names withdrawn")
+          .isEmpty();
       assertThat(echoEnded.await(30, java.util.concurrent.TimeUnit.SECONDS))
           .as("the started echo was stopped")
           .isTrue();
@@ -262,8 +262,8 @@ class LaunchTest {
     assertThatThrownBy(() -> Kernel.builder().service("9lives", new Probe()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("not a service name: '9lives'");
-    assertThatThrownBy(
-            () -> Kernel.builder().service(Probe.NAME, new Probe()).service(Probe.NAME, new Probe()))
+    assertThatThrownBy(() ->
+            Kernel.builder().service(Probe.NAME, new Probe()).service(Probe.NAME, new Probe()))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(Probe.NAME + " is already served");
   }

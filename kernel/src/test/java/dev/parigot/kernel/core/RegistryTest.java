@@ -59,8 +59,9 @@ class RegistryTest {
     assertThat(call(route)).isEqualTo("END 0 first");
 
     first.close();
-    assertThat(call(route)).isEqualTo("ERROR " + Errno.NO_SUCH_SERVICE.negative()
-        + " nothing serves " + NAME + " now");
+    assertThat(call(route))
+        .isEqualTo(
+            "ERROR " + Errno.NO_SUCH_SERVICE.negative() + " nothing serves " + NAME + " now");
 
     registry.register(NAME, saying("second"));
     assertThat(call(route)).isEqualTo("END 0 second");

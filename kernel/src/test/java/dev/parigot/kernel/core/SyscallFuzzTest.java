@@ -1,13 +1,13 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
-import dev.parigot.engine.chicory.ChicoryEngine;
-import dev.parigot.kernel.App;
-import dev.parigot.errors.ModuleRefusedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import dev.parigot.abi.Errno;
+import dev.parigot.engine.chicory.ChicoryEngine;
+import dev.parigot.errors.ModuleRefusedException;
+import dev.parigot.kernel.App;
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,11 +22,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * "Nothing a guest does can end the kernel or another process" (docs/abi.md, "Death"), tried
- * with random syscalls. Each case is one process of {@code iso-fuzz}, which makes one syscall
- * with arguments from its command line and exits with the result; before it, the process holds a
- * service handle (1), a channel (2) and a worker link (3). Every case must either return a value
- * {@code >= 0} or a known negative errno, or be killed for a bad pointer that it really passed.
+ * "Nothing a guest does can end the kernel or another process" (docs/abi.md, "Death"), tried with
+ * random syscalls. Each case is one process of {@code iso-fuzz}, which makes one syscall with
+ * arguments from its command line and exits with the result; before it, the process holds a service
+ * handle (1), a channel (2) and a worker link (3). Every case must either return a value {@code >=
+ * 0} or a known negative errno, or be killed for a bad pointer that it really passed.
  *
  * <p>All cases run the same module, so it is compiled once; the arguments vary, not the code. The
  * seed is random unless {@code -Dfuzz.seed=N} is given, and is part of every failure message.
@@ -54,7 +54,9 @@ class SyscallFuzzTest {
   private record Case(int syscall, long[] args) {
     String describe() {
       return SYSCALLS[syscall]
-          + Arrays.stream(args).mapToObj(Long::toString).collect(Collectors.joining(", ", "(", ")"));
+          + Arrays.stream(args)
+              .mapToObj(Long::toString)
+              .collect(Collectors.joining(", ", "(", ")"));
     }
 
     int i(int k) {
@@ -116,7 +118,9 @@ class SyscallFuzzTest {
         check(cases.get(i), "f%03d".formatted(i), ending);
         outcomes.merge(
             SYSCALLS[cases.get(i).syscall()]
-                + (ending.startsWith("70 bad pointer") ? " killed" : ending.startsWith("-") ? " " + ending : " ok"),
+                + (ending.startsWith("70 bad pointer")
+                    ? " killed"
+                    : ending.startsWith("-") ? " " + ending : " ok"),
             1,
             Integer::sum);
         // The worker every case spawned dies with it.
@@ -262,7 +266,9 @@ class SyscallFuzzTest {
   @Test
   void mutatedModulesCompileOrAreRefusedWithAModuleRefusedException() {
     Random random = new Random(seed);
-    String[] corpus = {"echo", "ping", "exit-code", "iso-trap", "iso-grow", "iso-fuzz", "iso-worker"};
+    String[] corpus = {
+      "echo", "ping", "exit-code", "iso-trap", "iso-grow", "iso-fuzz", "iso-worker"
+    };
     var engine = new ChicoryEngine();
     int loaded = 0;
     for (int i = 0; i < LOADER_MUTATIONS; i++) {
@@ -282,7 +288,8 @@ class SyscallFuzzTest {
             "seed %d, mutation %d of %s (%s): %s".formatted(seed, i, source, how, t), t);
       }
     }
-    System.out.printf("loader fuzz, seed %d: %d of %d mutations loaded%n", seed, loaded, LOADER_MUTATIONS);
+    System.out.printf(
+        "loader fuzz, seed %d: %d of %d mutations loaded%n", seed, loaded, LOADER_MUTATIONS);
   }
 
   /** Changes bytes in place, or says where to cut; returns what it did. */

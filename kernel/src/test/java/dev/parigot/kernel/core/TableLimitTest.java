@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/abi.md, "Limits": a process's tables hold at most 1,000,000 entries in all (table.grow
- * past that returns -1), and each process starts with the tables its module declares, whatever
- * another process of the same module did to its own.
+ * docs/abi.md, "Limits": a process's tables hold at most 1,000,000 entries in all (table.grow past
+ * that returns -1), and each process starts with the tables its module declares, whatever another
+ * process of the same module did to its own.
  */
 class TableLimitTest {
   @TempDir Path dir;

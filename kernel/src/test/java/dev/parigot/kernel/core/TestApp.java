@@ -1,10 +1,10 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.conformance.Probe;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,8 +28,10 @@ final class TestApp implements AutoCloseable {
   final KernelImpl kernel;
   final Probe probe = new Probe();
   private final List<String> lines = new CopyOnWriteArrayList<>();
+
   /** "process code reason" for every process that ended. */
   final List<String> endings = new CopyOnWriteArrayList<>();
+
   final App app;
 
   private TestApp(Path dir, String toml, String... modules) throws IOException {

@@ -1,8 +1,8 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.App;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.kernel.App;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -11,9 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * docs/abi.md, "Death": a trap of any kind kills only the process that trapped. It exits with
- * code 70 and a reason that names the trap and shows the wasm stack; another process of the same
- * app keeps serving, and the kernel keeps launching apps.
+ * docs/abi.md, "Death": a trap of any kind kills only the process that trapped. It exits with code
+ * 70 and a reason that names the trap and shows the wasm stack; another process of the same app
+ * keeps serving, and the kernel keeps launching apps.
  *
  * <p>Each test runs {@code iso-trap} (which traps as its argument says) next to the {@code echo}
  * service, in one app.
@@ -75,8 +75,8 @@ class TrapIsolationTest {
   }
 
   /**
-   * Runs the victim with {@code kind}, checks what every trap must do, and returns the kill
-   * reason for the test to check that it names the trap.
+   * Runs the victim with {@code kind}, checks what every trap must do, and returns the kill reason
+   * for the test to check that it names the trap.
    */
   private String trap(String kind) throws Exception {
     App app = launchVictim(kind);

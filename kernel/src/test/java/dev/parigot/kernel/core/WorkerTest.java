@@ -1,8 +1,8 @@
 package dev.parigot.kernel.core;
 
-import dev.parigot.kernel.conformance.Probe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;

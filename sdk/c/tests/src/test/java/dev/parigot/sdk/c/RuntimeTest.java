@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * does, through the app host.
  *
  * <p>guests/rt_client.c runs one scenario, named by its argument, against guests/rt_server.c (as
- * the programs "probe" and "relay") and prints what it observes; each test here states what it
- * must observe. Lines are "program: text", with worker programs named "client/ENTRY".
+ * the programs "probe" and "relay") and prints what it observes; each test here states what it must
+ * observe. Lines are "program: text", with worker programs named "client/ENTRY".
  */
 class RuntimeTest {
   private static final Path GUESTS = Path.of("guests");
@@ -26,7 +26,8 @@ class RuntimeTest {
   @TempDir Path data;
 
   @Test
-  void futuresCompleteInTheOrderTheirRepliesArriveAndAwaitReturnsOnceItsOwnIsDone() throws Exception {
+  void futuresCompleteInTheOrderTheirRepliesArriveAndAwaitReturnsOnceItsOwnIsDone()
+      throws Exception {
     List<String> out = run("order");
     // The probe answers the three held calls newest first, from a later call's handler.
     assertThat(out)

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The runtime's timers (pg_sleep, pg_timer, pg_now on parigot.clock.v1.Clock) and pg_log on
  * parigot.log.v1.Log, specified by running guests/rt_time.c as {@code parigot run} does, through
- * the app host (with the kernel services). Timing is asserted only as lower bounds, measured by
- * the guest on the kernel's monotonic clock.
+ * the app host (with the kernel services). Timing is asserted only as lower bounds, measured by the
+ * guest on the kernel's monotonic clock.
  */
 class TimeAndLogTest {
   private static final Path GUESTS = Path.of("guests");
@@ -92,7 +92,8 @@ class TimeAndLogTest {
     assertThat(records.get(1)).matches(".* main\\[\\d+\\] DEBUG a detail");
     assertThat(records.get(2)).matches(".* main\\[\\d+\\] WARN last words");
     // Not written to stderr by the runtime: the service shows INFO and above itself.
-    assertThat(lines).noneMatch(l -> l.startsWith("err: info:") || l.contains("below the threshold"));
+    assertThat(lines)
+        .noneMatch(l -> l.startsWith("err: info:") || l.contains("below the threshold"));
     assertThat(lines).contains("out: INFO hello, log service 42", "err: WARN last words");
     // An empty message is not a record the service takes: it goes to stderr.
     assertThat(lines).contains("err: error: ");
