@@ -1,5 +1,7 @@
 package dev.parigot.kernel;
 
+import static dev.parigot.kernel.testing.ManifestToml.program;
+import static dev.parigot.kernel.testing.ManifestToml.table;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -1017,27 +1019,6 @@ class ManifestTest {
   }
 
   // ---- Helpers ----
-
-  /** A manifest of app {@code a} with one program, its table starting on line 2. */
-  private static String program(String name, String role, String... lines) {
-    return "app = \"a\"\n" + table(name, role, lines);
-  }
-
-  /** A {@code [program.NAME]} table: header, wasm, role, then {@code lines}. */
-  private static String table(String name, String role, String... lines) {
-    var toml =
-        new StringBuilder("[program.\"")
-            .append(name)
-            .append("\"]\nwasm = \"")
-            .append(name)
-            .append(".wasm\"\nrole = \"")
-            .append(role)
-            .append("\"\n");
-    for (String line : lines) {
-      toml.append(line).append('\n');
-    }
-    return toml.toString();
-  }
 
   private static Manifest manifest(String toml) {
     return Manifest.parse(toml, FILE);
