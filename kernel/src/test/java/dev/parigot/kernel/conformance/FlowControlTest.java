@@ -183,7 +183,12 @@ class FlowControlTest {
 
       // The guest sends while the caller is ready, then waits in the kernel for its callback.
       assertThat(caller.asked.get(30, TimeUnit.SECONDS)).as("taken before it waited").isEqualTo(5);
+      // The guest's thread registers the callback, then parks: dump once it has left onReady.
       ThreadDump dump = ThreadDump.take(dir);
+      for (int i = 0; i < 300 && !dump.in("PacingCaller", "onReady").isEmpty(); i++) {
+        Thread.sleep(10);
+        dump = ThreadDump.take(dir);
+      }
       assertThat(dump.in("IncomingCall", "awaitReady")).hasSize(1);
       for (String method : List.of("partial", "isReady", "onReady")) {
         assertThat(dump.in("PacingCaller", method)).isEmpty();
