@@ -1,7 +1,11 @@
 package dev.parigot.engine.chicory;
 
+import com.dylibso.chicory.runtime.Instance;
 import dev.parigot.engine.spi.CompiledModule;
 import dev.parigot.engine.spi.Engine;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
 
 /**
  * The Chicory engine: modules compiled to JVM bytecode, with a preemption poll at every call and
@@ -25,8 +29,18 @@ public final class ChicoryEngine implements Engine {
     return loader.load(label, wasm);
   }
 
+  /** Chicory's version, from the pom.properties its jar carries; "unknown" without one. */
   private static String version() {
-    String v = com.dylibso.chicory.runtime.Instance.class.getPackage().getImplementationVersion();
-    return v == null ? "(unknown version)" : v;
+    var properties = new Properties();
+    try (InputStream in =
+        Instance.class.getResourceAsStream(
+            "/META-INF/maven/com.dylibso.chicory/runtime/pom.properties")) {
+      if (in != null) {
+        properties.load(in);
+      }
+    } catch (IOException e) {
+      // The version is for messages only.
+    }
+    return properties.getProperty("version", "(unknown version)");
   }
 }

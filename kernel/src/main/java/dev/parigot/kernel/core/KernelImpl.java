@@ -78,6 +78,7 @@ public final class KernelImpl implements Kernel {
     this.clock = clock;
     this.deadlines = new Deadlines(clock);
     this.watchdog = new Watchdog(processes.values(), clock);
+    LOG.log(Level.DEBUG, "wasm engine: {0}", engine.name());
     this.startTimeout = startTimeout;
     this.cpuWatchdog = cpuWatchdog;
     services.forEach(registry::register);
