@@ -108,15 +108,6 @@ final class AppImpl implements App {
       return reason -> {};
     }
     // launch registered every export of the app before it returned the app; it may be gone.
-    Caller caller = new Caller(name, program, 0);
-    return kernel
-        .route(service)
-        .map(route -> route.open(caller, method, request, replies))
-        .orElseGet(() -> {
-          replies.fail(
-              Errno.NO_SUCH_SERVICE.negative(),
-              ("nothing serves " + service + " now").getBytes(StandardCharsets.UTF_8));
-          return reason -> {};
-        });
+    return kernel.exportRoute(service).open(new Caller(name, program, 0), method, request, replies);
   }
 }

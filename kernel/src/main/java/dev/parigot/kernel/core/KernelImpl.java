@@ -343,6 +343,11 @@ public final class KernelImpl implements Kernel {
     return registry.route(name);
   }
 
+  /** The route of an app's export, which may have lost its provider since launch. */
+  Registry.Route exportRoute(String name) {
+    return registry.routeOf(name);
+  }
+
   /** The local service of a name some program exports; empty once its app was withdrawn. */
   Optional<LocalService> service(String name) {
     return registry.lookup(name).orElse(null) instanceof LocalService s

@@ -27,7 +27,7 @@ final class Registry implements ServiceRegistry {
     if (!Names.valid(name.getBytes(StandardCharsets.UTF_8))) {
       throw new IllegalArgumentException("not a service name: '" + name + "'");
     }
-    Route route = routes.computeIfAbsent(name, Route::new);
+    Route route = routeOf(name);
     route.serve(provider);
     return new Registration() {
       @Override
@@ -49,7 +49,7 @@ final class Registry implements ServiceRegistry {
 
   @Override
   public CompletableFuture<Void> served(String name) {
-    return routes.computeIfAbsent(name, Route::new).served().copy();
+    return routeOf(name).served().copy();
   }
 
   @Override
@@ -58,6 +58,14 @@ final class Registry implements ServiceRegistry {
         .filter(r -> r.provider().isPresent())
         .map(Route::name)
         .collect(Collectors.toUnmodifiableSet());
+  }
+
+  /**
+   * The route of a name, served now or not: a call through it fails at once with NO_SUCH_SERVICE
+   * while nothing serves the name.
+   */
+  Route routeOf(String name) {
+    return routes.computeIfAbsent(name, Route::new);
   }
 
   /** The route of a name served now, for a process that locates it. */
