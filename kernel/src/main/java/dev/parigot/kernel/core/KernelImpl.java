@@ -244,21 +244,16 @@ public final class KernelImpl implements Kernel {
     for (String name : program.imports()) {
       CompletableFuture<Void> served = registry.served(name);
       try {
-        served.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-      } catch (TimeoutException e) {
-        throw new DeniedException(
-            "program '"
-                + program.name()
-                + "' imports "
-                + name
-                + ", which nothing served within "
-                + startTimeout.toMillis()
-                + " ms");
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ParigotException("interrupted while starting " + program.name(), e);
-      } catch (ExecutionException e) {
-        throw new IllegalStateException("a watch never fails", e);
+        if (!completesInTime(served, program)) {
+          throw new DeniedException(
+              "program '"
+                  + program.name()
+                  + "' imports "
+                  + name
+                  + ", which nothing served within "
+                  + startTimeout.toMillis()
+                  + " ms");
+        }
       } finally {
         served.cancel(false);
       }
@@ -269,9 +264,7 @@ public final class KernelImpl implements Kernel {
     var all =
         CompletableFuture.allOf(
             replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
-    try {
-      all.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
+    if (!completesInTime(all, program)) {
       LOG.log(
           Level.WARNING,
           "program ''{0}'' did not serve all of {1} within {2} ms;"
@@ -279,11 +272,24 @@ public final class KernelImpl implements Kernel {
           program.name(),
           program.exports(),
           startTimeout.toMillis());
+    }
+  }
+
+  /**
+   * Waits up to the start timeout for {@code start}, a future that never fails, while starting
+   * {@code program}; whether it completed.
+   */
+  private boolean completesInTime(CompletableFuture<Void> start, ProgramSpec program) {
+    try {
+      start.get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new ParigotException("interrupted while starting " + program.name(), e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("readiness never fails", e);
+      throw new IllegalStateException("start-up waits never fail", e);
     }
   }
 
