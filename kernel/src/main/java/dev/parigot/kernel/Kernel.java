@@ -152,10 +152,10 @@ public interface Kernel extends AutoCloseable {
     }
 
     /**
-     * Whether the CPU watchdog enforces {@code cpu_slice_ms} (default: on). Off, no watchdog thread
-     * runs, syscalls skip the timestamp it reads, and nothing stops a guest that spins. It exists
-     * so that the benchmarks can measure what the watchdog costs; never turn it off for guests you
-     * do not trust.
+     * Whether the scheduler preempts processes past {@code cpu_slice_ms} and kills those past
+     * {@code cpu_ms} (default: on). Off, no scheduler thread runs, and a guest that spins holds its
+     * carrier until it ends. It exists so that the benchmarks can measure what the scheduler costs;
+     * never turn it off for guests you do not trust.
      */
     public Builder cpuWatchdog(boolean on) {
       this.cpuWatchdog = on;

@@ -8,13 +8,16 @@ package dev.parigot.kernel;
  *
  * @param memoryPages most wasm pages (64 KiB each) of linear memory, 1 to 32752; {@code
  *     memory.grow} beyond it returns -1. In a manifest: {@code memory_mib}, 16 pages per MiB
- * @param cpuSliceMillis longest run without entering the kernel, 1 ms to 1 hour; {@code
- *     cpu_slice_ms}
+ * @param cpuSliceMillis the turn a process gets on a carrier thread while others wait for one, 1 ms
+ *     to 1 hour; past it, the process is preempted (it yields and runs again later), whether or not
+ *     it enters the kernel meanwhile. {@code cpu_slice_ms}
  * @param maxInflight most open outgoing calls, 1 to 65536; {@code max_inflight}
  * @param maxMessageBytes largest request, reply or message, 1 byte to 64 MiB; {@code
  *     max_message_bytes}
  * @param maxWorkers most live workers per process, 0 to 1024; {@code max_workers}
  * @param callTimeoutMillis default call deadline, 0 (none) to 1 day; {@code call_timeout_ms}
+ * @param cpuMillis the CPU time a process may use in all, counted only while it runs, 0 (no limit)
+ *     to 30 days; past it the process is killed. {@code cpu_ms}
  */
 public record Limits(
     int memoryPages,
@@ -22,7 +25,8 @@ public record Limits(
     int maxInflight,
     int maxMessageBytes,
     int maxWorkers,
-    long callTimeoutMillis) {
+    long callTimeoutMillis,
+    long cpuMillis) {
 
   /** Wasm pages are 64 KiB. */
   static final int PAGES_PER_MIB = 16;
@@ -44,12 +48,14 @@ public record Limits(
   /** The longest {@code call_timeout_ms}: one day. */
   public static final long MAX_CALL_TIMEOUT_MILLIS = 86_400_000;
 
+  static final long MAX_CPU_MILLIS = 30 * MAX_CALL_TIMEOUT_MILLIS;
+
   /**
    * The limits of a program whose manifest sets none: 64 MiB of memory, 1 s CPU slices, 1024 calls
-   * in flight, 1 MiB messages, 16 workers and a 30 s call deadline.
+   * in flight, 1 MiB messages, 16 workers, a 30 s call deadline and no CPU time limit.
    */
   public static final Limits DEFAULTS =
-      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000);
+      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000, 0);
 
   /**
    * Checks the ranges.
@@ -63,6 +69,7 @@ public record Limits(
     check("maxMessageBytes", maxMessageBytes, 1, MAX_MESSAGE_BYTES);
     check("maxWorkers", maxWorkers, 0, MAX_WORKERS);
     check("callTimeoutMillis", callTimeoutMillis, 0, MAX_CALL_TIMEOUT_MILLIS);
+    check("cpuMillis", cpuMillis, 0, MAX_CPU_MILLIS);
   }
 
   private static void check(String name, long value, long min, long max) {

@@ -223,7 +223,8 @@ public final class Manifest {
             "max_inflight",
             "max_message_bytes",
             "max_workers",
-            "call_timeout_ms");
+            "call_timeout_ms",
+            "cpu_ms");
 
     /** One problem, with its line (0 if unknown) to sort by. */
     private record Problem(int line, String text) {}
@@ -577,7 +578,14 @@ public final class Manifest {
                   0,
                   Limits.MAX_CALL_TIMEOUT_MILLIS,
                   " (milliseconds, up to one day; 0 is no deadline)")
-              .orElse(base.callTimeoutMillis()));
+              .orElse(base.callTimeoutMillis()),
+          integer(
+                  limits,
+                  "cpu_ms",
+                  0,
+                  Limits.MAX_CPU_MILLIS,
+                  " (milliseconds of CPU time, up to 30 days; 0 is no limit)")
+              .orElse(base.cpuMillis()));
     }
 
     /** Maps each exported name to the index of its program, reporting names exported twice. */

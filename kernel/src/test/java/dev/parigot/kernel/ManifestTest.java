@@ -34,11 +34,12 @@ class ManifestTest {
 
       [limits]                            # optional defaults for every program
       memory_mib = 64                     # memory.grow beyond this returns -1
-      cpu_slice_ms = 1000                 # longest run without entering the kernel
+      cpu_slice_ms = 1000                 # turn on a carrier while others wait for one
       max_inflight = 1024                 # open outgoing calls
       max_message_bytes = 1048576         # largest request, reply or message
       max_workers = 16                    # live workers per process
       call_timeout_ms = 30000             # default call deadline (0 = none)
+      cpu_ms = 0                          # CPU time a process may use (0 = no limit)
 
       [program.greeter]
       wasm = "greeter.wasm"               # relative to this file
@@ -114,7 +115,7 @@ class ManifestTest {
                 List.of(),
                 Map.of("GREETING", "Hello"),
                 1,
-                new Limits(16 * 16, 1000, 1024, 1048576, 16, 30000)),
+                new Limits(16 * 16, 1000, 1024, 1048576, 16, 30000, 0)),
             new ProgramSpec(
                 "main",
                 Path.of("apps/hello/main.wasm"),
@@ -138,7 +139,7 @@ class ManifestTest {
 
     assertThat(main.limits()).isEqualTo(Limits.DEFAULTS);
     assertThat(Limits.DEFAULTS)
-        .isEqualTo(new Limits(1024, 1000, 1024, 1 << 20, 16, 30_000))
+        .isEqualTo(new Limits(1024, 1000, 1024, 1 << 20, 16, 30_000, 0))
         .extracting(Limits::memoryPages)
         .isEqualTo(64 * 16);
   }
@@ -179,9 +180,9 @@ class ManifestTest {
             """);
 
     assertThat(manifest.program("inherits").orElseThrow().limits())
-        .isEqualTo(new Limits(32 * 16, 500, 1024, 1 << 20, 16, 30_000));
+        .isEqualTo(new Limits(32 * 16, 500, 1024, 1 << 20, 16, 30_000, 0));
     assertThat(manifest.program("overrides").orElseThrow().limits())
-        .isEqualTo(new Limits(32 * 16, 20, 8, 4096, 0, 0));
+        .isEqualTo(new Limits(32 * 16, 20, 8, 4096, 0, 0, 0));
   }
 
   @Test
@@ -199,7 +200,7 @@ class ManifestTest {
                 limits = { memory_mib = 1, call_timeout_ms = 5 }
                 """));
 
-    assertThat(main.limits()).isEqualTo(new Limits(16, 1000, 1024, 1 << 20, 4, 5));
+    assertThat(main.limits()).isEqualTo(new Limits(16, 1000, 1024, 1 << 20, 4, 5, 0));
   }
 
   @Test
@@ -496,18 +497,18 @@ class ManifestTest {
                 wasm = "main.wasm"
                 role = "main"
                 export = ["a.A"]
-                limits = { cpu_ms = 1 }
+                limits = { cpu_time = 1 }
                 """))
         .containsExactly(
             "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program,"
                 + " banner",
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
-                + " max_inflight, max_message_bytes, max_workers, call_timeout_ms",
+                + " max_inflight, max_message_bytes, max_workers, call_timeout_ms, cpu_ms",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, banner_color",
-            "app.toml:9: program 'main': limits.cpu_ms: unknown key; the keys here are"
+            "app.toml:9: program 'main': limits.cpu_time: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
-                + " call_timeout_ms");
+                + " call_timeout_ms, cpu_ms");
   }
 
   // ---- A program ----
@@ -713,6 +714,7 @@ class ManifestTest {
     "max_message_bytes, 1, 67108864, ' (64 MiB)'",
     "max_workers,       0, 1024,     ''",
     "call_timeout_ms,   0, 86400000, ' (milliseconds, up to one day; 0 is no deadline)'",
+    "cpu_ms,            0, 2592000000, ' (milliseconds of CPU time, up to 30 days; 0 is no limit)'",
   })
   void eachLimitHasARange(String key, long min, long max, String note) {
     String rule = "must be an integer from " + min + " to " + max + note;
@@ -739,10 +741,10 @@ class ManifestTest {
 
   @Test
   void limitsHoldOnlyEnforceableValues() {
-    assertThatThrownBy(() -> new Limits(0, 1000, 1024, 1 << 20, 16, 30_000))
+    assertThatThrownBy(() -> new Limits(0, 1000, 1024, 1 << 20, 16, 30_000, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("memoryPages must be from 1 to 32752, not 0");
-    assertThatThrownBy(() -> new Limits(1024, 1000, 1024, 1 << 20, 16, -1))
+    assertThatThrownBy(() -> new Limits(1024, 1000, 1024, 1 << 20, 16, -1, 0))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("callTimeoutMillis must be from 0 to 86400000, not -1");
   }

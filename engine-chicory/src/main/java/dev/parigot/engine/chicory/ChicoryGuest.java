@@ -25,8 +25,8 @@ final class ChicoryGuest implements Guest {
   private final LoadedModule module;
   private final GuestConfig config;
   private final AbiHost host;
-  // Whether this guest made compiled code poll its interrupt flag, undone when its run ends.
-  private final Preemption.Stop preemption = new Preemption.Stop();
+  // What this guest was asked at its polls; while anything is, compiled code polls for real.
+  private final Preemption.Requests requests = new Preemption.Requests();
   // Running thread only.
   private GuestMemory memory = NO_MEMORY;
 
@@ -38,6 +38,7 @@ final class ChicoryGuest implements Guest {
 
   @Override
   public Ending run(String entry) {
+    Preemption.running(this);
     try {
       Instance instance = instantiate();
       if (instance.memory() instanceof LinearMemory m) {
@@ -48,7 +49,7 @@ final class ChicoryGuest implements Guest {
     } catch (Throwable t) {
       return ending(t);
     } finally {
-      Preemption.ended(preemption);
+      Preemption.ended(requests);
     }
   }
 
@@ -59,7 +60,21 @@ final class ChicoryGuest implements Guest {
 
   @Override
   public void stop() {
-    Preemption.ask(preemption);
+    Preemption.stop(requests);
+  }
+
+  @Override
+  public void preempt() {
+    Preemption.preempt(requests);
+  }
+
+  Preemption.Requests requests() {
+    return requests;
+  }
+
+  /** The guest reached a poll with a preemption request: its host takes it. */
+  void preempted() {
+    host.preempted();
   }
 
   private Instance instantiate() {

@@ -58,26 +58,11 @@ final class Syscalls {
     return functions;
   }
 
-  /**
-   * Wraps a host function so that time spent in it does not count against the CPU slice, and a
-   * process that is being killed stops at its next kernel entry. Without a watchdog, only the
-   * latter.
-   */
+  /** Wraps a host function so that the kernel takes control at every entry (see AbiHost). */
   static WasmFunctionHandle guarded(AbiHost p, WasmFunctionHandle h) {
-    if (!p.timesGuest()) {
-      // No watchdog reads the timestamp; the kill check stays, as kills must still work.
-      return (instance, args) -> {
-        p.enterKernel();
-        return h.apply(instance, args);
-      };
-    }
     return (instance, args) -> {
       p.enterKernel();
-      try {
-        return h.apply(instance, args);
-      } finally {
-        p.leaveKernel();
-      }
+      return h.apply(instance, args);
     };
   }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Compiled guest code polls {@link Preemption} at calls and loop back-edges; the poll checks the
- * interrupt flag only while some process is being stopped.
+ * interrupt flag and the guest's request only while some guest is asked to stop or preempted.
  */
 class PreemptionTest {
   /** HotSpot's MaxTrivialSize: a method this short is inlined whatever the inlining budget. */
@@ -34,11 +34,17 @@ class PreemptionTest {
   @BeforeEach
   void everyProcessStoppedByEarlierTestsHasEnded() throws InterruptedException {
     // Kernels closed by earlier tests stop their processes; their threads end within moments.
+    awaitSwitchedOff();
+  }
+
+  /** Waits until no guest is asked anything and the switch has gone off after its linger. */
+  private static void awaitSwitchedOff() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (Preemption.stopping() && System.nanoTime() < deadline) {
+    while ((Preemption.asking() || Preemption.checking()) && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
-    assertThat(Preemption.stopping()).as("a stopped process whose thread never ended").isFalse();
+    assertThat(Preemption.asking()).as("a stopped process whose thread never ended").isFalse();
+    assertThat(Preemption.checking()).as("the switch, a while after the last request").isFalse();
   }
 
   @Test
@@ -54,9 +60,9 @@ class PreemptionTest {
   @Test
   void whileAProcessIsBeingStoppedThePollThrowsOnAnInterruptedThreadOnlyAndEachProcessCountsOnce()
       throws Throwable {
-    var stop = new Preemption.Stop();
-    Preemption.ask(stop);
-    Preemption.ask(stop);
+    var stop = new Preemption.Requests();
+    Preemption.stop(stop);
+    Preemption.stop(stop);
     try {
       poll();
       Thread.currentThread().interrupt();
@@ -65,17 +71,43 @@ class PreemptionTest {
       Thread.interrupted();
       Preemption.ended(stop);
     }
-    Preemption.ask(stop);
+    Preemption.stop(stop);
     Preemption.ended(stop);
-    var killedAfterItsEnd = new Preemption.Stop();
+    var killedAfterItsEnd = new Preemption.Requests();
     Preemption.ended(killedAfterItsEnd);
-    Preemption.ask(killedAfterItsEnd);
+    Preemption.stop(killedAfterItsEnd);
     // Each process counted once, and a kill after a process's end not at all: polls are cheap.
+    awaitSwitchedOff();
     Thread.currentThread().interrupt();
     try {
       poll();
     } finally {
       Thread.interrupted();
+    }
+  }
+
+  @Test
+  void aPreemptionIsTakenOnceAndThenPollsAreCheapAgain() throws Throwable {
+    var guest = new Preemption.Requests();
+    Preemption.preempt(guest);
+    Preemption.preempt(guest);
+    assertThat(Preemption.asking()).isTrue();
+    assertThat(Preemption.take(guest)).as("the request").isTrue();
+    assertThat(Preemption.take(guest)).as("taken already").isFalse();
+    assertThat(Preemption.asking()).as("no request left").isFalse();
+    Preemption.preempt(guest);
+    Preemption.stop(guest);
+    assertThat(Preemption.take(guest)).isTrue();
+    assertThat(Preemption.asking()).as("the stop stays until the end").isTrue();
+    Preemption.ended(guest);
+    Preemption.preempt(guest);
+    assertThat(Preemption.asking()).as("a request after the end does not count").isFalse();
+    awaitSwitchedOff();
+    Thread.currentThread().interrupt();
+    try {
+      poll();
+    } finally {
+      assertThat(Thread.interrupted()).isTrue();
     }
   }
 

@@ -7,21 +7,22 @@ package dev.parigot.engine.spi;
  * or throws an {@link Unwind} to end the guest (a bad pointer, the exit call, a kill). Called only
  * on the thread running the guest.
  *
- * <p>An engine calls {@link #enterKernel} before and {@link #leaveKernel} after every host function
- * it gives the guest, WASI's included, so the kernel knows when the guest runs its own code.
+ * <p>An engine calls {@link #enterKernel} before every host function it gives the guest, WASI's
+ * included, and {@link #preempted} at a call or loop back-edge of guest code after {@link
+ * Guest#preempt}: these are where the kernel takes back control from a running guest.
  */
 public interface AbiHost {
-  /** Control passes from the guest to a host function; may throw an {@link Unwind}. */
+  /**
+   * Control passes from the guest to a host function; may yield the thread's carrier or throw an
+   * {@link Unwind}.
+   */
   void enterKernel();
 
-  /** Control returns to the guest. */
-  void leaveKernel();
-
   /**
-   * Whether the host times the guest's own code: false lets an engine skip the {@link #leaveKernel}
-   * calls, which then do nothing. Constant for a host.
+   * The guest reached a poll after {@link Guest#preempt}; may yield the thread's carrier or throw
+   * an {@link Unwind}.
    */
-  boolean timesGuest();
+  void preempted();
 
   int locate(int namePtr, int nameLen);
 

@@ -29,4 +29,13 @@ public interface Guest {
    * {@link #run}; idempotent. The caller interrupts the running thread itself.
    */
   void stop();
+
+  /**
+   * Makes the guest call {@link AbiHost#preempted} at its next call or loop back-edge, once: so
+   * that the host can let others run, or end a guest past a limit, while it computes without
+   * entering the host. Any thread; at any time; a request before {@link #run} or after its end is
+   * dropped, and a request while the guest is in a host function is taken at its next poll after
+   * it.
+   */
+  void preempt();
 }

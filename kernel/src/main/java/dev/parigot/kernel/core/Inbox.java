@@ -120,9 +120,10 @@ final class Inbox {
    * May return early; callers re-check.
    *
    * @param timeoutNanos how long to park at most; negative parks without limit
+   * @param mayYield whether to yield before parking
    */
-  void await(long timeoutNanos) {
-    if (yieldedToAnEvent()) {
+  void await(long timeoutNanos, boolean mayYield) {
+    if (mayYield && yieldedToAnEvent()) {
       return;
     }
     waiter = Thread.currentThread();

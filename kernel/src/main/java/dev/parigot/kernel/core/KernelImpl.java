@@ -54,15 +54,14 @@ public final class KernelImpl implements Kernel {
   private final List<AppImpl> apps = new ArrayList<>();
   private final AtomicLong pids = new AtomicLong();
   private final Deadlines deadlines;
-  private final Watchdog watchdog;
-  private final boolean cpuWatchdog;
+  private final Scheduler scheduler;
   private volatile boolean stopping;
 
   /**
    * A kernel whose threads run from now until {@link #close}.
    *
    * @param services the providers served from the start, by name
-   * @param cpuWatchdog whether CPU slices are enforced
+   * @param cpuWatchdog whether processes are preempted and CPU time limits enforced
    */
   public KernelImpl(
       Output output,
@@ -77,15 +76,12 @@ public final class KernelImpl implements Kernel {
     this.source = source;
     this.clock = clock;
     this.deadlines = new Deadlines(clock);
-    this.watchdog = new Watchdog(processes.values(), clock);
+    this.scheduler = new Scheduler(processes.values(), clock, cpuWatchdog);
     LOG.log(Level.DEBUG, "wasm engine: {0}", engine.name());
     this.startTimeout = startTimeout;
-    this.cpuWatchdog = cpuWatchdog;
     services.forEach(registry::register);
     deadlines.start();
-    if (cpuWatchdog) {
-      watchdog.start();
-    }
+    scheduler.start();
   }
 
   /** The time the kernel measures deadlines and slices in. */
@@ -93,9 +89,8 @@ public final class KernelImpl implements Kernel {
     return clock;
   }
 
-  /** Whether CPU slices are enforced: see {@link Kernel.Builder#cpuWatchdog}. */
-  boolean cpuWatchdog() {
-    return cpuWatchdog;
+  Scheduler scheduler() {
+    return scheduler;
   }
 
   @Override
@@ -413,7 +408,7 @@ public final class KernelImpl implements Kernel {
         throw new IllegalStateException("exits never fail", e);
       }
     }
-    watchdog.stop();
+    scheduler.stop();
     deadlines.stop();
     synchronized (apps) {
       apps.forEach(AppImpl::kernelClosed);

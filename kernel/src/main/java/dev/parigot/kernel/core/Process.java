@@ -38,6 +38,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * One running instance of a module: single-threaded, with its own memory, handle table and event
@@ -81,8 +82,19 @@ final class Process implements AbiHost {
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   private volatile String killReason;
-  // The kernel clock's time when control last went into the guest; 0 while in the kernel.
-  private volatile long guestSince;
+  // Scheduling (see Scheduler). When the process's current turn on a carrier began, by the kernel
+  // clock; 0 while it waits for events, and once it has ended. Syscalls do not end a turn: a
+  // process that enters the kernel in a loop is preempted like one that never enters it.
+  private volatile long turnSince;
+  // Set by the scheduler, taken by the process at its next poll or kernel entry.
+  private volatile boolean checkWanted;
+  // CPU time used up to cpuCheckedAt (kernel clock): the scheduler's base for estimating cpu_ms.
+  private volatile long cpuUsed;
+  private volatile long cpuCheckedAt;
+  // Owner thread: the CPU clock at cpuCheckedAt, read on the carrier the process holds.
+  private long cpuMark;
+  // Set by the scheduler to let a preempted process go on.
+  private volatile boolean resumed;
 
   // Owner thread only.
   private final ArrayDeque<Event> pending = new ArrayDeque<>();
@@ -238,30 +250,117 @@ final class Process implements AbiHost {
     thread.interrupt();
   }
 
-  /** For the watchdog: true if the guest has run longer than its slice without a syscall. */
-  boolean overran(long now) {
-    long since = guestSince;
-    return since != 0
-        && state == State.RUNNING
-        && now - since > TimeUnit.MILLISECONDS.toNanos(limits.cpuSliceMillis());
+  // ---- scheduling ----
+
+  /**
+   * For the scheduler: makes the process check itself at its next poll or kernel entry if its turn
+   * is longer than its slice while others wait for one ({@code contended}), or if it may have used
+   * up its cpu_ms (its CPU time since the last check is at most the time since).
+   */
+  void schedule(long now, boolean contended) {
+    long since = turnSince;
+    if (since == 0 || checkWanted) {
+      return;
+    }
+    boolean pastSlice = contended && now - since > millisToNanos(limits.cpuSliceMillis());
+    long cpuLimit = millisToNanos(limits.cpuMillis());
+    boolean pastCpu = cpuLimit > 0 && cpuUsed + (now - cpuCheckedAt) >= cpuLimit;
+    if (pastSlice || pastCpu) {
+      checkWanted = true;
+      guest.preempt();
+    }
   }
 
-  @Override
-  public boolean timesGuest() {
-    return kernel.cpuWatchdog();
+  /** CPU time used so far, in nanoseconds, as of the last turn or check. Any thread. */
+  long cpuNanos() {
+    return cpuUsed;
   }
 
   @Override
   public void enterKernel() {
-    guestSince = 0;
     if (killReason != null) {
       throw new ProcessExit(Exit.killed(killReason));
+    }
+    if (checkWanted) {
+      checkIn();
     }
   }
 
   @Override
-  public void leaveKernel() {
-    guestSince = kernel.clock().nanoTime();
+  public void preempted() {
+    if (checkWanted) {
+      checkIn();
+    }
+  }
+
+  /** What the scheduler asked for: the process dies past cpu_ms, and yields past its slice. */
+  private void checkIn() {
+    checkWanted = false;
+    long now = kernel.clock().nanoTime();
+    account(now);
+    long cpuLimit = millisToNanos(limits.cpuMillis());
+    if (cpuLimit > 0 && cpuUsed >= cpuLimit) {
+      kill(
+          "CPU time limit exceeded: used "
+              + TimeUnit.NANOSECONDS.toMillis(cpuUsed)
+              + " ms of cpu_ms = "
+              + limits.cpuMillis());
+      throw new ProcessExit(Exit.killed(killReason));
+    }
+    Scheduler scheduler = kernel.scheduler();
+    if (now - turnSince > millisToNanos(limits.cpuSliceMillis()) && scheduler.contended()) {
+      // Off the carrier until the scheduler lets it go on: those that wait for one go first.
+      endTurn();
+      resumed = false;
+      scheduler.preempted(this);
+      while (!resumed && killReason == null) {
+        LockSupport.park(this);
+      }
+      if (killReason != null) {
+        throw new ProcessExit(Exit.killed(killReason));
+      }
+      beginTurn();
+    }
+  }
+
+  /** For the scheduler: a preempted process goes on. */
+  void resume() {
+    resumed = true;
+    LockSupport.unpark(thread);
+  }
+
+  /** The process runs: it started, or came back from a wait or a preemption. Owner thread. */
+  private void beginTurn() {
+    long now = kernel.clock().nanoTime();
+    cpuMark = cpuClock();
+    cpuCheckedAt = now;
+    turnSince = now;
+  }
+
+  /** The process stops running: it waits, is preempted or ends. Owner thread. */
+  private void endTurn() {
+    if (turnSince != 0) {
+      account(kernel.clock().nanoTime());
+      turnSince = 0;
+    }
+  }
+
+  /** Adds the CPU time since the last reading. Owner thread, on the carrier of that reading. */
+  private void account(long now) {
+    long cpu = cpuClock();
+    // Never more than the time that passed: a reading from another carrier must not count.
+    cpuUsed += Math.clamp(cpu - cpuMark, 0, Math.max(0, now - cpuCheckedAt));
+    cpuMark = cpu;
+    cpuCheckedAt = now;
+  }
+
+  /** The CPU clock where a limit needs it; the cheaper wall clock where none does. */
+  private long cpuClock() {
+    return limits.cpuMillis() > 0 ? kernel.clock().threadCpuNanos() : kernel.clock().nanoTime();
+  }
+
+  private static long millisToNanos(long millis) {
+    return TimeUnit.MILLISECONDS.toNanos(millis);
   }
 
   // ---- life cycle ----
@@ -269,8 +368,8 @@ final class Process implements AbiHost {
   private void run() {
     Exit end;
     state = State.RUNNING;
-    // The slice covers instantiation: a module's start function is guest code too.
-    guestSince = kernel.clock().nanoTime();
+    // The turn covers instantiation: a module's start function is guest code too.
+    beginTurn();
     try {
       end = ending(guest.run(entry));
     } catch (ProcessExit e) {
@@ -279,7 +378,7 @@ final class Process implements AbiHost {
       // An engine's own failure: it ends this process, not the kernel.
       end = Exit.killed("kernel error while running the guest: " + e);
     } finally {
-      guestSince = 0;
+      endTurn();
     }
     die(end);
   }
@@ -452,7 +551,10 @@ final class Process implements AbiHost {
       if (timeout > 0 && left <= 0) {
         return 0;
       }
-      inbox.await(left);
+      endTurn();
+      // While others wait for a carrier, yielding it would only make them wait longer.
+      inbox.await(left, !kernel.scheduler().contended());
+      beginTurn();
       if (killReason != null) {
         throw new ProcessExit(Exit.killed(killReason));
       }

@@ -17,13 +17,18 @@ final class Threads {
     return CALLBACKS.newThread(body);
   }
 
+  /** The scheduler's virtual thread that tells whether a carrier comes free; not started. */
+  static Thread canary(Runnable body) {
+    return Thread.ofVirtual().name("parigot-canary").unstarted(body);
+  }
+
   /** A virtual thread for one process; not started. */
   static Thread process(Runnable body) {
     return PROCESSES.newThread(body);
   }
 
   /**
-   * A daemon platform thread. Kernel housekeeping (the CPU watchdog, deadlines) runs on platform
+   * A daemon platform thread. Kernel housekeeping (the scheduler, deadlines) runs on platform
    * threads because virtual threads are not preempted: guests spinning on every carrier would
    * otherwise starve the very code meant to stop them.
    */

@@ -22,7 +22,7 @@ class InboxTest {
   void aWaitReturnsAtOnceWhenAnEventIsQueued() {
     inbox.add(event());
 
-    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> inbox.await(-1));
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> inbox.await(-1, true));
 
     assertThat(inbox.poll()).isNotNull();
     assertThat(inbox.yieldBudget()).isEqualTo(Inbox.MAX_YIELDS);
@@ -32,7 +32,7 @@ class InboxTest {
   void eachWaitNobodyAnswersHalvesTheBudgetDownToOne() {
     int expected = Inbox.MAX_YIELDS;
     for (int i = 0; i < 8; i++) {
-      inbox.await(ONE_MS);
+      inbox.await(ONE_MS, true);
       expected = Math.max(1, expected / 2);
       assertThat(inbox.yieldBudget()).isEqualTo(expected);
     }
@@ -41,12 +41,12 @@ class InboxTest {
 
   @Test
   void anAnsweredWaitRestoresTheWholeBudget() {
-    inbox.await(ONE_MS);
-    inbox.await(ONE_MS);
+    inbox.await(ONE_MS, true);
+    inbox.await(ONE_MS, true);
     assertThat(inbox.yieldBudget()).isLessThan(Inbox.MAX_YIELDS);
 
     inbox.add(event());
-    inbox.await(-1);
+    inbox.await(-1, true);
 
     assertThat(inbox.yieldBudget()).isEqualTo(Inbox.MAX_YIELDS);
   }
@@ -58,7 +58,7 @@ class InboxTest {
         Thread.ofVirtual()
             .start(() -> {
               while (inbox.poll() == null) {
-                inbox.await(-1);
+                inbox.await(-1, true);
               }
               woke.countDown();
             });

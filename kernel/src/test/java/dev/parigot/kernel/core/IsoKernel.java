@@ -6,6 +6,7 @@ import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Replies;
 import dev.parigot.kernel.conformance.Probe;
+import dev.parigot.kernel.spi.Clock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -43,12 +44,22 @@ final class IsoKernel implements AutoCloseable {
     this(dir, true);
   }
 
-  /** A kernel with the CPU watchdog on or off. */
+  /** A kernel with the scheduler on or off. */
   IsoKernel(Path dir, boolean cpuWatchdog) {
+    this(dir, cpuWatchdog, Clock.system());
+  }
+
+  /** A kernel whose scheduler measures time with {@code clock}. */
+  IsoKernel(Path dir, Clock clock) {
+    this(dir, true, clock);
+  }
+
+  private IsoKernel(Path dir, boolean cpuWatchdog, Clock clock) {
     this.dir = dir;
     kernel =
         (KernelImpl)
             Kernel.builder()
+                .clock(clock)
                 .output(
                     new Kernel.Output() {
                       @Override
