@@ -332,7 +332,7 @@ final class Process implements AbiHost {
   /** The process runs: it started, or came back from a wait or a preemption. Owner thread. */
   private void beginTurn() {
     long now = kernel.clock().nanoTime();
-    cpuMark = cpuClock();
+    cpuMark = cpuClock(now);
     cpuCheckedAt = now;
     turnSince = now;
   }
@@ -347,16 +347,16 @@ final class Process implements AbiHost {
 
   /** Adds the CPU time since the last reading. Owner thread, on the carrier of that reading. */
   private void account(long now) {
-    long cpu = cpuClock();
+    long cpu = cpuClock(now);
     // Never more than the time that passed: a reading from another carrier must not count.
     cpuUsed += Math.clamp(cpu - cpuMark, 0, Math.max(0, now - cpuCheckedAt));
     cpuMark = cpu;
     cpuCheckedAt = now;
   }
 
-  /** The CPU clock where a limit needs it; the cheaper wall clock where none does. */
-  private long cpuClock() {
-    return limits.cpuMillis() > 0 ? kernel.clock().threadCpuNanos() : kernel.clock().nanoTime();
+  /** The CPU clock where a limit needs it; where none does, the time it is, {@code now}. */
+  private long cpuClock(long now) {
+    return limits.cpuMillis() > 0 ? kernel.clock().threadCpuNanos() : now;
   }
 
   private static long millisToNanos(long millis) {
