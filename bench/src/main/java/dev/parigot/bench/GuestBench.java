@@ -45,7 +45,7 @@ final class GuestBench {
    * {@code callers} processes each make {@code warmup} untimed then {@code n} timed sequential
    * 64-byte calls to one echo server.
    *
-   * @param watchdog whether the CPU watchdog runs
+   * @param watchdog whether the scheduler runs (preemption and cpu_ms)
    * @param deadline whether calls carry the default deadline (30 s), or none
    */
   Calls calls(int callers, int warmup, int n, boolean watchdog, boolean deadline) {
@@ -172,8 +172,6 @@ final class GuestBench {
         [program.compute]
         wasm = "%s"
         role = "main"
-        [program.compute.limits]
-        cpu_slice_ms = 600000
         """
             .formatted(wasm.toAbsolutePath());
     var run = run(Kernel.builder().cpuWatchdog(true), toml, loaded);

@@ -205,7 +205,7 @@ public final class Main {
     // The three settings in turn, three rounds, medians: the machine's load moves all alike.
     String[] names = {"on", "no-deadline", "off"};
     String[] whats = {
-      "watchdog on, default deadline", "watchdog on, no deadline", "watchdog off, no deadline"
+      "scheduler on, default deadline", "scheduler on, no deadline", "scheduler off, no deadline"
     };
     List<List<Double>> p50 = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
     List<List<Double>> rate = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
