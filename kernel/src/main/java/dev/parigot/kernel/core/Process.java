@@ -95,6 +95,11 @@ final class Process implements AbiHost {
   private long cpuMark;
   // Set by the scheduler to let a preempted process go on.
   private volatile boolean resumed;
+  // Whether the process is in a wait; until when (kernel clock, 0 for no time-out); and whether an
+  // event came, or the process was started, since it last ran: it is then ready and owed a carrier.
+  private volatile boolean waiting;
+  private volatile long waitUntil;
+  private volatile boolean woken;
 
   // Owner thread only.
   private final ArrayDeque<Event> pending = new ArrayDeque<>();
@@ -201,12 +206,14 @@ final class Process implements AbiHost {
   }
 
   void start() {
+    woken = true;
     thread.start();
   }
 
   /** Queues an event for this process. Any thread. */
   void post(Event event) {
     inbox.add(event);
+    wake();
   }
 
   /**
@@ -215,7 +222,18 @@ final class Process implements AbiHost {
    * not read its events must not grow the kernel without bound. Any thread.
    */
   boolean offer(Event event) {
-    return inbox.offer(event, QUEUE_FACTOR * limits.maxMessageBytes());
+    if (!inbox.offer(event, QUEUE_FACTOR * limits.maxMessageBytes())) {
+      return false;
+    }
+    wake();
+    return true;
+  }
+
+  /** An event was queued: a waiting process is now ready to run, which the scheduler minds. */
+  private void wake() {
+    if (waiting) {
+      woken = true;
+    }
   }
 
   /**
@@ -269,6 +287,18 @@ final class Process implements AbiHost {
       checkWanted = true;
       guest.preempt();
     }
+  }
+
+  /**
+   * For the scheduler: whether the process is ready to run and waits for a carrier, having been
+   * started or woken from a wait; a preempted process is not.
+   */
+  boolean wantsToRun(long now) {
+    if (turnSince != 0 || state == State.ENDED) {
+      return false;
+    }
+    long until = waitUntil;
+    return woken || (waiting && until != 0 && now - until >= 0);
   }
 
   /** CPU time used so far, in nanoseconds, as of the last turn or check. Any thread. */
@@ -331,6 +361,7 @@ final class Process implements AbiHost {
 
   /** The process runs: it started, or came back from a wait or a preemption. Owner thread. */
   private void beginTurn() {
+    woken = false;
     long now = kernel.clock().nanoTime();
     cpuMark = cpuClock(now);
     cpuCheckedAt = now;
@@ -551,9 +582,12 @@ final class Process implements AbiHost {
       if (timeout > 0 && left <= 0) {
         return 0;
       }
+      waitUntil = left < 0 ? 0 : kernel.clock().nanoTime() + left;
+      waiting = true;
       endTurn();
       // While others wait for a carrier, yielding it would only make them wait longer.
       inbox.await(left, !kernel.scheduler().contended());
+      waiting = false;
       beginTurn();
       if (killReason != null) {
         throw new ProcessExit(Exit.killed(killReason));

@@ -11,15 +11,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>Processes run on virtual threads, which the JVM never preempts. Every {@link #PERIOD_MILLIS}
  * this wakes a virtual thread of its own, the canary: if the canary has not run since the last
- * look, no carrier came free for it, so other virtual threads wait for one too (a process that was
- * started or woken, or a callback). While that is so, or while preempted processes wait, a process
- * whose turn (its run since it started or last waited) is longer than its {@code cpu_slice_ms} is
- * asked to stop at its next poll or kernel entry: it parks and joins the back of a queue of
- * preempted processes, which frees its carrier. Whenever the canary ran, the process at the head of
- * that queue is let go on. So processes that wake from a wait run first, and the ones that compute
- * take turns, first come, first served. A process that may have used up its {@code cpu_ms} is asked
- * to count its CPU time at its next poll or kernel entry, and dies if it did. Asking costs a
- * running guest nothing until then.
+ * look, no carrier came free for it, so other virtual threads wait for one too. While that is so,
+ * while a process that was started or woken from a wait has yet to run, or while preempted
+ * processes wait, a process whose turn (its run since it started or last waited) is longer than its
+ * {@code cpu_slice_ms} is asked to stop at its next poll or kernel entry: it parks and joins the
+ * back of a queue of preempted processes, which frees its carrier. When the canary ran and no
+ * started or woken process waits, the head of that queue goes on. So processes that wake from a
+ * wait run first, and the ones that compute take turns, first come, first served. A process that
+ * may have used up its {@code cpu_ms} is asked to count its CPU time at its next poll or kernel
+ * entry, and dies if it did. Asking costs a running guest nothing until then.
  *
  * <p>The scheduler runs on a platform thread: guests spinning on every carrier cannot starve it.
  */
@@ -37,6 +37,8 @@ final class Scheduler {
   // Set before the canary is woken, cleared when it runs.
   private volatile boolean canaryDue;
   private volatile boolean starved;
+  // Whether a process that was started or woken waits for a carrier.
+  private volatile boolean wanted;
 
   /**
    * @param enabled whether processes are preempted and CPU time limits enforced at all
@@ -62,9 +64,12 @@ final class Scheduler {
     canary.interrupt();
   }
 
-  /** Whether virtual threads wait for a carrier, or preempted processes to go on. Any thread. */
+  /**
+   * Whether virtual threads wait for a carrier, processes that were woken wait to run, or preempted
+   * ones to go on. Any thread.
+   */
   boolean contended() {
-    return starved || !preempted.isEmpty();
+    return starved || wanted || !preempted.isEmpty();
   }
 
   /** Queues a process that has just stopped for a preemption; {@link Process#resume} ends it. */
@@ -78,12 +83,19 @@ final class Scheduler {
       if (!starved) {
         canaryDue = true;
         LockSupport.unpark(canary);
+      }
+      long now = clock.nanoTime();
+      boolean ready = false;
+      for (Process p : processes) {
+        ready |= p.wantsToRun(now);
+      }
+      wanted = ready;
+      if (!starved && !ready) {
         Process next = preempted.poll();
         if (next != null) {
           next.resume();
         }
       }
-      long now = clock.nanoTime();
       boolean contended = contended();
       for (Process p : processes) {
         p.schedule(now, contended);

@@ -53,7 +53,7 @@ class CpuAndMemoryLimitTest {
   void moreSpinnersThanCarriersAllMakeProgressAndAnEchoAnswersWithinTwoSlices(String kind)
       throws Exception {
     String mode = kind.startsWith("never") ? "p" : "c";
-    int slice = 100;
+    int slice = 500;
     int spinners = CARRIERS + 1;
     var toml =
         new StringBuilder(
