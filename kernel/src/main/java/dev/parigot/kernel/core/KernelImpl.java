@@ -174,6 +174,7 @@ public final class KernelImpl implements Kernel {
   @Override
   public void verify(Manifest manifest) {
     manifest.programs().forEach(this::load);
+    requireKernelServices(manifest.programs());
   }
 
   private CompiledModule load(ProgramSpec program) {
