@@ -876,6 +876,22 @@ class ManifestTest {
   }
 
   @Test
+  void aMessageShowsTheFirstFiftyProblemsAndCountsTheRestWhichProblemsListsAll() {
+    var text = new StringBuilder(HELLO);
+    for (int i = 0; i < 20_000; i++) {
+      text.append("unknown").append(i).append(" = 1\n");
+    }
+
+    var e = catchThrowableOfType(ManifestException.class, () -> manifest(text.toString()));
+
+    assertThat(e.problems()).hasSize(20_000);
+    assertThat(e.getMessage().lines())
+        .hasSize(52)
+        .startsWith("app.toml: 20000 problems")
+        .endsWith("  and 19950 more");
+  }
+
+  @Test
   void aManifestTextIsMeasuredInBytesOfUtf8() {
     // 524,328 characters, 1,048,588 bytes.
     String big = HELLO + "args = [\"" + "\u00e9".repeat(524_260) + "\"]\n";
