@@ -116,6 +116,11 @@ extern "C" {
  * start with a letter.
  */
 #define PARIGOT_MAX_NAME_LEN (255)
+/*
+ * EXIT event service field: the kernel killed the worker (its code is then
+ * -PROVIDER_DIED).
+ */
+#define PARIGOT_EXIT_KILLED (1)
 
 /* One event record as parigot_wait writes it: 32 bytes, little endian. */
 typedef struct parigot_event {
@@ -130,7 +135,9 @@ typedef struct parigot_event {
    */
   int32_t code;
   /*
-   * CALL: the service handle (from export) the call was made to. Otherwise 0.
+   * CALL: the service handle (from export) the call was made to. EXIT:
+   * EXIT_KILLED if the kernel killed the worker, 0 if it ended itself.
+   * Otherwise 0.
    */
   int32_t service;
   /*

@@ -11,7 +11,8 @@
 ;;   e  spawn "echo" with arg "hello": 1 h > 0, 2 MESSAGE handle == h, 3 its first 4 bytes,
 ;;      4 its length, 5 own memory cell M after the worker wrote its own, 6 send [7],
 ;;      7 EXIT handle == h, 8 EXIT code, 9 send on the released handle
-;;   t  spawn "crash": 1 EXIT handle == h, 2 EXIT code; then exits 0
+;;   t  spawn "crash": 1 EXIT handle == h, 2 EXIT code, 3 EXIT service; then exits 0
+;;   n  spawn "neg": 1 EXIT handle == h, 2 EXIT code, 3 EXIT service; then exits 0
 ;;   c  spawn "hold", wait for its "up": 1 cancel, 2 cancel again; then waits for the next
 ;;      event that is not a Probe END: 3 its kind; answers it if it is a CALL and exits 0
 ;;   d  spawn "hold", wait for its "up", exit 3
@@ -20,7 +21,8 @@
 ;; Workers: idle (waits; a message starting "q" ends it), echo (tags 101 first event kind,
 ;; 102 its handle, 103 length, 104 first 4 bytes, 105 M as it found it, 106 export of
 ;; argv[2], 107 send back; a second message ends it with its first byte as exit code),
-;; crash (unreachable), hold (sends "up", then waits), quick (sends "bye", returns).
+;; crash (unreachable), hold (sends "up", then waits), quick (sends "bye", returns),
+;; neg (exit(-5), the number of -PROVIDER_DIED).
 ;; Memory (1 page): argc/argv-size at 0, argv pointers at 16, argv bytes at 64..255,
 ;; strings at 256..383, report value at 512, event record at 1024 (kind, handle, code,
 ;; service, payload_offset, payload_len), payload buffer at 2048 (1 KiB), scratch at 4096,
@@ -53,6 +55,7 @@
   (data (i32.const 372) "q")
   (data (i32.const 376) "\07")
   (data (i32.const 380) "bye")
+  (data (i32.const 384) "neg")
   (global $probe (mut i32) (i32.const 0))
 
   (func $report (param $tag i32) (param $value i32)
@@ -67,6 +70,7 @@
   (func $kind (result i32) (i32.load (i32.const 1024)))
   (func $handle (result i32) (i32.load (i32.const 1028)))
   (func $code (result i32) (i32.load (i32.const 1032)))
+  (func $service (result i32) (i32.load (i32.const 1036)))
   (func $payload (result i32) (i32.add (i32.const 2048) (i32.load (i32.const 1040))))
   (func $length (result i32) (i32.load (i32.const 1044)))
 
@@ -161,6 +165,16 @@
         (local.set $h (call $spawn (i32.const 344) (i32.const 5) (i32.const 0) (i32.const 0)))
         (call $report (i32.const 1) (i32.eq (call $expect (i32.const 7)) (local.get $h)))
         (call $report (i32.const 2) (call $code))
+        (call $report (i32.const 3) (call $service))
+        (call $exit (i32.const 0))))
+
+    ;; n: a worker that exits with a negative code
+    (if (i32.eq (local.get $m) (i32.const 110))
+      (then
+        (local.set $h (call $spawn (i32.const 384) (i32.const 3) (i32.const 0) (i32.const 0)))
+        (call $report (i32.const 1) (i32.eq (call $expect (i32.const 7)) (local.get $h)))
+        (call $report (i32.const 2) (call $code))
+        (call $report (i32.const 3) (call $service))
         (call $exit (i32.const 0))))
 
     ;; c: cancel a live worker
@@ -228,6 +242,8 @@
     (call $exit (i32.load8_u (call $payload))))
 
   (func (export "crash") unreachable)
+
+  (func (export "neg") (call $exit (i32.const -5)))
 
   (func (export "hold")
     (drop (call $send (call $expect (i32.const 6)) (i32.const 368) (i32.const 2)))

@@ -32,5 +32,8 @@ public final class Abi {
    */
   public static final int MAX_NAME_LEN = 255;
 
+  /** EXIT event service field: the kernel killed the worker (its code is then -PROVIDER_DIED). */
+  public static final int EXIT_KILLED = 1;
+
   private Abi() {}
 }

@@ -24,7 +24,8 @@ public final class EventLayout {
   public static final int CODE = 8;
 
   /**
-   * CALL: the service handle (from export) the call was made to. Otherwise 0. Type i32, 4 bytes.
+   * CALL: the service handle (from export) the call was made to. EXIT: EXIT_KILLED if the kernel
+   * killed the worker, 0 if it ended itself. Otherwise 0. Type i32, 4 bytes.
    */
   public static final int SERVICE = 12;
 

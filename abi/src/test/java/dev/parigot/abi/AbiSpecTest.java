@@ -39,7 +39,8 @@ class AbiSpecTest {
     assertThat(Abi.TIMEOUT_NONE).isZero();
     assertThat(Abi.MAX_EVENTS).isEqualTo(1024);
     assertThat(Abi.MAX_NAME_LEN).isEqualTo(255);
-    assertThat(spec.constants()).hasSize(6);
+    assertThat(Abi.EXIT_KILLED).isEqualTo(1);
+    assertThat(spec.constants()).hasSize(7);
   }
 
   @Test

@@ -7,6 +7,7 @@ import dev.parigot.host.RunningTests;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.protoc.ParigotGen;
+import dev.parigot.services.KernelNames;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
 import java.io.IOException;
@@ -45,6 +46,9 @@ public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
   static final int REFUSED = 2;
 
+  /** Exit code for a failure of parigot itself, e.g. the JVM out of memory: never a refusal. */
+  static final int FAILED = 3;
+
   // Held so the configured level is not lost when java.util.logging drops unreferenced loggers.
   private static final Logger PARIGOT_LOGGER = Logger.getLogger("dev.parigot");
 
@@ -55,7 +59,23 @@ public final class Main implements Runnable {
   }
 
   static CommandLine commandLine() {
-    return new CommandLine(new Main());
+    CommandLine cli = new CommandLine(new Main());
+    return cli.setExecutionStrategy(parsed -> {
+      try {
+        return new CommandLine.RunLast().execute(parsed);
+      } catch (CommandLine.ExecutionException e) {
+        return failed(cli, e.getCause() == null ? e : e.getCause());
+      } catch (Error e) {
+        return failed(cli, e);
+      }
+    });
+  }
+
+  /** One line for what nothing refused and reported: no stack trace. */
+  private static int failed(CommandLine cli, Throwable e) {
+    cli.getErr().println("parigot: failed: " + e);
+    cli.getErr().flush();
+    return FAILED;
   }
 
   @Override
@@ -130,7 +150,8 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       configureLogging(false);
-      try (Kernel kernel = Kernel.builder().build()) {
+      // The kernel services' names, as run serves them, but none of their data opened.
+      try (Kernel kernel = KernelNames.declare(Kernel.builder()).build()) {
         Manifest m = Manifest.load(manifest);
         kernel.verify(m);
         spec.commandLine()

@@ -54,10 +54,11 @@ public interface Kernel extends AutoCloseable {
   App launchTests(Manifest manifest);
 
   /**
-   * Loads and validates every module of a manifest, as {@link #launch} would, without starting
-   * anything.
+   * Loads and validates every module of a manifest and checks the kernel names its programs
+   * require, as {@link #launch} would, without starting anything.
    *
    * @throws ModuleRefusedException if a module is refused
+   * @throws DeniedException if a program requires a kernel name this kernel does not serve
    */
   void verify(Manifest manifest);
 

@@ -11,7 +11,6 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -90,7 +89,7 @@ public final class Manifest {
     Objects.requireNonNull(file, "file");
     String toml;
     try {
-      toml = Files.readString(file);
+      toml = ManifestText.read(file);
     } catch (IOException e) {
       throw new ManifestException(file, List.of(file + ": cannot read: " + reason(e)), e);
     }
@@ -285,7 +284,7 @@ public final class Manifest {
     }
 
     Manifest check() {
-      TomlParseResult root = Toml.parse(toml);
+      TomlParseResult root = parse();
       if (root.hasErrors()) {
         // What tomlj recovered would only yield follow-on problems.
         for (TomlParseError e : root.errors()) {
@@ -293,6 +292,10 @@ public final class Manifest {
               line(e.position()),
               "TOML syntax error at column " + e.position().column() + ": " + e.getMessage());
         }
+        throw failure();
+      }
+      if (ManifestText.tooDeep(root)) {
+        add(0, ManifestText.tooDeep());
         throw failure();
       }
       var top = new Scope(root, "", "");
@@ -1013,6 +1016,16 @@ public final class Manifest {
         }
       }
       return line;
+    }
+
+    /** Parses the text within {@link ManifestText}'s bounds, or fails naming the bound. */
+    private TomlParseResult parse() {
+      ManifestText.size(toml).ifPresent(problem -> add(0, problem));
+      ManifestText.deepLine(toml).ifPresent(line -> add(line, ManifestText.tooDeep()));
+      if (!problems.isEmpty()) {
+        throw failure();
+      }
+      return Toml.parse(toml);
     }
 
     private static int line(TomlPosition position) {

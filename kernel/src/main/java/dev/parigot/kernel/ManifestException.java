@@ -9,10 +9,14 @@ import java.util.List;
  *
  * <p>It carries every problem found, not only the first, so that one check shows all that needs
  * fixing. Each problem is one line naming the file and, where known, the line, the program and the
- * key, e.g. {@code app.toml:7: program 'greeter': limits.memory_mib: must be ...}.
+ * key, e.g. {@code app.toml:7: program 'greeter': limits.memory_mib: must be ...}. The message
+ * shows the first {@value #SHOWN} and how many more there are; {@link #problems} has them all.
  */
 public final class ManifestException extends ParigotException {
   private static final long serialVersionUID = 1L;
+
+  /** How many problems the message shows: a manifest of a thousand bad keys is not a page. */
+  static final int SHOWN = 50;
 
   @SuppressWarnings("serial") // List.copyOf lists are serializable
   private final List<String> problems;
@@ -39,7 +43,10 @@ public final class ManifestException extends ParigotException {
   private static String message(Path file, List<String> problems) {
     var text = new StringBuilder().append(file).append(": ").append(problems.size());
     text.append(problems.size() == 1 ? " problem" : " problems");
-    problems.forEach(p -> text.append("\n  ").append(p));
+    problems.stream().limit(SHOWN).forEach(p -> text.append("\n  ").append(p));
+    if (problems.size() > SHOWN) {
+      text.append("\n  and ").append(problems.size() - SHOWN).append(" more");
+    }
     return text.toString();
   }
 }

@@ -854,6 +854,97 @@ class ManifestTest {
     assertThat(e.problems()).containsExactly(file + ": cannot read: not UTF-8 text");
   }
 
+  // ---- Bounds on the text ----
+
+  private static final String HELLO =
+      "app = \"hello\"\n[program.main]\nwasm = \"main.wasm\"\nrole = \"main\"\n";
+  private static final String TOO_DEEP =
+      "arrays and tables nest more than 32 deep; a manifest may nest at most 32";
+
+  @Test
+  void aManifestFileOfOneMibIsReadButOneByteMoreIsRefusedBeforeParsing() throws Exception {
+    Path file = dir.resolve("app.toml");
+    String padding = "#" + "x".repeat(ManifestText.MAX_BYTES - HELLO.length() - 2) + "\n";
+    Files.writeString(file, HELLO + padding);
+    assertThat(Files.size(file)).isEqualTo(1 << 20);
+    assertThat(Manifest.load(file).app()).isEqualTo("hello");
+
+    Files.writeString(file, HELLO + padding + " ");
+    var e = catchThrowableOfType(ManifestException.class, () -> Manifest.load(file));
+
+    assertThat(e.problems())
+        .containsExactly(
+            file + ": more than 1048576 bytes; a manifest may be at most 1048576 (1 MiB)");
+  }
+
+  @Test
+  void aMessageShowsTheFirstFiftyProblemsAndCountsTheRestWhichProblemsListsAll() {
+    var text = new StringBuilder(HELLO);
+    for (int i = 0; i < 20_000; i++) {
+      text.append("unknown").append(i).append(" = 1\n");
+    }
+
+    var e = catchThrowableOfType(ManifestException.class, () -> manifest(text.toString()));
+
+    assertThat(e.problems()).hasSize(20_000);
+    assertThat(e.getMessage().lines())
+        .hasSize(52)
+        .startsWith("app.toml: 20000 problems")
+        .endsWith("  and 19950 more");
+  }
+
+  @Test
+  void aManifestTextIsMeasuredInBytesOfUtf8() {
+    // 524,328 characters, 1,048,588 bytes.
+    String big = HELLO + "args = [\"" + "\u00e9".repeat(524_260) + "\"]\n";
+    assertThat(big).hasSizeLessThan(ManifestText.MAX_BYTES / 2 + 100);
+
+    assertThat(problems(big))
+        .containsExactly(
+            "app.toml: more than 1048576 bytes; a manifest may be at most 1048576 (1 MiB)");
+  }
+
+  @Test
+  void arraysNestedTwoHundredThousandDeepAreRefusedAtTheirLineWithoutParsing() {
+    String deep = HELLO + "args = " + "[".repeat(200_000) + "]".repeat(200_000) + "\n";
+
+    assertThat(problems(deep)).containsExactly("app.toml:5: " + TOO_DEEP);
+  }
+
+  @Test
+  void inlineTablesMayNestThirtyTwoDeepButNotThirtyThree() {
+    String ok = "x = " + "{ a = ".repeat(31) + "{}" + " }".repeat(31) + "\n";
+    String tooDeep = "x = " + "{ a = ".repeat(32) + "{}" + " }".repeat(32) + "\n";
+
+    assertThat(problems(HELLO + ok)).doesNotContain("app.toml:5: " + TOO_DEEP);
+    assertThat(problems(HELLO + tooDeep)).containsExactly("app.toml:5: " + TOO_DEEP);
+  }
+
+  @Test
+  void dottedKeysNestTablesAndAreBoundedToo() {
+    String dotted = "k" + ".k".repeat(200_000) + " = 1\n";
+
+    assertThat(problems(HELLO + dotted)).containsExactly("app.toml: " + TOO_DEEP);
+  }
+
+  @Test
+  void bracketsInStringsAndCommentsDoNotCountAsNesting() {
+    String text =
+        HELLO
+            + "args = [\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\", '{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{',"
+            + " \"\"\"\n[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\"\"\"\"\"]"
+            + " # [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n";
+
+    assertThat(only(manifest(text)).args()).hasSize(3);
+  }
+
+  @Test
+  void anUnclosedMultiLineStringHidesNoDeepArrayFromTheBound() {
+    String text = HELLO + "v = \"\"\"\n" + "[".repeat(200_000) + "\n";
+
+    assertThat(problems(text)).isNotEmpty();
+  }
+
   // ---- Manifest sections ----
 
   @Test

@@ -40,6 +40,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class KernelImpl implements Kernel {
   private static final System.Logger LOG = System.getLogger("dev.parigot.kernel");
+
+  /** How many of a process's denied calls are logged one by one. */
+  static final int DENIALS_LOGGED = 5;
+
   private static final String START = "_start";
   private static final Duration SHUTDOWN_GRACE = Duration.ofSeconds(5);
 
@@ -169,6 +173,7 @@ public final class KernelImpl implements Kernel {
   @Override
   public void verify(Manifest manifest) {
     manifest.programs().forEach(this::load);
+    requireKernelServices(manifest.programs());
   }
 
   private CompiledModule load(ProgramSpec program) {
@@ -317,21 +322,46 @@ public final class KernelImpl implements Kernel {
     } else {
       LOG.log(Level.DEBUG, "{0}: {1}", p, exit);
     }
+    if (p.denials() > DENIALS_LOGGED) {
+      LOG.log(Level.WARNING, "{0}: {1} calls denied in all", p, p.denials());
+    }
     output.ended(p.toString(), exit.code(), exit.killReason());
+  }
+
+  private static boolean powerOfTen(int n) {
+    while (n > 1 && n % 10 == 0) {
+      n /= 10;
+    }
+    return n == 1;
   }
 
   void guestLine(Process p, boolean stderr, String line) {
     output.line(p.toString(), stderr, line);
   }
 
+  /**
+   * Logs a denied call of {@code p}, counted in {@link Process#denials} already: the first {@link
+   * #DENIALS_LOGGED} one by one, then the count at each power of ten, so that a guest looping on a
+   * denied call cannot flood the log; {@link #ended} logs the total.
+   */
   void denied(Process p, String what, String name) {
-    LOG.log(
-        Level.WARNING,
-        "{0}: {1} ''{2}'' denied: not granted by the manifest of program ''{3}''",
-        p,
-        what,
-        name,
-        p.program().name());
+    int n = p.denials();
+    if (n <= DENIALS_LOGGED) {
+      LOG.log(
+          Level.WARNING,
+          "{0}: {1} ''{2}'' denied: not granted by the manifest of program ''{3}''",
+          p,
+          what,
+          name,
+          p.program().name());
+    } else if (powerOfTen(n)) {
+      LOG.log(
+          Level.WARNING,
+          "{0}: {1} calls denied so far; only the first {2} are logged one by one",
+          p,
+          n,
+          DENIALS_LOGGED);
+    }
   }
 
   @Override

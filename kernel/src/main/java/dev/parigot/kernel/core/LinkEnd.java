@@ -14,6 +14,8 @@ final class LinkEnd {
   private int handle;
   // Owner thread only.
   private boolean released;
+  // On the parent's end: whether the kernel killed the worker; set before its EXIT is posted.
+  private boolean workerKilled;
 
   private LinkEnd(Process owner) {
     this.owner = owner;
@@ -50,6 +52,15 @@ final class LinkEnd {
 
   void release() {
     released = true;
+  }
+
+  void workerKilled(boolean killed) {
+    workerKilled = killed;
+  }
+
+  /** Whether the worker was killed rather than ended itself; read with its EXIT event. */
+  boolean workerKilled() {
+    return workerKilled;
   }
 
   /**

@@ -465,6 +465,8 @@ final class Process implements AbiHost {
       Process parent = link.peer().owner();
       parent.freeWorkerSlot(link.peer());
       int code = end.wasKilled() ? PROVIDER_DIED.negative() : end.code();
+      // Before the post, which publishes it to the parent's thread.
+      link.peer().workerKilled(end.wasKilled());
       parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
     });
     ready.complete(null);
@@ -623,9 +625,12 @@ final class Process implements AbiHost {
       memory.writeI32(record + EventLayout.CODE, e.code());
       memory.writeI32(
           record + EventLayout.SERVICE,
-          e.subject() instanceof IncomingCall c && e.kind() == EventKind.CALL.value()
-              ? c.export().handle()
-              : 0);
+          switch (e.subject()) {
+            case IncomingCall c when e.kind() == EventKind.CALL.value() -> c.export().handle();
+            case LinkEnd l when e.kind() == EventKind.EXIT.value() && l.workerKilled() ->
+                Abi.EXIT_KILLED;
+            default -> 0;
+          });
       memory.writeI32(record + EventLayout.PAYLOAD_OFFSET, used);
       memory.writeI32(record + EventLayout.PAYLOAD_LEN, len);
       memory.writeI64(record + EventLayout.RESERVED, 0);

@@ -6,6 +6,13 @@ import static dev.parigot.abi.Errno.NO_SUCH_SERVICE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.text.MessageFormat;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +42,50 @@ class ConfLocateTest {
       assertThat(main.result(1)).isEqualTo(NOT_PERMITTED.negative());
       assertThat(main.result(2)).isPositive();
       assertThat(app.process("main").denials()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aProcessLoopingOnADeniedNameLogsItsFirstDenialsThenCountsAtPowersOfTenAndInAll()
+      throws Exception {
+    // The script runs at most 64 commands.
+    String[] commands = new String[60];
+    Arrays.fill(commands, "l other.v1.Flood");
+    List<String> lines = new CopyOnWriteArrayList<>();
+    Logger kernelLog = Logger.getLogger("dev.parigot.kernel");
+    Handler capture =
+        new Handler() {
+          @Override
+          public void publish(LogRecord r) {
+            lines.add(MessageFormat.format(r.getMessage(), r.getParameters()));
+          }
+
+          @Override
+          public void flush() {}
+
+          @Override
+          public void close() {}
+        };
+    kernelLog.addHandler(capture);
+    try {
+      String main;
+      try (var app = Conf.app(dir).program("main", commands).launch()) {
+        var guest = app.guest("main");
+        for (int cmd = 0; cmd < commands.length; cmd++) {
+          assertThat(guest.result(cmd)).isEqualTo(NOT_PERMITTED.negative());
+        }
+        assertThat(app.process("main").denials()).isEqualTo(60);
+        main = "main[" + app.process("main").pid() + "]";
+      }
+      assertThat(lines.stream().filter(l -> l.contains("other.v1.Flood")))
+          .as("logged one by one")
+          .hasSize(5);
+      assertThat(lines.stream().filter(l -> l.contains("calls denied")))
+          .containsExactly(
+              main + ": 10 calls denied so far; only the first 5 are logged one by one",
+              main + ": 60 calls denied in all");
+    } finally {
+      kernelLog.removeHandler(capture);
     }
   }
 

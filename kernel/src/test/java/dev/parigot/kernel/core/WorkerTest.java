@@ -2,6 +2,7 @@ package dev.parigot.kernel.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.parigot.abi.Abi;
 import dev.parigot.kernel.conformance.Probe;
 import java.nio.file.Path;
 import java.util.Map;
@@ -104,11 +105,30 @@ class WorkerTest {
   void aTrappingWorkerDiesAloneAndItsParentGetsExitProviderDied() throws Exception {
     parent("t", "");
 
-    assertThat(reports(2)).containsEntry(1, 1).containsEntry(2, -5);
+    assertThat(reports(3))
+        .containsEntry(1, 1)
+        .containsEntry(2, -5)
+        .as("EXIT's service field says the kernel killed it")
+        .containsEntry(3, Abi.EXIT_KILLED);
     assertThat(k.awaitEnding("parent/crash"))
         .startsWith("70 trap: ")
         .contains("unreachable")
         .contains("wasm stack: ");
+    assertThat(k.awaitEnding("parent")).isEqualTo("0");
+  }
+
+  @Test
+  void aWorkerThatExitsWithMinusProviderDiedIsToldApartFromAKilledOneByTheExitServiceField()
+      throws Exception {
+    parent("n", "");
+
+    assertThat(reports(3))
+        .containsEntry(1, 1)
+        .as("the code it chose, the number of -PROVIDER_DIED")
+        .containsEntry(2, -5)
+        .as("EXIT's service field: it ended itself")
+        .containsEntry(3, 0);
+    assertThat(k.awaitEnding("parent/neg")).isEqualTo("-5");
     assertThat(k.awaitEnding("parent")).isEqualTo("0");
   }
 
