@@ -177,6 +177,35 @@ class DiskQuotaTest {
     kv.unary("Put", put("n", big), PutResponse.parser());
   }
 
+  @Test
+  void theKvHistoryKeepsAtMostItsBytesOfChanges() {
+    Client kv = services.kv();
+    var big = ByteString.copyFrom(new byte[Kv.MAX_VALUE]);
+    long last = 0;
+    // 80 MiB of changes to one key: the entry stays one, the history may not keep them all.
+    for (int i = 0; i < 160; i++) {
+      last = kv.unary("Put", put("k", big), PutResponse.parser()).getRevision();
+    }
+    assertThat(quotas().used("app", "main")).isEqualTo(1 + Kv.MAX_VALUE + DiskQuotas.ROW);
+    assertThat(
+            kv.call(
+                    "Watch",
+                    KvProto.WatchRequest.newBuilder().setBucket("b").setAfterRevision(1).build())
+                .error(Code.FAILED_PRECONDITION))
+        .contains("older than the kept history");
+    // The newest changes are kept: at least three quarters of the bound.
+    var recent =
+        kv.call(
+            "Watch",
+            KvProto.WatchRequest.newBuilder()
+                .setBucket("b")
+                .setAfterRevision(last - Kv.HISTORY_BYTES / 4 * 3 / Kv.MAX_VALUE + 1)
+                .build());
+    assertThat(recent.partial(KvProto.Change.parser()).getRevision())
+        .isEqualTo(last - Kv.HISTORY_BYTES / 4 * 3 / Kv.MAX_VALUE + 2);
+    recent.cancel();
+  }
+
   private static PutRequest put(String key, ByteString value) {
     return PutRequest.newBuilder().setBucket("b").setKey(key).setValue(value).build();
   }
