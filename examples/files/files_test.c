@@ -18,11 +18,14 @@ enum { READ = 1, WRITE = 2, STAT = 3, LIST = 4, DELETE = 5, MKDIR = 6 };
 enum { MODE_TRUNCATE = 2, MODE_APPEND = 3 };
 enum { KIND_FILE = 1, KIND_DIRECTORY = 2 };
 /* Application codes (proto/parigot/status/v1/status.proto). */
-enum { NOT_FOUND = 5, PERMISSION_DENIED = 7 };
+enum { NOT_FOUND = 5, PERMISSION_DENIED = 7, RESOURCE_EXHAUSTED = 8 };
+/* app.toml gives this program disk_mib = 1: sixteen appends of 64 KiB. */
+enum { QUOTA_BYTES = 1 << 20, PIECE = 64 << 10 };
 
 static pg_loop *loop;
 static int32_t files;
-static uint8_t buf[4096];
+static uint8_t buf[PIECE + 4096];
+static char piece[PIECE + 1];
 
 /* Calls a method with the encoded request and waits: the done future. */
 static pg_future *call(int32_t method, const pg_writer *w) {
@@ -244,6 +247,26 @@ int main(void) {
     pg_expect_eq_i64(status_of(DELETE, "notes"), 0);
     pg_expect_eq_i64(status_of(DELETE, "greeting.txt"), 0);
     pg_expect_eq_i64(status_of(STAT, "greeting.txt"), NOT_FOUND);
+  }
+
+  PG_TEST_CASE("writes stop at the program's disk quota and a delete frees it") {
+    memset(piece, 'x', PIECE);
+    int64_t size = 0;
+    int32_t status = 0;
+    int appended = 0;
+    /* Bounded: four times the quota, were it not enforced. */
+    while (appended < 4 * QUOTA_BYTES / PIECE) {
+      status = write_file("fill.bin", MODE_APPEND, piece, &size);
+      if (status != 0) {
+        break;
+      }
+      appended++;
+    }
+    pg_expect_eq_i64(status, RESOURCE_EXHAUSTED);
+    pg_expect_eq_i64(appended, QUOTA_BYTES / PIECE);
+    pg_expect_eq_i64(status_of(DELETE, "fill.bin"), 0);
+    pg_expect_eq_i64(write_file("fill.bin", MODE_APPEND, piece, &size), 0);
+    pg_expect_eq_i64(status_of(DELETE, "fill.bin"), 0);
   }
 
   return pg_test_exit_code();

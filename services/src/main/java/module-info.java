@@ -17,8 +17,9 @@ module dev.parigot.services {
   // The request and response messages, for hosts that call the services from Java.
   exports dev.parigot.services.proto;
 
-  // The manifest's [http] table and the programs' files and http_allow keys.
+  // The manifest's [http] and [disk] tables and the programs' files, http_allow and disk_mib keys.
   provides dev.parigot.kernel.spi.ManifestSection with
+      dev.parigot.services.DiskSection,
       dev.parigot.services.FilesSection,
       dev.parigot.services.HttpSection,
       dev.parigot.services.HttpAllowSection;

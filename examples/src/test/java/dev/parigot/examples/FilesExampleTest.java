@@ -49,12 +49,14 @@ class FilesExampleTest {
         .containsPattern("files_test\\[\\d+\\]\n")
         .contains("  PASS  a written file reads back (4 checks, ")
         .contains("  PASS  paths that leave the sandbox are refused (4 checks, ")
-        .contains("7 cases: 7 passed, 0 failed, 0 skipped\n")
+        .contains(
+            "  PASS  writes stop at the program's disk quota and a delete frees it (5 checks, ")
+        .contains("8 cases: 8 passed, 0 failed, 0 skipped\n")
         .containsPattern("ok in \\d+\\.\\d s");
     Document xml = xml(junit);
     Element suites = xml.getDocumentElement();
     assertThat(suites.getAttribute("name")).isEqualTo("files");
-    assertThat(suites.getAttribute("tests")).isEqualTo("7");
+    assertThat(suites.getAttribute("tests")).isEqualTo("8");
     assertThat(suites.getAttribute("failures")).isEqualTo("0");
     assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
     // The test program ran in its own directory, under the copy's data directory, and cleaned up.

@@ -241,9 +241,9 @@ class AppHostTest {
     }
 
     assertThat(report.passed()).isTrue();
-    assertThat(report.cases()).isEqualTo(7);
-    assertThat(report.count(Outcome.PASSED)).isEqualTo(7);
-    assertThat(report.summary()).contains("7 cases: 7 passed, 0 failed, 0 skipped\n");
+    assertThat(report.cases()).isEqualTo(8);
+    assertThat(report.count(Outcome.PASSED)).isEqualTo(8);
+    assertThat(report.summary()).contains("8 cases: 8 passed, 0 failed, 0 skipped\n");
     assertThat(report.junitXml()).contains("name=\"files\"").contains("failures=\"0\"");
     // The test program had its files directory, and cleaned up.
     assertThat(dir.resolve(".parigot/files/files/files_test")).isEmptyDirectory();

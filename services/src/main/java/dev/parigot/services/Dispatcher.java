@@ -28,6 +28,7 @@ import java.util.concurrent.ThreadFactory;
  *   <li>a returned message: END with it; null: the handler answers later itself (timers, and
  *       streams, which go at the caller's pace through {@link Call#stream});
  *   <li>a thrown {@link Failure}: ERROR with its code and message;
+ *   <li>a full disk ({@link DiskFull}): RESOURCE_EXHAUSTED, and a log record without a trace;
  *   <li>an interrupt after cancellation: nothing (the caller is gone);
  *   <li>anything else thrown: INTERNAL with a message, and a log record with the stack trace. No
  *       exception reaches the kernel.
@@ -124,6 +125,10 @@ final class Dispatcher implements Provider {
   static void failed(Call call, Throwable thrown) {
     switch (thrown) {
       case Failure f -> call.fail(f.code(), f.getMessage());
+      case Throwable t when DiskFull.is(t) -> {
+        LOG.log(Level.WARNING, call.method() + " for " + call.caller().process() + ": " + t);
+        call.fail(Code.RESOURCE_EXHAUSTED, call.method() + ": the disk is full");
+      }
       case InterruptedException e when call.cancelled() -> {}
       default -> internal(call, thrown);
     }

@@ -46,6 +46,7 @@ public final class KernelServices implements AutoCloseable {
   private final List<Dispatcher> dispatchers;
   private final TestRun tests;
   private final FileService files;
+  private final DiskQuotas quotas;
   private final HttpEgress http;
   private final HttpBodies bodies;
 
@@ -56,6 +57,7 @@ public final class KernelServices implements AutoCloseable {
       List<Dispatcher> d,
       TestRun tests,
       FileService files,
+      DiskQuotas quotas,
       HttpEgress http,
       HttpBodies bodies) {
     this.store = store;
@@ -64,6 +66,7 @@ public final class KernelServices implements AutoCloseable {
     this.dispatchers = d;
     this.tests = tests;
     this.files = files;
+    this.quotas = quotas;
     this.http = http;
     this.bodies = bodies;
   }
@@ -88,20 +91,23 @@ public final class KernelServices implements AutoCloseable {
 
   /**
    * Takes the grants of an app's manifest that the services enforce: each program's {@code files}
-   * directory for {@code parigot.file.v1.File} (created here), and its {@code http_allow}, the
-   * hosts {@code parigot.http.v1.Client} lets it reach. Call it before launching the app; a program
+   * directory for {@code parigot.file.v1.File} (created here), its {@code http_allow}, the hosts
+   * {@code parigot.http.v1.Client} lets it reach, and the app's disk quotas ({@code [disk]}, {@code
+   * disk_mib}; an app never admitted has the defaults). Call it before launching the app; a program
    * of an app never admitted has no files and reaches no host. Admitting the same app again
    * replaces its grants.
    *
    * @return this
-   * @throws ParigotException if a files directory cannot be created
+   * @throws ParigotException if a files directory cannot be created or opened
    */
   public KernelServices admit(Manifest manifest) {
+    quotas.admit(manifest);
     try {
       files.grant(manifest);
     } catch (IOException e) {
       throw new ParigotException(
-          "cannot create the files directories of app '" + manifest.app() + "': " + e, e);
+          "cannot open the files directories of app '" + manifest.app() + "': " + e.getMessage(),
+          e);
     }
     http.admit(manifest);
     return this;
@@ -114,6 +120,11 @@ public final class KernelServices implements AutoCloseable {
 
   List<Dispatcher> dispatchers() {
     return dispatchers;
+  }
+
+  /** The disk quotas' ledger, for tests. */
+  DiskQuotas quotas() {
+    return quotas;
   }
 
   /** What test programs reported to {@code parigot.test.v1.Test}, for {@code parigot test}. */
@@ -142,6 +153,7 @@ public final class KernelServices implements AutoCloseable {
   @Override
   public void close() {
     dispatchers.forEach(Dispatcher::close);
+    files.close();
     http.close();
     if (ownTime != null) {
       ownTime.close();
@@ -259,14 +271,18 @@ public final class KernelServices implements AutoCloseable {
         // written and spares each record a disk flush.
         Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
         opened.add(logStore);
-        var files = new FileService();
+        var quotas = new DiskQuotas();
+        var files = new FileService(quotas);
+        var kv = new Kv(store, quotas);
+        var queues = new Queues(store, t, threads, quotas);
+        quotas.count(store);
         var tests = new TestService(t);
         var http = new HttpEgress(threads);
         var bodies = new HttpBodies();
         List<Dispatcher> dispatchers =
             List.of(
-                new Kv(store).dispatcher(threads),
-                new Queues(store, t, threads).dispatcher(),
+                kv.dispatcher(threads),
+                queues.dispatcher(),
                 new Logs(logStore, t, output).dispatcher(threads),
                 new Clock(t).dispatcher(threads),
                 files.dispatcher(threads),
@@ -275,7 +291,7 @@ public final class KernelServices implements AutoCloseable {
                 bodies.dispatcher(threads));
         var services =
             new KernelServices(
-                store, logStore, own, dispatchers, new TestRun(tests), files, http, bodies);
+                store, logStore, own, dispatchers, new TestRun(tests), files, quotas, http, bodies);
         try {
           grants.forEach(services::admit);
         } catch (ParigotException e) {

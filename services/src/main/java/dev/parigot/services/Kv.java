@@ -35,7 +35,13 @@ import java.util.concurrent.ThreadFactory;
  * parigot.kv.v1.KV: buckets of keys per app, in the shared store. See kv.proto for the contract.
  *
  * <p>Every change is also appended to a history table, which Watch replays from; the history keeps
- * the newest {@link #HISTORY} changes of the store.
+ * the newest {@link #HISTORY} changes of the store, and at most {@link #HISTORY_BYTES} of their
+ * keys and values.
+ *
+ * <p>Each entry is charged to the {@link DiskQuotas disk quota} of the program that last wrote it
+ * (column {@code program}), and freed when it is deleted or another program overwrites it. The
+ * history is not charged: it is the store's, bounded in rows and bytes, and an app's own writes
+ * push its old changes out.
  */
 final class Kv {
   static final int MAX_BUCKET = 128;
@@ -45,6 +51,7 @@ final class Kv {
   static final int DEFAULT_PAGE = 100;
   static final int PAGE_BYTES = 256 * 1024;
   static final long HISTORY = 100_000;
+  static final long HISTORY_BYTES = 64L << 20;
 
   /** Changes a watcher may have pending before it is cut off as too slow. */
   static final int WATCH_BACKLOG = 10_000;
@@ -67,11 +74,20 @@ final class Kv {
   private record Committed(String app, String bucket, Change change) {}
 
   private final Store store;
+  private final DiskQuotas quotas;
   private final Set<Watcher> watchers = ConcurrentHashMap.newKeySet();
+  // The history's keys and values in bytes; at least what is there. Guarded by the store's lock.
+  private long historyBytes;
 
-  Kv(Store store) throws SQLException {
+  Kv(Store store, DiskQuotas quotas) throws SQLException {
     this.store = store;
+    this.quotas = quotas;
     store.execute(SCHEMA);
+    historyBytes =
+        store.tx(c -> {
+          DiskQuotas.addProgramColumn(c, "kv");
+          return historySize(c);
+        });
   }
 
   Dispatcher dispatcher(ThreadFactory threads) {
@@ -114,7 +130,8 @@ final class Kv {
     String bucket = bucket(r.getBucket());
     byte[] key = key("key", r.getKey());
     Check.size("value", r.getValue().size(), MAX_VALUE);
-    long revision = write(app, bucket, key, r.getValue().toByteArray(), null);
+    long revision =
+        write(app, call.caller().program(), bucket, key, r.getValue().toByteArray(), null);
     return PutResponse.newBuilder().setRevision(revision).build();
   }
 
@@ -125,7 +142,8 @@ final class Kv {
     byte[] key = key("key", r.getKey());
     Check.size("value", r.getValue().size(), MAX_VALUE);
     long expected = Check.range("expected_revision", r.getExpectedRevision(), 0, Long.MAX_VALUE);
-    long revision = write(app, bucket, key, r.getValue().toByteArray(), expected);
+    long revision =
+        write(app, call.caller().program(), bucket, key, r.getValue().toByteArray(), expected);
     return CompareAndSetResponse.newBuilder().setRevision(revision).build();
   }
 
@@ -134,18 +152,24 @@ final class Kv {
     String bucket = bucket(r.getBucket());
     byte[] key = key("key", r.getKey());
     Committed done =
-        store.tx(
-            c -> {
+        quotas.tx(
+            store,
+            (c, charge) -> {
               if (revisionOf(c, app, bucket, key) == 0) {
                 return null;
               }
               long revision = nextRevision(c);
               try (var s =
-                  c.prepareStatement("DELETE FROM kv WHERE app = ? AND bucket = ? AND key = ?")) {
+                  c.prepareStatement(
+                      "DELETE FROM kv WHERE app = ? AND bucket = ? AND key = ?"
+                          + " RETURNING program, length(key) + length(value)")) {
                 s.setString(1, app);
                 s.setString(2, bucket);
                 s.setBytes(3, key);
-                s.executeUpdate();
+                try (ResultSet rs = s.executeQuery()) {
+                  rs.next();
+                  charge.free(app, rs.getString(1), rs.getLong(2) + DiskQuotas.ROW);
+                }
               }
               record(c, revision, app, bucket, key, null);
               return new Committed(app, bucket, change(Change.Kind.DELETE, key, null, revision));
@@ -162,13 +186,16 @@ final class Kv {
   /**
    * Writes a key, if its revision is {@code expected} when that is not null; returns the new one.
    */
-  private long write(String app, String bucket, byte[] key, byte[] value, Long expected)
+  private long write(
+      String app, String program, String bucket, byte[] key, byte[] value, Long expected)
       throws SQLException {
     Committed done =
-        store.tx(
-            c -> {
+        quotas.tx(
+            store,
+            (c, charge) -> {
+              Owner old = owner(c, app, bucket, key);
               if (expected != null) {
-                long current = revisionOf(c, app, bucket, key);
+                long current = old == null ? 0 : old.revision();
                 if (current != expected) {
                   throw Failure.precondition(
                       "key '"
@@ -182,19 +209,33 @@ final class Kv {
                           + expected);
                 }
               }
+              long bytes = DiskQuotas.entry(key, value);
+              if (old != null && old.program().equals(program)) {
+                if (bytes > old.bytes()) {
+                  charge.reserve(app, program, bytes - old.bytes());
+                } else {
+                  charge.free(app, program, old.bytes() - bytes);
+                }
+              } else {
+                charge.reserve(app, program, bytes);
+                if (old != null) {
+                  charge.free(app, old.program(), old.bytes());
+                }
+              }
               long revision = nextRevision(c);
               try (var s =
                   c.prepareStatement(
-                      "INSERT INTO kv (app, bucket, key, value, revision)"
-                          + " VALUES (?, ?, ?, ?, ?)"
+                      "INSERT INTO kv (app, bucket, key, value, revision, program)"
+                          + " VALUES (?, ?, ?, ?, ?, ?)"
                           + " ON CONFLICT (app, bucket, key)"
                           + " DO UPDATE SET value = excluded.value,"
-                          + " revision = excluded.revision")) {
+                          + " revision = excluded.revision, program = excluded.program")) {
                 s.setString(1, app);
                 s.setString(2, bucket);
                 s.setBytes(3, key);
                 s.setBytes(4, value);
                 s.setLong(5, revision);
+                s.setString(6, program);
                 s.executeUpdate();
               }
               record(c, revision, app, bucket, key, value);
@@ -202,6 +243,26 @@ final class Kv {
             },
             this::publish);
     return done.change().getRevision();
+  }
+
+  /** Who is charged for an entry, what it counts, and its revision. */
+  private record Owner(String program, long bytes, long revision) {}
+
+  private static Owner owner(Connection c, String app, String bucket, byte[] key)
+      throws SQLException {
+    try (var s =
+        c.prepareStatement(
+            "SELECT program, length(key) + length(value), revision FROM kv"
+                + " WHERE app = ? AND bucket = ? AND key = ?")) {
+      s.setString(1, app);
+      s.setString(2, bucket);
+      s.setBytes(3, key);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next()
+            ? new Owner(rs.getString(1), rs.getLong(2) + DiskQuotas.ROW, rs.getLong(3))
+            : null;
+      }
+    }
   }
 
   private static long revisionOf(Connection c, String app, String bucket, byte[] key)
@@ -230,7 +291,7 @@ final class Kv {
     }
   }
 
-  private static void record(
+  private void record(
       Connection c, long revision, String app, String bucket, byte[] key, byte[] value)
       throws SQLException {
     try (var s =
@@ -251,6 +312,33 @@ final class Kv {
         s.setLong(1, revision - HISTORY);
         s.executeUpdate();
       }
+    }
+    // A change rolled back later leaves this too high, which only trims sooner; a trim counts
+    // again what is left.
+    historyBytes += key.length + (value == null ? 0 : value.length);
+    if (historyBytes > HISTORY_BYTES) {
+      try (var s =
+          c.prepareStatement(
+              "DELETE FROM kv_history WHERE revision <= (SELECT MAX(revision) FROM ("
+                  + " SELECT revision, SUM(length(key) + COALESCE(length(value), 0))"
+                  + " OVER (ORDER BY revision DESC) AS newer FROM kv_history)"
+                  + " WHERE newer > ?)")) {
+        // Down to three quarters, so that the next trim is many writes away.
+        s.setLong(1, HISTORY_BYTES / 4 * 3);
+        s.executeUpdate();
+      }
+      historyBytes = historySize(c);
+    }
+  }
+
+  private static long historySize(Connection c) throws SQLException {
+    try (var s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT COALESCE(SUM(length(key) + COALESCE(length(value), 0)), 0)"
+                    + " FROM kv_history")) {
+      rs.next();
+      return rs.getLong(1);
     }
   }
 

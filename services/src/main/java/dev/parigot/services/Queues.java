@@ -32,6 +32,9 @@ import java.util.concurrent.ThreadFactory;
  * can count it, but the lease itself (who holds it, its timer) lives in memory. When the store is
  * opened, the process that held the leases is gone, so every lease is returned at once: that is
  * what makes a kill of the kernel redeliver rather than lose.
+ *
+ * <p>A message is charged to the {@link DiskQuotas disk quota} of the program that sent it (column
+ * {@code program}) until it is acked; dead-lettering keeps it, and its charge.
  */
 final class Queues {
   private static final System.Logger LOG = System.getLogger("dev.parigot.services");
@@ -89,14 +92,20 @@ final class Queues {
   private final Store store;
   private final Time time;
   private final ThreadFactory threads;
+  private final DiskQuotas quotas;
   private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
   private final Map<QueueId, Set<Consumer>> consumers = new ConcurrentHashMap<>();
 
-  Queues(Store store, Time time, ThreadFactory threads) throws SQLException {
+  Queues(Store store, Time time, ThreadFactory threads, DiskQuotas quotas) throws SQLException {
     this.store = store;
     this.time = time;
     this.threads = threads;
+    this.quotas = quotas;
     store.execute(SCHEMA);
+    store.tx(c -> {
+      DiskQuotas.addProgramColumn(c, "queue_messages");
+      return null;
+    });
     int returned =
         store.tx(c -> {
           deadLetterSpent(c, "leased = 1");
@@ -130,25 +139,31 @@ final class Queues {
     Check.size("body", r.getBody().size(), MAX_BODY);
     int maxAttempts = (int) Check.range("max_attempts", r.getMaxAttempts(), 0, MAX_ATTEMPTS);
     long sent = time.wallNanos();
+    String program = call.caller().program();
     long id =
-        store.tx(c -> {
-          int attempts = maxAttempts > 0 ? maxAttempts : config(c, q).maxAttempts();
-          try (var s =
-              c.prepareStatement(
-                  "INSERT INTO queue_messages (app, queue, body, sent_nanos, attempts,"
-                      + " max_attempts, leased, dead_from) VALUES (?, ?, ?, ?, 0, ?, 0, '')"
-                      + " RETURNING id")) {
-            s.setString(1, q.app());
-            s.setString(2, q.queue());
-            s.setBytes(3, r.getBody().toByteArray());
-            s.setLong(4, sent);
-            s.setInt(5, attempts);
-            try (ResultSet rs = s.executeQuery()) {
-              rs.next();
-              return rs.getLong(1);
-            }
-          }
-        });
+        quotas.tx(
+            store,
+            (c, charge) -> {
+              int attempts = maxAttempts > 0 ? maxAttempts : config(c, q).maxAttempts();
+              charge.reserve(q.app(), program, r.getBody().size() + DiskQuotas.ROW);
+              try (var s =
+                  c.prepareStatement(
+                      "INSERT INTO queue_messages (app, queue, body, sent_nanos, attempts,"
+                          + " max_attempts, leased, dead_from, program)"
+                          + " VALUES (?, ?, ?, ?, 0, ?, 0, '', ?) RETURNING id")) {
+                s.setString(1, q.app());
+                s.setString(2, q.queue());
+                s.setBytes(3, r.getBody().toByteArray());
+                s.setLong(4, sent);
+                s.setInt(5, attempts);
+                s.setString(6, program);
+                try (ResultSet rs = s.executeQuery()) {
+                  rs.next();
+                  return rs.getLong(1);
+                }
+              }
+            },
+            sentId -> {});
     wake(q);
     return SendResponse.newBuilder().setId(id).build();
   }
@@ -253,17 +268,26 @@ final class Queues {
 
   private AckResponse ack(Call call, AckRequest r) throws SQLException {
     Lease lease = outstanding(call, r.getQueue(), r.getId(), r.getAttempt());
-    store.tx(c -> {
-      // Under the store's lock, so an expiry cannot give it back in between.
-      if (!leases.remove(lease.id, lease)) {
-        throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
-      }
-      try (var s = c.prepareStatement("DELETE FROM queue_messages WHERE id = ?")) {
-        s.setLong(1, lease.id);
-        s.executeUpdate();
-      }
-      return null;
-    });
+    quotas.tx(
+        store,
+        (c, charge) -> {
+          // Under the store's lock, so an expiry cannot give it back in between.
+          if (!leases.remove(lease.id, lease)) {
+            throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
+          }
+          try (var s =
+              c.prepareStatement(
+                  "DELETE FROM queue_messages WHERE id = ? RETURNING program, length(body)")) {
+            s.setLong(1, lease.id);
+            try (ResultSet rs = s.executeQuery()) {
+              if (rs.next()) {
+                charge.free(lease.queue.app(), rs.getString(1), rs.getLong(2) + DiskQuotas.ROW);
+              }
+            }
+          }
+          return null;
+        },
+        none -> {});
     forget(lease);
     return AckResponse.getDefaultInstance();
   }

@@ -36,10 +36,11 @@ class ManifestSectionsTest {
                 export = ["a.A"]
                 """))
         .containsExactly(
-            "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program,"
+            "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program, disk,"
                 + " http",
             "app.toml:6: program 'main': export: unknown key; the keys here are wasm, role,"
-                + " exports, requires, imports, args, env, replicas, limits, files, http_allow");
+                + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
+                + " http_allow");
   }
 
   @Test
@@ -323,7 +324,8 @@ class ManifestSectionsTest {
     assertThat(problems(httpApp("http = \"localhost:80\"\n")))
         .containsExactly(
             "app.toml:6: program 'front': http: unknown key; the keys here are wasm, role,"
-                + " exports, requires, imports, args, env, replicas, limits, files, http_allow");
+                + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
+                + " http_allow");
   }
 
   @Test
