@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -121,18 +122,21 @@ record ModuleEntry(
     return in.readNBytes(length);
   }
 
-  /** One module's classes; the parent sees the engine's runtime and the preemption poll. */
+  /**
+   * One module's classes; the parent sees the engine's runtime and the preemption poll. The bytes
+   * of a class are dropped once it is defined. Called under the loader's lock.
+   */
   private static final class Classes extends ClassLoader {
     private final Map<String, byte[]> classes;
 
     Classes(Map<String, byte[]> classes) {
       super(ModuleEntry.class.getClassLoader());
-      this.classes = classes;
+      this.classes = new HashMap<>(classes);
     }
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-      byte[] bytes = classes.get(name);
+      byte[] bytes = classes.remove(name);
       if (bytes == null) {
         throw new ClassNotFoundException(name);
       }
