@@ -146,6 +146,7 @@ class MainTest {
   @Test
   void cacheClearDeletesTheModulesThatRunsCompiled() throws Exception {
     // Set by the build for every test JVM: no test writes in the user's cache.
+    assertThat(System.getenv("PARIGOT_CACHE")).as("PARIGOT_CACHE, from pom.xml").isNotNull();
     Path cache = Path.of(System.getenv("PARIGOT_CACHE"));
     assertThat(parigot("check", HELLO.toString())).as(err.toString()).isZero();
     assertThat(modules(cache)).isNotEmpty();
