@@ -7,6 +7,8 @@ module dev.parigot.cli {
   requires info.picocli;
   requires java.logging;
 
+  uses dev.parigot.engine.spi.Engine;
+
   opens dev.parigot.cli to
       info.picocli;
 }

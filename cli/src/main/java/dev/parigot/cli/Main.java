@@ -40,7 +40,8 @@ import picocli.CommandLine.Spec;
       Main.Check.class,
       Main.Test.class,
       Main.Gen.class,
-      Main.Logs.class
+      Main.Logs.class,
+      CacheCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -81,7 +82,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command: run, check, test, gen or logs");
+        spec.commandLine(), "Missing a command: run, check, test, gen, logs or cache");
   }
 
   @Command(
@@ -109,6 +110,7 @@ public final class Main implements Runnable {
         AppHost host =
             AppHost.builder(Manifest.load(manifest))
                 .output(out, err)
+                .engine(CompileProgress.forCommand(verbose, err))
                 // Straight to stderr: the JVM's logging is being reset by then.
                 .closeOnShutdown(() -> {
                   err.println("parigot: interrupted; stopping the app");
@@ -145,13 +147,21 @@ public final class Main implements Runnable {
     @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")
     Path manifest;
 
+    @Option(
+        names = {"-v", "--verbose"},
+        description = "Show where each module came from (the module cache or a compile).")
+    boolean verbose;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() {
-      configureLogging(false);
+      configureLogging(verbose);
+      PrintWriter err = spec.commandLine().getErr();
       // The kernel services' names, as run serves them, but none of their data opened.
-      try (Kernel kernel = KernelNames.declare(Kernel.builder()).build()) {
+      try (Kernel kernel =
+          KernelNames.declare(Kernel.builder().engine(CompileProgress.forCommand(verbose, err)))
+              .build()) {
         Manifest m = Manifest.load(manifest);
         kernel.verify(m);
         spec.commandLine()
@@ -206,7 +216,11 @@ public final class Main implements Runnable {
       }
       try {
         long start = System.nanoTime();
-        AppHost host = AppHost.builder(Manifest.load(manifest)).output(out, err).build();
+        AppHost host =
+            AppHost.builder(Manifest.load(manifest))
+                .output(out, err)
+                .engine(CompileProgress.forCommand(verbose, err))
+                .build();
         try (RunningTests tests = host.startTests()) {
           if (!tests.awaitTests(Duration.ofSeconds(timeoutSeconds))) {
             err.println(

@@ -140,7 +140,37 @@ class MainTest {
   @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run, check, test, gen or logs");
+    assertThat(err.toString()).contains("Missing a command: run, check, test, gen, logs or cache");
+  }
+
+  @Test
+  void cacheClearDeletesTheModulesThatRunsCompiled() throws Exception {
+    // Set by the build for every test JVM: no test writes in the user's cache.
+    assertThat(System.getenv("PARIGOT_CACHE")).as("PARIGOT_CACHE, from pom.xml").isNotNull();
+    Path cache = Path.of(System.getenv("PARIGOT_CACHE"));
+    assertThat(parigot("check", HELLO.toString())).as(err.toString()).isZero();
+    assertThat(modules(cache)).isNotEmpty();
+
+    assertThat(parigot("cache", "clear")).as(err.toString()).isZero();
+
+    assertThat(out.toString())
+        .containsPattern("parigot: deleted [1-9][0-9]* compiled modules? from " + cache);
+    assertThat(modules(cache)).isEmpty();
+  }
+
+  @Test
+  void cacheWithoutACommandSaysWhichOnesExist() {
+    assertThat(parigot("cache")).isEqualTo(2);
+    assertThat(err.toString()).contains("Missing a cache command: clear");
+  }
+
+  private static java.util.List<Path> modules(Path cache) throws java.io.IOException {
+    if (!Files.isDirectory(cache)) {
+      return java.util.List.of();
+    }
+    try (var files = Files.list(cache)) {
+      return files.filter(f -> f.getFileName().toString().endsWith(".module")).toList();
+    }
   }
 
   @Test

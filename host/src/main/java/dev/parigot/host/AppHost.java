@@ -1,5 +1,6 @@
 package dev.parigot.host;
 
+import dev.parigot.engine.spi.Engine;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
@@ -71,6 +72,7 @@ public interface AppHost {
         (process, stderr, line) ->
             (stderr ? System.err : System.out).println(process + ": " + line);
     private Optional<Runnable> onShutdown = Optional.empty();
+    private Optional<Engine> engine = Optional.empty();
 
     private Builder(Manifest manifest) {
       this.manifest = Objects.requireNonNull(manifest, "manifest");
@@ -111,9 +113,19 @@ public interface AppHost {
       return this;
     }
 
+    /**
+     * The wasm engine the kernel compiles and runs the modules with; by default the kernel's
+     * ({@link Kernel.Builder#engine}), which keeps compiled modules in memory only. The {@code
+     * parigot} command gives one with the user's {@link dev.parigot.engine.spi.ModuleCache}.
+     */
+    public Builder engine(Engine engine) {
+      this.engine = Optional.of(Objects.requireNonNull(engine, "engine"));
+      return this;
+    }
+
     /** The host. Nothing is opened until it starts. */
     public AppHost build() {
-      return new AppHostImpl(manifest, output, onShutdown);
+      return new AppHostImpl(manifest, output, onShutdown, engine);
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.parigot.host;
 
+import dev.parigot.engine.spi.Engine;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
@@ -14,11 +15,17 @@ final class AppHostImpl implements AppHost {
   private final Manifest manifest;
   private final Kernel.Output output;
   private final Optional<Runnable> onShutdown;
+  private final Optional<Engine> engine;
 
-  AppHostImpl(Manifest manifest, Kernel.Output output, Optional<Runnable> onShutdown) {
+  AppHostImpl(
+      Manifest manifest,
+      Kernel.Output output,
+      Optional<Runnable> onShutdown,
+      Optional<Engine> engine) {
     this.manifest = manifest;
     this.output = output;
     this.onShutdown = onShutdown;
+    this.engine = engine;
   }
 
   @Override
@@ -29,7 +36,7 @@ final class AppHostImpl implements AppHost {
   @Override
   public RunningApp start() {
     KernelServices services = services();
-    Kernel kernel = kernel(services, output);
+    Kernel kernel = kernel(services, output, engine);
     // The hook is registered before the launch: a Ctrl-C while providers start stops them too.
     var running = new RunningAppImpl(manifest.app(), services, kernel, onShutdown);
     try {
@@ -50,7 +57,7 @@ final class AppHostImpl implements AppHost {
     KernelServices services = services();
     TestRun run = services.tests();
     // Only the kernel's output is recorded for the report; the log service's lines are shown.
-    Kernel kernel = kernel(services, run.output(output));
+    Kernel kernel = kernel(services, run.output(output), engine);
     var tests = new RunningTestsImpl(manifest, services, kernel, run);
     try {
       tests.launched(kernel.launchTests(manifest));
@@ -62,9 +69,12 @@ final class AppHostImpl implements AppHost {
   }
 
   /** A kernel serving {@code services}; closes them if it cannot be built. */
-  private static Kernel kernel(KernelServices services, Kernel.Output output) {
+  private static Kernel kernel(
+      KernelServices services, Kernel.Output output, Optional<Engine> engine) {
     try {
-      return services.install(Kernel.builder().output(output)).build();
+      var builder = Kernel.builder().output(output);
+      engine.ifPresent(builder::engine);
+      return services.install(builder).build();
     } catch (RuntimeException e) {
       services.close();
       throw e;

@@ -3,6 +3,8 @@ package dev.parigot.host;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parigot.engine.spi.Engine;
+import dev.parigot.engine.spi.ModuleCache;
 import dev.parigot.errors.DeniedException;
 import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
@@ -29,6 +31,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -126,6 +129,25 @@ class AppHostTest {
     assertThat(shown).anyMatch(l -> l.matches("main\\[\\d+\\]: Hello, parigot!"));
     // The kernel services ran on the manifest's data directory.
     assertThat(dir.resolve(".parigot/hello/store.db")).exists();
+  }
+
+  @Test
+  void theEngineGivenToTheHostCompilesTheAppsModules() throws Exception {
+    Path cache = dir.resolve("cache");
+    Engine engine =
+        ServiceLoader.load(Engine.class)
+            .findFirst()
+            .orElseThrow()
+            .withCache(ModuleCache.at(cache, 64 << 20));
+    AppHost host =
+        AppHost.builder(example("hello", "app.toml")).output(output).engine(engine).build();
+
+    try (RunningApp app = host.start()) {
+      assertThat(app.awaitMains(LIMIT)).contains(0);
+    }
+    try (var entries = Files.list(cache)) {
+      assertThat(entries).as("greeter and main, compiled by that engine").hasSize(2);
+    }
   }
 
   @Test

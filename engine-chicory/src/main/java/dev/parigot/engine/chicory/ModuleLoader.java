@@ -4,6 +4,8 @@ import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.internal.Compiler;
 import com.dylibso.chicory.compiler.internal.MachineFactory;
 import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
@@ -13,24 +15,31 @@ import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Import;
 import dev.parigot.abi.Abi;
+import dev.parigot.engine.spi.ModuleCache;
 import dev.parigot.errors.ModuleRefusedException;
 import java.lang.System.Logger.Level;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * Parses, validates and compiles modules. Each distinct module (by content digest) is compiled
- * once; every process of it shares the result.
+ * once; every process of it shares the result. With a {@link ModuleCache}, a module compiled before
+ * (by any engine with the same {@link CacheKey}) is loaded from there instead, and one compiled
+ * here is stored there.
  */
 final class ModuleLoader {
   static final String WASI_MODULE = "wasi_snapshot_preview1";
@@ -40,10 +49,16 @@ final class ModuleLoader {
   private static final AtomicBoolean TOLD_INLINE = new AtomicBoolean();
   private static final Pattern FUNCTION_METHOD = Pattern.compile("func_([0-9]{1,9})");
 
+  private final Optional<ModuleCache> cache;
   private final Map<String, LoadedModule> compiled = new ConcurrentHashMap<>();
 
+  ModuleLoader(Optional<ModuleCache> cache) {
+    this.cache = cache;
+  }
+
   /**
-   * Loads a module, compiling it unless a module with the same bytes was loaded before.
+   * Loads a module, compiling it unless a module with the same bytes was loaded before or is in the
+   * cache.
    *
    * @param label names the module in errors (usually its file)
    * @throws ModuleRefusedException if the module is malformed or imports what a process may not
@@ -55,10 +70,69 @@ final class ModuleLoader {
     if (known != null) {
       return known;
     }
-    return compiled.computeIfAbsent(digest, d -> compile(label, bytes, d));
+    return compiled.computeIfAbsent(digest, d -> loadOrCompile(label, bytes, d));
   }
 
-  private static LoadedModule compile(String label, byte[] bytes, String digest) {
+  private LoadedModule loadOrCompile(String label, byte[] bytes, String digest) {
+    long start = System.nanoTime();
+    Optional<String> key = cache.isPresent() ? CacheKey.of(digest) : Optional.empty();
+    Optional<LoadedModule> cached =
+        key.flatMap(k -> cache.orElseThrow().read(k))
+            .flatMap(ModuleEntry::decode)
+            .flatMap(entry -> fromEntry(label, digest, entry));
+    if (cached.isPresent()) {
+      told(label, bytes, "module cache hit, loaded", start);
+      return cached.get();
+    }
+    var classes = compile(label, bytes, digest);
+    LoadedModule module = classes.module();
+    key.ifPresent(k -> cache.orElseThrow().write(k, classes.entry(bytes).encode()));
+    told(label, bytes, key.isPresent() ? "module cache miss, compiled" : "compiled", start);
+    return module;
+  }
+
+  /** The module of a cache entry; empty, with a warning, if the entry cannot make one. */
+  private static Optional<LoadedModule> fromEntry(String label, String digest, ModuleEntry entry) {
+    try {
+      WasmModule module = Parser.parse(entry.stripped());
+      check(label, module);
+      return Optional.of(loaded(label, digest, module, entry.machines(), entry.hugeMethods()));
+    } catch (RuntimeException | LinkageError e) {
+      // Only an engine with this one's cache key wrote it, and the digest matched: a bug.
+      LOG.log(
+          Level.WARNING,
+          "module cache: the entry for {0} cannot be used ({1}); compiling it again",
+          label,
+          e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * What the compiler made of a module.
+   *
+   * @param classes the collector, holding the classes as defined
+   * @param interpreted the functions left to the interpreter, by index
+   * @param hugeMethods the methods over the JIT's limit, by method name
+   */
+  private record Compiled(
+      LoadedModule module,
+      PreemptibleClasses classes,
+      Set<Integer> interpreted,
+      Map<String, Integer> hugeMethods) {
+    ModuleEntry entry(byte[] wasm) {
+      Map<String, byte[]> byName = new LinkedHashMap<>();
+      classes.classBytes().forEach((name, bytes) -> byName.put(name.replace('/', '.'), bytes));
+      int imported = module.module().importSection().count(ExternalType.FUNCTION);
+      return new ModuleEntry(
+          classes.mainClassName().replace('/', '.'),
+          byName,
+          StrippedModule.of(wasm, imported, interpreted),
+          hugeMethods);
+    }
+  }
+
+  private static Compiled compile(String label, byte[] bytes, String digest) {
     WasmModule module;
     try {
       module = Parser.parse(bytes);
@@ -67,6 +141,29 @@ final class ModuleLoader {
       // under -ea), and deep nesting can exhaust the stack: the bytes are refused either way.
       throw new ModuleRefusedException(label + ": not a valid wasm module: " + e.getMessage(), e);
     }
+    check(label, module);
+    try {
+      // The engine's internal compiler, because its public one cannot swap the interrupt check.
+      var result =
+          Compiler.builder(module)
+              .withInterpreterFallback(InterpreterFallback.SILENT)
+              .withClassCollectorFactory(PreemptibleClasses::new)
+              .build()
+              .compile();
+      var classes = (PreemptibleClasses) result.collector();
+      var huge = classes.hugeMethods();
+      return new Compiled(
+          loaded(label, digest, module, classes.machineFactory(), huge),
+          classes,
+          result.interpretedFunctions(),
+          huge);
+    } catch (RuntimeException | AssertionError | StackOverflowError e) {
+      throw new ModuleRefusedException(label + ": cannot be compiled: " + e.getMessage(), e);
+    }
+  }
+
+  /** Refuses a module that could reach outside its process. */
+  private static void check(String label, WasmModule module) {
     checkImports(label, module);
     int memories = module.memorySection().map(s -> s.memoryCount()).orElse(0);
     if (memories > 1) {
@@ -78,35 +175,46 @@ final class ModuleLoader {
           label + ": declares a shared memory; a process is single-threaded");
     }
     checkTables(label, module);
+  }
+
+  /** The loaded module, with the warnings its huge functions call for. */
+  private static LoadedModule loaded(
+      String label,
+      String digest,
+      WasmModule module,
+      Function<Instance, Machine> machines,
+      Map<String, Integer> hugeMethods) {
     int initialPages =
         module
             .memorySection()
             .filter(s -> s.memoryCount() == 1)
             .map(s -> s.getMemory(0).limits().initialPages())
             .orElse(0);
-    try {
-      // The engine's internal compiler, because its public one cannot swap the interrupt check.
-      var classes =
-          (PreemptibleClasses)
-              Compiler.builder(module)
-                  .withInterpreterFallback(InterpreterFallback.SILENT)
-                  .withClassCollectorFactory(PreemptibleClasses::new)
-                  .build()
-                  .compile()
-                  .collector();
-      var machines = new MachineFactory(module, classes.machineFactory());
-      var huge = byFunctionName(module, classes.hugeMethods());
-      if (!huge.isEmpty() && JitOptions.enforced()) {
-        LOG.log(Level.WARNING, JitOptions.warning(label, huge));
-      }
-      // Said once per JVM: it holds for every module alike.
-      if (!JitOptions.inlinesHelpers() && TOLD_INLINE.compareAndSet(false, true)) {
-        LOG.log(Level.WARNING, JitOptions.inlineWarning());
-      }
-      return new LoadedModule(label, digest, module, machines, entries(module), initialPages, huge);
-    } catch (RuntimeException | AssertionError | StackOverflowError e) {
-      throw new ModuleRefusedException(label + ": cannot be compiled: " + e.getMessage(), e);
+    var huge = byFunctionName(module, hugeMethods);
+    if (!huge.isEmpty() && JitOptions.enforced()) {
+      LOG.log(Level.WARNING, JitOptions.warning(label, huge));
     }
+    // Said once per JVM: it holds for every module alike.
+    if (!JitOptions.inlinesHelpers() && TOLD_INLINE.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, JitOptions.inlineWarning());
+    }
+    var machineFactory = new MachineFactory(module, machines);
+    return new LoadedModule(
+        label, digest, module, machineFactory, entries(module), initialPages, huge);
+  }
+
+  /** For --verbose: where a module came from and how long it took. */
+  private static void told(String label, byte[] bytes, String what, long start) {
+    LOG.log(
+        Level.DEBUG,
+        () ->
+            String.format(
+                Locale.ROOT,
+                "%s (%,d bytes): %s in %,d ms",
+                label,
+                bytes.length,
+                what,
+                (System.nanoTime() - start) / 1_000_000));
   }
 
   /** Only ABI and WASI functions, with their exact signatures: nothing else reaches outside. */
@@ -119,7 +227,7 @@ final class ModuleLoader {
         throw new ModuleRefusedException(
             label
                 + ": imports "
-                + imp.importType().name().toLowerCase(java.util.Locale.ROOT)
+                + imp.importType().name().toLowerCase(Locale.ROOT)
                 + " "
                 + what
                 + "; a process may import only functions of the Parigot ABI and WASI");

@@ -6,13 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parigot.errors.ModuleRefusedException;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** The loader refuses every module that could reach outside its process, naming what it found. */
 class ModuleLoaderTest {
-  private final ModuleLoader loader = new ModuleLoader();
+  private final ModuleLoader loader = new ModuleLoader(Optional.empty());
 
   @ParameterizedTest(name = "{0}")
   @CsvSource(

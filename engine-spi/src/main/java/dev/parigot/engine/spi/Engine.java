@@ -22,4 +22,14 @@ public interface Engine {
    *     have
    */
   CompiledModule compile(String label, byte[] wasm);
+
+  /**
+   * An engine like this one that keeps what it compiles in {@code cache} and reuses it from there,
+   * in this JVM and in later ones, so that a module is compiled once per engine version and
+   * options. A {@link #compile} from the cache behaves as one without it. An engine that cannot
+   * keep modules on disk returns itself, as this default does.
+   */
+  default Engine withCache(ModuleCache cache) {
+    return this;
+  }
 }
