@@ -124,7 +124,9 @@ final class Http1Exchange {
     }
     h.append("\r\n");
     connection.out.write(h.toString().getBytes(StandardCharsets.ISO_8859_1));
-    sink = new Sink(noBytes ? 0 : length == 0 ? (head.http10() ? -2 : -1) : length);
+    boolean head = this.head.method().equals("HEAD");
+    sink =
+        new Sink(head ? -3 : noBytes ? 0 : length == 0 ? (this.head.http10() ? -2 : -1) : length);
   }
 
   /** The response body; {@link #sendHeaders} first. */
@@ -366,7 +368,8 @@ final class Http1Exchange {
 
   /** The response body: counted, chunked, or to the connection's end. */
   private final class Sink extends OutputStream {
-    // Bytes it may still take; -1 chunked, -2 until the connection closes.
+    // Bytes it may still take; -1 chunked, -2 until the connection closes, -3 none, all dropped
+    // (the response to HEAD: the handler may write the body it would send to GET).
     private long left;
 
     Sink(long length) {
@@ -380,7 +383,7 @@ final class Http1Exchange {
 
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
+      if (len == 0 || left == -3) {
         return;
       }
       if (left == -1) {

@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * client and all clients together hold fewer than their limits (an excess one gets 503 and is
  * closed at once, never queued), reads the head within the header timeout and at most
  * max_header_bytes and max_headers of it (431 past those), and reads bodies within the body
- * timeouts. Why the kernel has its own: RATIONALE.md, "Why does the kernel serve HTTP itself?".
+ * timeouts. Why the kernel has its own: RATIONALE.md, "Why does the kernel serve HTTP with its own
+ * server?".
  */
 final class Http1Server implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger("dev.parigot.services.http");
