@@ -10,7 +10,6 @@ module dev.parigot.services {
   requires com.google.protobuf;
   requires java.sql;
   requires org.xerial.sqlitejdbc;
-  requires jdk.httpserver;
   requires java.net.http;
 
   exports dev.parigot.services;

@@ -2,9 +2,6 @@ package dev.parigot.services;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.parigot.abi.Errno;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
@@ -22,11 +19,8 @@ import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.concurrent.locks.Condition;
@@ -51,6 +45,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>A request body comes inline in the HttpRequest when it is at most {@link #INLINE_BYTES} and
  * fits the handler's max_message_bytes; a larger one stays on the connection, and the handler reads
  * it through {@link HttpBodies} (parigot.http.v1.Body) while the exchange lasts.
+ *
+ * <p>The server is the kernel's own ({@link Http1Server}): a slow or hostile client gets 408, 413,
+ * 431 or 503 within the limits of {@link HttpSpec.Clients} and cannot hold the ingress.
  *
  * <p>Start it after {@link dev.parigot.kernel.Kernel#launch} returned the app; close it before the
  * kernel.
@@ -82,14 +79,12 @@ public final class HttpIngress implements AutoCloseable {
   private final HttpSpec spec;
   private final App app;
   private final List<HttpSpec.Route> routes;
-  private final HttpServer server;
-  private final ExecutorService exchanges;
+  private Http1Server server;
   private final HttpBodies bodies;
   // The most response bytes one exchange has held unwritten: what flow control bounds.
   private final LongAccumulator peakQueued = new LongAccumulator(Math::max, 0);
 
-  private HttpIngress(
-      HttpSpec spec, App app, HttpServer server, ExecutorService exchanges, HttpBodies bodies) {
+  private HttpIngress(HttpSpec spec, App app, HttpBodies bodies) {
     this.spec = spec;
     this.app = app;
     this.bodies = bodies;
@@ -98,8 +93,6 @@ public final class HttpIngress implements AutoCloseable {
         spec.routes().stream()
             .sorted(Comparator.comparingInt((HttpSpec.Route r) -> r.prefix().length()).reversed())
             .toList();
-    this.server = server;
-    this.exchanges = exchanges;
   }
 
   /**
@@ -114,9 +107,9 @@ public final class HttpIngress implements AutoCloseable {
    */
   public static HttpIngress start(HttpSpec spec, App app, KernelServices services) {
     InetSocketAddress address = new InetSocketAddress(spec.host(), spec.port());
-    HttpServer server;
+    var ingress = new HttpIngress(spec, app, services.bodies());
     try {
-      server = HttpServer.create(address, 0);
+      ingress.server = Http1Server.start(address, spec, ingress::serve);
     } catch (IOException e) {
       throw new ParigotException(
           "app '"
@@ -129,18 +122,12 @@ public final class HttpIngress implements AutoCloseable {
               + e.getMessage(),
           e);
     }
-    ExecutorService exchanges =
-        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("parigot-http-", 1).factory());
-    var ingress = new HttpIngress(spec, app, server, exchanges, services.bodies());
-    server.setExecutor(exchanges);
-    server.createContext("/", ingress::serve);
-    server.start();
     return ingress;
   }
 
   /** The bound address: with port 0 in the manifest, the port the system chose. */
   public InetSocketAddress address() {
-    return server.getAddress();
+    return server.address();
   }
 
   /** The most response bytes one exchange has held unwritten since the ingress started. */
@@ -151,8 +138,7 @@ public final class HttpIngress implements AutoCloseable {
   /** Stops listening, ends open exchanges and their calls. Idempotent. */
   @Override
   public void close() {
-    server.stop(0);
-    exchanges.shutdownNow();
+    server.close();
   }
 
   /**
@@ -160,14 +146,14 @@ public final class HttpIngress implements AutoCloseable {
    * open, so that the server drops the connection rather than end a cut-short chunked body as if it
    * were whole.
    */
-  private void serve(HttpExchange ex) throws IOException {
+  private void serve(Http1Exchange ex) throws IOException {
     respond(ex);
     ex.close();
   }
 
-  private void respond(HttpExchange ex) throws IOException {
-    String path = ex.getRequestURI().getRawPath();
-    if (path == null || !path.startsWith("/") || dotSegment(path)) {
+  private void respond(Http1Exchange ex) throws IOException {
+    String path = ex.path();
+    if (!path.startsWith("/") || dotSegment(path)) {
       plain(ex, 400, "the path must be absolute, without \".\" or \"..\" segments");
       return;
     }
@@ -176,23 +162,18 @@ public final class HttpIngress implements AutoCloseable {
       plain(ex, 404, "no route for " + path);
       return;
     }
-    if (headBytes(ex) > spec.maxHeaderBytes()) {
-      plain(ex, 431, "the request's headers are larger than " + spec.maxHeaderBytes() + " bytes");
-      return;
-    }
     var request =
         HttpRequest.newBuilder()
-            .setMethod(ex.getRequestMethod())
+            .setMethod(ex.method())
             .setPath(path)
-            .setQuery(nonNull(ex.getRequestURI().getRawQuery()))
+            .setQuery(ex.query())
             .setRoute(route.prefix())
-            .setRemote(remote(ex.getRemoteAddress()));
-    ex.getRequestHeaders()
-        .forEach((name, values) ->
-            values.forEach(v ->
-                request.addHeaders(
-                    Header.newBuilder().setName(name.toLowerCase(Locale.ROOT)).setValue(v))));
-    long declared = declaredLength(ex);
+            .setRemote(remote(ex.remote()));
+    for (Http1Exchange.Field f : ex.fields()) {
+      request.addHeaders(
+          Header.newBuilder().setName(f.name().toLowerCase(Locale.ROOT)).setValue(f.value()));
+    }
+    long declared = ex.declaredLength();
     if (declared > spec.maxBodyBytes()) {
       tooLarge(ex); // refused before reading a byte of it
       return;
@@ -203,8 +184,15 @@ public final class HttpIngress implements AutoCloseable {
             - request.build().getSerializedSize()
             - FRAMING_BYTES;
     int inline = (int) Math.max(0, Math.min(Math.min(INLINE_BYTES, room), spec.maxBodyBytes()));
-    InputStream in = ex.getRequestBody();
-    byte[] head = in.readNBytes(inline + 1);
+    InputStream in = ex.body();
+    byte[] head;
+    try {
+      head = in.readNBytes(inline + 1);
+    } catch (Http1Exception e) {
+      // Too slow or malformed: answered if the client still listens; the connection then closes.
+      plain(ex, e.status(), e.getMessage());
+      return;
+    }
     HttpBodies.Body streamed = null;
     if (head.length <= inline) {
       request.setBody(ByteString.copyFrom(head));
@@ -225,7 +213,7 @@ public final class HttpIngress implements AutoCloseable {
     }
   }
 
-  private void tooLarge(HttpExchange ex) throws IOException {
+  private void tooLarge(Http1Exchange ex) throws IOException {
     plain(ex, 413, "the request's body is larger than " + spec.maxBodyBytes() + " bytes");
   }
 
@@ -247,48 +235,20 @@ public final class HttpIngress implements AutoCloseable {
     return false;
   }
 
-  /** The request line and headers as they were sent, give or take whitespace. */
-  private static long headBytes(HttpExchange ex) {
-    long n = ex.getRequestMethod().length() + ex.getRequestURI().toString().length() + 12;
-    for (Map.Entry<String, List<String>> h : ex.getRequestHeaders().entrySet()) {
-      for (String v : h.getValue()) {
-        n += h.getKey().length() + v.length() + 4;
-      }
-    }
-    return n;
-  }
-
-  /** The body's Content-Length, or -1 if it has none (a chunked body). */
-  private static long declaredLength(HttpExchange ex) {
-    String length = ex.getRequestHeaders().getFirst("Content-Length");
-    if (length != null) {
-      try {
-        return Long.parseLong(length.trim());
-      } catch (NumberFormatException e) {
-        // The server itself refuses malformed lengths; the reads are bounded regardless.
-      }
-    }
-    return -1;
-  }
-
   private static String remote(InetSocketAddress a) {
     String host = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
     return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
-  private static String nonNull(String s) {
-    return s == null ? "" : s;
-  }
-
-  private static void plain(HttpExchange ex, int status, String message) throws IOException {
+  private static void plain(Http1Exchange ex, int status, String message) throws IOException {
     byte[] text = (message + "\n").getBytes(StandardCharsets.UTF_8);
-    ex.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-    if (ex.getRequestMethod().equals("HEAD")) {
-      ex.sendResponseHeaders(status, -1);
+    ex.setHeader("Content-Type", "text/plain; charset=utf-8");
+    if (ex.method().equals("HEAD")) {
+      ex.sendHeaders(status, -1);
       return;
     }
-    ex.sendResponseHeaders(status, text.length);
-    ex.getResponseBody().write(text);
+    ex.sendHeaders(status, text.length);
+    ex.responseBody().write(text);
   }
 
   /** One kind of answer from the handler. */
@@ -307,7 +267,7 @@ public final class HttpIngress implements AutoCloseable {
    * wait; the exchange's thread takes and writes them, and tells the handler when it may send more.
    */
   private final class Exchange implements Replies {
-    private final HttpExchange ex;
+    private final Http1Exchange ex;
     private final HttpSpec.Route route;
     // What the queue may hold: a handler that is ready may send one message of its largest size.
     private final long limit;
@@ -322,7 +282,7 @@ public final class HttpIngress implements AutoCloseable {
     // How to cancel the call, once app.call has returned it.
     private volatile Provider.Cancellation call;
 
-    Exchange(HttpExchange ex, HttpSpec.Route route) {
+    Exchange(Http1Exchange ex, HttpSpec.Route route) {
       this.ex = ex;
       this.route = route;
       this.limit = (long) BUFFERED_BYTES + app.maxMessageBytes(route.service());
@@ -393,15 +353,15 @@ public final class HttpIngress implements AutoCloseable {
             abandon(call, Errno.CANCELLED);
             throw cutShort("a later part of the response is not body only");
           }
-          if (!ex.getRequestMethod().equals("HEAD")) {
-            r.getBody().writeTo(ex.getResponseBody());
+          if (!ex.method().equals("HEAD")) {
+            r.getBody().writeTo(ex.responseBody());
           }
           if (a.kind() == Kind.END) {
             return;
           }
           if (queuedEmpty()) {
             // Let the client see what the handler sent so far while it produces the rest.
-            ex.getResponseBody().flush();
+            ex.responseBody().flush();
           }
         }
       } catch (IOException | RuntimeException e) {
@@ -423,22 +383,26 @@ public final class HttpIngress implements AutoCloseable {
       if (r.getStatus() < 100 || r.getStatus() > 599) {
         return "status " + r.getStatus() + " is not 100 to 599";
       }
+      for (Header h : r.getHeadersList()) {
+        if (!Http1Exchange.validField(h.getName(), h.getValue())) {
+          return "header " + h.getName().strip() + " is not a valid HTTP field";
+        }
+      }
       return null;
     }
 
     private void head(HttpResponse r, boolean whole) throws IOException {
-      Headers headers = ex.getResponseHeaders();
       for (Header h : r.getHeadersList()) {
         if (!FRAMING.contains(h.getName().toLowerCase(Locale.ROOT))) {
-          headers.add(h.getName(), h.getValue());
+          ex.addHeader(h.getName(), h.getValue());
         }
       }
       boolean noBody =
-          ex.getRequestMethod().equals("HEAD")
+          ex.method().equals("HEAD")
               || r.getStatus() == 204
               || r.getStatus() == 304
               || whole && r.getBody().isEmpty();
-      ex.sendResponseHeaders(r.getStatus(), noBody ? -1 : whole ? r.getBody().size() : 0);
+      ex.sendHeaders(r.getStatus(), noBody ? -1 : whole ? r.getBody().size() : 0);
     }
 
     private void failed(int code, String message) throws IOException {

@@ -21,7 +21,18 @@ public final class HttpSection implements ManifestSection<HttpSpec> {
   public static final SectionKey<HttpSpec> KEY = SectionKey.of("http");
 
   private static final List<String> KEYS =
-      List.of("listen", "route", "max_header_bytes", "max_body_bytes", "timeout_ms");
+      List.of(
+          "listen",
+          "route",
+          "max_header_bytes",
+          "max_body_bytes",
+          "timeout_ms",
+          "max_headers",
+          "header_timeout_ms",
+          "idle_timeout_ms",
+          "body_timeout_ms",
+          "max_connections",
+          "max_connections_per_client");
   private static final List<String> ROUTE_KEYS = List.of("prefix", "service");
   // Path characters of RFC 3986 (unreserved, sub-delims, ':', '@', '%'), segments without "/".
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");
@@ -73,7 +84,33 @@ public final class HttpSection implements ManifestSection<HttpSpec> {
                 Limits.MAX_CALL_TIMEOUT_MILLIS,
                 " (milliseconds, up to one day; 0 is no deadline)")
             .orElse(HttpSpec.DEFAULT_TIMEOUT_MILLIS);
-    return listen.map(l -> new HttpSpec(l.host(), l.port(), routes, maxHeader, maxBody, timeout));
+    HttpSpec.Clients clients = clients(http);
+    return listen.map(
+        l -> new HttpSpec(l.host(), l.port(), routes, maxHeader, maxBody, timeout, clients));
+  }
+
+  private static HttpSpec.Clients clients(ManifestTable http) {
+    String ms = " (milliseconds, up to one day)";
+    return new HttpSpec.Clients(
+        (int) count(http, "max_headers", 10_000, HttpSpec.Clients.DEFAULT_MAX_HEADERS),
+        millis(http, "header_timeout_ms", HttpSpec.Clients.DEFAULT_HEADER_TIMEOUT_MILLIS, ms),
+        millis(http, "idle_timeout_ms", HttpSpec.Clients.DEFAULT_IDLE_TIMEOUT_MILLIS, ms),
+        millis(http, "body_timeout_ms", HttpSpec.Clients.DEFAULT_BODY_TIMEOUT_MILLIS, ms),
+        (int) count(http, "max_connections", 1_000_000, HttpSpec.Clients.DEFAULT_MAX_CONNECTIONS),
+        (int)
+            count(
+                http,
+                "max_connections_per_client",
+                1_000_000,
+                HttpSpec.Clients.DEFAULT_MAX_CONNECTIONS_PER_CLIENT));
+  }
+
+  private static long count(ManifestTable http, String key, long max, long otherwise) {
+    return http.integer(key, 1, max, "").orElse(otherwise);
+  }
+
+  private static long millis(ManifestTable http, String key, long otherwise, String note) {
+    return http.integer(key, 1, Limits.MAX_CALL_TIMEOUT_MILLIS, note).orElse(otherwise);
   }
 
   private static List<HttpSpec.Route> routes(ManifestTable http, SectionContext manifest) {

@@ -18,6 +18,7 @@ import java.util.Objects;
  *     the inline size are streamed to the handler, so this may exceed max_message_bytes
  * @param timeoutMillis the deadline of each call to a handler, from the request to the end of the
  *     response; 0 for none
+ * @param clients what one client, and all together, may hold of the ingress
  */
 public record HttpSpec(
     String host,
@@ -25,7 +26,8 @@ public record HttpSpec(
     List<Route> routes,
     int maxHeaderBytes,
     int maxBodyBytes,
-    long timeoutMillis) {
+    long timeoutMillis,
+    Clients clients) {
 
   /** The default of {@code max_header_bytes}: 16 KiB. */
   public static final int DEFAULT_MAX_HEADER_BYTES = 16 * 1024;
@@ -44,6 +46,7 @@ public record HttpSpec(
    */
   public HttpSpec {
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(clients, "clients");
     routes = List.copyOf(routes);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0 to 65535, not " + port);
@@ -56,6 +59,90 @@ public record HttpSpec(
               + maxBodyBytes
               + ", timeout_ms "
               + timeoutMillis);
+    }
+  }
+
+  /** A spec whose client limits are the {@link Clients#DEFAULTS defaults}. */
+  public HttpSpec(
+      String host,
+      int port,
+      List<Route> routes,
+      int maxHeaderBytes,
+      int maxBodyBytes,
+      long timeoutMillis) {
+    this(host, port, routes, maxHeaderBytes, maxBodyBytes, timeoutMillis, Clients.DEFAULTS);
+  }
+
+  /** This spec with other client limits. */
+  public HttpSpec withClients(Clients limits) {
+    return new HttpSpec(host, port, routes, maxHeaderBytes, maxBodyBytes, timeoutMillis, limits);
+  }
+
+  /**
+   * What clients may hold of the ingress: how long it waits for them and how many connections it
+   * keeps open for them. A client that sends too slowly gets 408 and loses its connection, one
+   * connection too many gets 503 at once.
+   *
+   * @param maxHeaders the most header fields in a request; more get 431
+   * @param headerTimeoutMillis how long a request's head (request line and headers) may take to
+   *     arrive, from the connection's opening or the end of the previous response; an idle
+   *     keep-alive connection is closed after it too
+   * @param idleTimeoutMillis the longest the ingress waits for the next bytes of a body, or for the
+   *     client to take the next bytes of a response (then the connection is dropped)
+   * @param bodyTimeoutMillis the longest it waits for a body's bytes in all (time the handler takes
+   *     between reads does not count)
+   * @param maxConnections the most connections open at once, from all clients
+   * @param maxConnectionsPerClient the most connections open at once from one IP address
+   */
+  public record Clients(
+      int maxHeaders,
+      long headerTimeoutMillis,
+      long idleTimeoutMillis,
+      long bodyTimeoutMillis,
+      int maxConnections,
+      int maxConnectionsPerClient) {
+    /** The default of {@code max_headers}. */
+    public static final int DEFAULT_MAX_HEADERS = 100;
+
+    /** The default of {@code header_timeout_ms}: 10 s. */
+    public static final long DEFAULT_HEADER_TIMEOUT_MILLIS = 10_000;
+
+    /** The default of {@code idle_timeout_ms}: 10 s. */
+    public static final long DEFAULT_IDLE_TIMEOUT_MILLIS = 10_000;
+
+    /** The default of {@code body_timeout_ms}: 60 s, 64 MiB at about 1 MiB/s. */
+    public static final long DEFAULT_BODY_TIMEOUT_MILLIS = 60_000;
+
+    /** The default of {@code max_connections}. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 1024;
+
+    /** The default of {@code max_connections_per_client}. */
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_CLIENT = 64;
+
+    /** The limits an {@code [http]} table without these keys gets. */
+    public static final Clients DEFAULTS =
+        new Clients(
+            DEFAULT_MAX_HEADERS,
+            DEFAULT_HEADER_TIMEOUT_MILLIS,
+            DEFAULT_IDLE_TIMEOUT_MILLIS,
+            DEFAULT_BODY_TIMEOUT_MILLIS,
+            DEFAULT_MAX_CONNECTIONS,
+            DEFAULT_MAX_CONNECTIONS_PER_CLIENT);
+
+    /**
+     * Checks the numbers.
+     *
+     * @throws IllegalArgumentException if a count or a timeout is not positive
+     */
+    public Clients {
+      if (maxHeaders < 1
+          || headerTimeoutMillis < 1
+          || idleTimeoutMillis < 1
+          || bodyTimeoutMillis < 1
+          || maxConnections < 1
+          || maxConnectionsPerClient < 1) {
+        throw new IllegalArgumentException("client limits must be positive: " + this);
+      }
     }
   }
 

@@ -304,7 +304,68 @@ class ManifestSectionsTest {
             "app.toml: http.route: missing; add a [[http.route]] with a prefix and a service",
             "app.toml:6: http.listen: missing; e.g. listen = \"127.0.0.1:8080\"",
             "app.toml:7: http.port: unknown key; the keys here are listen, route,"
-                + " max_header_bytes, max_body_bytes, timeout_ms");
+                + " max_header_bytes, max_body_bytes, timeout_ms, max_headers,"
+                + " header_timeout_ms, idle_timeout_ms, body_timeout_ms, max_connections,"
+                + " max_connections_per_client");
+  }
+
+  @Test
+  void theHttpTableGivesWhatClientsMayHoldAndDefaultsWhatItLeavesOut() {
+    String table =
+        """
+        [http]
+        listen = "127.0.0.1:0"
+        max_headers = 20
+        header_timeout_ms = 300
+        idle_timeout_ms = 200
+        body_timeout_ms = 1000
+        max_connections = 16
+        max_connections_per_client = 4
+        [[http.route]]
+        prefix = "/"
+        service = "shop.v1.Front"
+        """;
+    assertThat(manifest(httpApp(table)).section(HttpSection.KEY).orElseThrow().clients())
+        .isEqualTo(new HttpSpec.Clients(20, 300, 200, 1000, 16, 4));
+    String bare =
+        """
+        [http]
+        listen = "127.0.0.1:0"
+        [[http.route]]
+        prefix = "/"
+        service = "shop.v1.Front"
+        """;
+    assertThat(manifest(httpApp(bare)).section(HttpSection.KEY).orElseThrow().clients())
+        .isEqualTo(HttpSpec.Clients.DEFAULTS);
+  }
+
+  @Test
+  void clientLimitsMustBePositiveAndBounded() {
+    assertThat(
+            problems(
+                httpApp(
+                    """
+                    [http]
+                    listen = "127.0.0.1:0"
+                    max_headers = 0
+                    header_timeout_ms = 0
+                    idle_timeout_ms = -1
+                    body_timeout_ms = 86400001
+                    max_connections = "many"
+                    max_connections_per_client = 0
+                    [[http.route]]
+                    prefix = "/"
+                    service = "shop.v1.Front"
+                    """)))
+        .hasSize(6)
+        .anySatisfy(p -> assertThat(p).contains("http.max_headers: must be an integer from 1"))
+        .anySatisfy(
+            p -> assertThat(p).contains("http.header_timeout_ms: must be an integer from 1"))
+        .anySatisfy(p -> assertThat(p).contains("http.idle_timeout_ms: must be"))
+        .anySatisfy(
+            p -> assertThat(p).contains("http.body_timeout_ms: must be").endsWith("86400001"))
+        .anySatisfy(p -> assertThat(p).contains("http.max_connections: must be"))
+        .anySatisfy(p -> assertThat(p).contains("http.max_connections_per_client: must be"));
   }
 
   @Test
