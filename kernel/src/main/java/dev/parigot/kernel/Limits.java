@@ -15,6 +15,13 @@ package dev.parigot.kernel;
  *     max_message_bytes}
  * @param maxWorkers most live workers per process, 0 to 1024; {@code max_workers}
  * @param callTimeoutMillis default call deadline, 0 (none) to 1 day; {@code call_timeout_ms}
+ * @param budgetMib the most memory the program's processes may hold in the kernel together (their
+ *     linear memories, tables, unread events and a fixed cost per process), in MiB, 0 (no cap of
+ *     its own) to 1048576; {@code budget_mib}. In the app's {@code [limits]} it is the app's total
+ *     as well as each program's default
+ * @param maxProcesses the most live processes of the program, replicas and workers at any depth
+ *     together, 1 to 65536; {@code max_processes}. In the app's {@code [limits]} it is the app's
+ *     total as well as each program's default
  */
 public record Limits(
     int memoryPages,
@@ -22,7 +29,9 @@ public record Limits(
     int maxInflight,
     int maxMessageBytes,
     int maxWorkers,
-    long callTimeoutMillis) {
+    long callTimeoutMillis,
+    int budgetMib,
+    int maxProcesses) {
 
   /** Wasm pages are 64 KiB. */
   static final int PAGES_PER_MIB = 16;
@@ -44,12 +53,18 @@ public record Limits(
   /** The longest {@code call_timeout_ms}: one day. */
   public static final long MAX_CALL_TIMEOUT_MILLIS = 86_400_000;
 
+  /** The largest {@code budget_mib}: 1 TiB. */
+  static final int MAX_BUDGET_MIB = 1 << 20;
+
+  static final int MAX_PROCESSES = 65_536;
+
   /**
    * The limits of a program whose manifest sets none: 64 MiB of memory, 1 s CPU slices, 1024 calls
-   * in flight, 1 MiB messages, 16 workers and a 30 s call deadline.
+   * in flight, 1 MiB messages, 16 workers, a 30 s call deadline, no memory budget of its own (the
+   * kernel's applies) and 1024 processes.
    */
   public static final Limits DEFAULTS =
-      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000);
+      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000, 0, 1024);
 
   /**
    * Checks the ranges.
@@ -63,6 +78,8 @@ public record Limits(
     check("maxMessageBytes", maxMessageBytes, 1, MAX_MESSAGE_BYTES);
     check("maxWorkers", maxWorkers, 0, MAX_WORKERS);
     check("callTimeoutMillis", callTimeoutMillis, 0, MAX_CALL_TIMEOUT_MILLIS);
+    check("budgetMib", budgetMib, 0, MAX_BUDGET_MIB);
+    check("maxProcesses", maxProcesses, 1, MAX_PROCESSES);
   }
 
   private static void check(String name, long value, long min, long max) {
