@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -45,26 +46,30 @@ final class IsoKernel implements AutoCloseable {
 
   /** A kernel with the CPU watchdog on or off. */
   IsoKernel(Path dir, boolean cpuWatchdog) {
-    this.dir = dir;
-    kernel =
-        (KernelImpl)
-            Kernel.builder()
-                .output(
-                    new Kernel.Output() {
-                      @Override
-                      public void line(String process, boolean stderr, String line) {}
+    this(dir, b -> b.cpuWatchdog(cpuWatchdog));
+  }
 
-                      @Override
-                      public void ended(String process, int code, Optional<String> reason) {
-                        synchronized (endings) {
-                          endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
-                          endings.notifyAll();
-                        }
-                      }
-                    })
-                .service(Probe.NAME, probe)
-                .cpuWatchdog(cpuWatchdog)
-                .build();
+  /** A kernel with the Probe and whatever else {@code configure} sets on its builder. */
+  IsoKernel(Path dir, Consumer<Kernel.Builder> configure) {
+    this.dir = dir;
+    var builder =
+        Kernel.builder()
+            .output(
+                new Kernel.Output() {
+                  @Override
+                  public void line(String process, boolean stderr, String line) {}
+
+                  @Override
+                  public void ended(String process, int code, Optional<String> reason) {
+                    synchronized (endings) {
+                      endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
+                      endings.notifyAll();
+                    }
+                  }
+                })
+            .service(Probe.NAME, probe);
+    configure.accept(builder);
+    kernel = (KernelImpl) builder.build();
   }
 
   /** Launches an app from its TOML; {@code wasm = "x.wasm"} names corpus module x. */
