@@ -14,8 +14,12 @@ final class MemoryLedger {
   /** What one queued event costs besides its payload: the event, its queue node and its record. */
   static final long EVENT_BYTES = 128;
 
-  /** What one process costs besides its memory, tables and events: its instance and thread. */
-  static final long PROCESS_BYTES = 256 << 10;
+  /**
+   * What one process costs besides its memory, tables and events: its instance, thread and kernel
+   * state. An idle process of a small module measured about 14 KB; the rest covers larger instances
+   * and a moderately deep stack.
+   */
+  static final long PROCESS_BYTES = 64 << 10;
 
   /** A cap that never refuses. */
   static final long UNLIMITED = Long.MAX_VALUE;

@@ -130,8 +130,8 @@ class MemoryBudgetTest {
 
     int refused = big.answerAll(PAYLOAD);
 
-    // Nine processes of 448 KiB (their memory and fixed cost) leave the 6 MiB share room for
-    // about 30 results, fewer than the 8 x 16 the queue bounds alone would take.
+    // Nine processes of 256 KiB (their memory and fixed cost) leave the 6 MiB share room for
+    // about 60 results, fewer than the 8 x 16 the queue bounds alone would take.
     int admitted = FLOODERS * CALLS - refused;
     assertThat(admitted).isPositive().isLessThan(FLOODERS * 16);
     assertThat(big.cancellations).hasSize(refused).containsOnly(Errno.WOULD_EXCEED_LIMIT);
@@ -254,8 +254,8 @@ class MemoryBudgetTest {
   @Test
   void aProgramWhoseProcessesDoNotFitTheKernelsBudgetFailsToLaunchAndLeavesNothingCharged()
       throws Exception {
-    // Two replicas of echo, 384 KiB each with their memory, leave less than a process's cost.
-    kernel(b -> b.memoryBudget(900 << 10));
+    // Two replicas of echo, 192 KiB each with their memory, leave less than a process's cost.
+    kernel(b -> b.memoryBudget(400 << 10));
 
     assertThatThrownBy(() ->
             k.launch(
@@ -277,7 +277,7 @@ class MemoryBudgetTest {
         .isInstanceOf(ParigotException.class)
         .hasMessage(
             "program 'user' of app 'big' cannot start: no room in the memory budget of the kernel"
-                + " (921600 bytes)");
+                + " (409600 bytes)");
     assertLedgerEmptiesWhenAllEnd();
     assertThat(guards).allMatch(Thread::isAlive);
   }
