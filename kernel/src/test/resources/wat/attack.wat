@@ -1,7 +1,8 @@
 ;; attack: guests that try to make the kernel hold more memory than its budget allows
 ;; (issue 18, findings 1, 2 and 5). argv[1][0] picks the mode; reports go to
 ;; parigot.test.v1.Probe (method = tag, request = an i32).
-;;   r  replier: exports attack.v1.Big and answers every CALL with an END of its request
+;;   r  replier: exports attack.v1.Big and answers every CALL with an END of its request,
+;;      reporting 12 the reply's result each time
 ;;   f  flood: spawns 8 "flooder" workers, reads their 8 EXITs and exits 0
 ;;   b  bomb: runs "bomb" itself (below)
 ;;   g  grow a table: 6 table.grow $t 500000 (6 MB), 7 table.grow $t 100000, 8 table.size $t;
@@ -58,7 +59,7 @@
       (call $next)
       (if (i32.eq (call $kind) (i32.const 4))
         (then
-          (drop
+          (call $report (i32.const 12)
             (call $reply (call $handle) (i32.const 1)
               (i32.add (i32.const 65536) (i32.load (i32.const 1040)))
               (i32.load (i32.const 1044))))))

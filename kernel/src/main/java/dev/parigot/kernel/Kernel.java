@@ -37,6 +37,8 @@ public interface Kernel extends AutoCloseable {
    * @throws ModuleRefusedException if a module is refused; nothing was started then
    * @throws DeniedException if a name the manifest exports is already served in this kernel, or it
    *     requires a kernel name this kernel does not serve
+   * @throws ParigotException if a program's processes do not fit its memory budget or {@code
+   *     max_processes} (or the app's, or the kernel's budget); what had started is stopped
    */
   App launch(Manifest manifest);
 

@@ -73,6 +73,7 @@ class MemoryBudgetTest {
             role = "service"
             exports = ["attack.v1.Big"]
             args = ["r"]
+            requires = ["%s"]
             limits = { max_message_bytes = 1048576 }
             [program.flood]
             wasm = "attack.wasm"
@@ -81,12 +82,23 @@ class MemoryBudgetTest {
             requires = ["attack.v1.Big", "%s", "%s"]
             limits = { max_message_bytes = 65536 }
             """
-                    .formatted(Turnstile.NAME, Probe.NAME))
+                    .formatted(Probe.NAME, Turnstile.NAME, Probe.NAME))
                 + BYSTANDER,
             "echo",
             "attack");
 
     gate.awaitArrivals(FLOODERS);
+    // The replier reports each reply: once all are in, the flooders' queues are as full as the
+    // bound lets them be. The 17th result onwards did not fit, so its reply was CANCELLED.
+    var replies = new ArrayList<Integer>();
+    for (int i = 0; i < FLOODERS * CALLS; i++) {
+      Probe.Report r = k.probe.next();
+      assertThat(r.method()).isEqualTo(12);
+      replies.add(r.asInt());
+    }
+    assertThat(replies.stream().filter(r -> r == 0)).hasSize(FLOODERS * 16);
+    assertThat(replies.stream().filter(r -> r == Errno.CANCELLED.negative()))
+        .hasSize(FLOODERS * 16);
     for (Process p : k.kernel.live()) {
       if (p.program().name().equals("flood")) {
         // 16 x 65536 bytes of results, and the ERROR records of the refused ones.
@@ -96,7 +108,7 @@ class MemoryBudgetTest {
     assertBystanderAndGuardsAlive();
     gate.pass(FLOODERS);
 
-    // The 17th result onwards did not fit: each such call failed with WOULD_EXCEED_LIMIT.
+    // Each call whose result did not fit failed with WOULD_EXCEED_LIMIT.
     assertThat(flooderReports().values())
         .hasSize(FLOODERS)
         .allSatisfy(r -> assertThat(r).isEqualTo(Map.of(1, 16, 2, 16, 3, 0)));
