@@ -16,10 +16,10 @@ final class MemoryLedger {
 
   /**
    * What one process costs besides its memory, tables and events: its instance, thread and kernel
-   * state. An idle process of a small module measured about 14 KB; the rest covers larger instances
-   * and a moderately deep stack.
+   * state, which measured about 13 KB for an idle process (docs/benchmarks.md). A deep stack is not
+   * counted: the kernel's reserve is for what the ledger does not count.
    */
-  static final long PROCESS_BYTES = 64 << 10;
+  static final long PROCESS_BYTES = 16 << 10;
 
   /** A cap that never refuses. */
   static final long UNLIMITED = Long.MAX_VALUE;
@@ -77,8 +77,11 @@ final class MemoryLedger {
 
     /** Charges {@code bytes} to this account and every one above it, if they all have room. */
     boolean reserve(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("negative reservation: " + bytes);
+      if (bytes <= 0) {
+        if (bytes < 0) {
+          throw new IllegalArgumentException("negative reservation: " + bytes);
+        }
+        return true;
       }
       for (Account a = this; a != null; a = a.parent) {
         if (!a.add(bytes)) {
@@ -93,8 +96,11 @@ final class MemoryLedger {
 
     /** Gives back {@code bytes} that {@link #reserve} charged. */
     void release(long bytes) {
-      if (bytes < 0) {
-        throw new IllegalArgumentException("negative release: " + bytes);
+      if (bytes <= 0) {
+        if (bytes < 0) {
+          throw new IllegalArgumentException("negative release: " + bytes);
+        }
+        return;
       }
       for (Account a = this; a != null; a = a.parent) {
         if (a.used.addAndGet(-bytes) < 0) {

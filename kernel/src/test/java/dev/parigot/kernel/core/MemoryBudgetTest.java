@@ -142,8 +142,8 @@ class MemoryBudgetTest {
 
     int refused = big.answerAll(PAYLOAD);
 
-    // Nine processes of 256 KiB (their memory and fixed cost) leave the 6 MiB share room for
-    // about 60 results, fewer than the 8 x 16 the queue bounds alone would take.
+    // Nine processes of 208 KiB (their memory and fixed cost) leave the 6 MiB share room for
+    // about 67 results, fewer than the 8 x 16 the queue bounds alone would take.
     int admitted = FLOODERS * CALLS - refused;
     assertThat(admitted).isPositive().isLessThan(FLOODERS * 16);
     assertThat(big.cancellations).hasSize(refused).containsOnly(Errno.WOULD_EXCEED_LIMIT);
@@ -266,8 +266,8 @@ class MemoryBudgetTest {
   @Test
   void aProgramWhoseProcessesDoNotFitTheKernelsBudgetFailsToLaunchAndLeavesNothingCharged()
       throws Exception {
-    // Two replicas of echo, 192 KiB each with their memory, leave less than a process's cost.
-    kernel(b -> b.memoryBudget(400 << 10));
+    // Two replicas of echo, 144 KiB each with their memory, leave less than a process's cost.
+    kernel(b -> b.memoryBudget(300 << 10));
 
     assertThatThrownBy(() ->
             k.launch(
@@ -289,7 +289,7 @@ class MemoryBudgetTest {
         .isInstanceOf(ParigotException.class)
         .hasMessage(
             "program 'user' of app 'big' cannot start: no room in the memory budget of the kernel"
-                + " (409600 bytes)");
+                + " (307200 bytes)");
     assertLedgerEmptiesWhenAllEnd();
     assertThat(guards).allMatch(Thread::isAlive);
   }
