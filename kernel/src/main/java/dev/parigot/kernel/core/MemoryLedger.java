@@ -86,7 +86,7 @@ final class MemoryLedger {
       for (Account a = this; a != null; a = a.parent) {
         if (!a.add(bytes)) {
           for (Account b = this; b != a; b = b.parent) {
-            b.used.addAndGet(-bytes);
+            b.subtract(bytes);
           }
           return false;
         }
@@ -103,9 +103,7 @@ final class MemoryLedger {
         return;
       }
       for (Account a = this; a != null; a = a.parent) {
-        if (a.used.addAndGet(-bytes) < 0) {
-          throw new IllegalStateException(a.name + " memory budget released more than it held");
-        }
+        a.subtract(bytes);
       }
     }
 
@@ -139,7 +137,12 @@ final class MemoryLedger {
       }
     }
 
+    // An account without a cap of its own counts no bytes: the call path then touches one shared
+    // counter, the kernel's, rather than three.
     private boolean add(long bytes) {
+      if (capBytes == UNLIMITED) {
+        return true;
+      }
       while (true) {
         long now = used.get();
         if (bytes > capBytes - now) {
@@ -151,7 +154,13 @@ final class MemoryLedger {
       }
     }
 
-    /** What this account and those under it hold now. */
+    private void subtract(long bytes) {
+      if (capBytes != UNLIMITED && used.addAndGet(-bytes) < 0) {
+        throw new IllegalStateException(name + " memory budget released more than it held");
+      }
+    }
+
+    /** What this account and those under it hold now; 0 for an account without a byte cap. */
     long used() {
       return used.get();
     }

@@ -49,6 +49,17 @@ class MemoryLedgerTest {
   }
 
   @Test
+  void anAccountWithoutACapCountsNoBytesButTheAccountsAboveItDo() {
+    assertThat(sibling.reserve(250)).isTrue();
+
+    assertThat(sibling.used()).isZero();
+    assertThat(app.used()).isEqualTo(250);
+    assertThat(ledger.kernel().used()).isEqualTo(250);
+    sibling.release(250);
+    assertThat(ledger.kernel().used()).isZero();
+  }
+
+  @Test
   void refusalsNameTheAccountThatHasNoRoom() {
     assertThat(program.refusal(401))
         .isEqualTo("the memory budget of program 'p' of app 'a' (400 bytes)");
