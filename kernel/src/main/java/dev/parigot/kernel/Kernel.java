@@ -37,6 +37,8 @@ public interface Kernel extends AutoCloseable {
    * @throws ModuleRefusedException if a module is refused; nothing was started then
    * @throws DeniedException if a name the manifest exports is already served in this kernel, or it
    *     requires a kernel name this kernel does not serve
+   * @throws ParigotException if a program's processes do not fit its memory budget or {@code
+   *     max_processes} (or the app's, or the kernel's budget); what had started is stopped
    */
   App launch(Manifest manifest);
 
@@ -115,8 +117,19 @@ public interface Kernel extends AutoCloseable {
     private boolean cpuWatchdog = true;
     private Optional<Engine> engine = Optional.empty();
     private Clock clock = Clock.system();
+    private long memoryBudget = defaultMemoryBudget(Runtime.getRuntime().maxMemory());
 
     private Builder() {}
+
+    /**
+     * The heap the kernel keeps for itself: a quarter of the JVM's maximum heap, at least 64 MiB
+     * (half of a heap smaller than 128 MiB). Its own threads, the kernel services, compiled modules
+     * and what the budget does not count live there.
+     */
+    static long defaultMemoryBudget(long maxHeap) {
+      long reserve = Math.max(maxHeap / 4, Math.min(64L << 20, maxHeap / 2));
+      return Math.max(1, maxHeap - reserve);
+    }
 
     /**
      * Serves {@code name} with a provider that runs in this JVM: how the kernel's own services
@@ -172,6 +185,22 @@ public interface Kernel extends AutoCloseable {
       return this;
     }
 
+    /**
+     * The bytes of heap that guests may make the kernel hold in all: their linear memories and
+     * tables, their unread events and a fixed cost per process (RATIONALE.md, "How is the kernel's
+     * memory budgeted?"). By default the JVM's maximum heap less the kernel's reserve, a quarter of
+     * it (at least 64 MiB). Tests set a small one to run out of it cheaply.
+     *
+     * @throws IllegalArgumentException if {@code bytes} is not positive
+     */
+    public Builder memoryBudget(long bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("memoryBudget must be positive: " + bytes);
+      }
+      this.memoryBudget = bytes;
+      return this;
+    }
+
     /** The clock deadlines, time-outs and CPU slices are measured with; the JVM's by default. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -192,7 +221,7 @@ public interface Kernel extends AutoCloseable {
                       "no wasm engine: put an engine module (such as"
                           + " parigot-engine-chicory) on the class path"));
       return new KernelImpl(
-          output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock);
+          output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock, memoryBudget);
     }
 
     /** The largest module file the kernel reads: larger ones are refused unread. */

@@ -18,6 +18,13 @@ package dev.parigot.kernel;
  * @param callTimeoutMillis default call deadline, 0 (none) to 1 day; {@code call_timeout_ms}
  * @param cpuMillis the CPU time a process may use in all, counted only while it runs, 0 (no limit)
  *     to 30 days; past it the process is killed. {@code cpu_ms}
+ * @param budgetMib the most memory the program's processes may hold in the kernel together (their
+ *     linear memories, tables, unread events and a fixed cost per process), in MiB, 0 (no cap of
+ *     its own) to 1048576; {@code budget_mib}. In the app's {@code [limits]} it is the app's total
+ *     as well as each program's default
+ * @param maxProcesses the most live processes of the program, replicas and workers at any depth
+ *     together, 1 to 65536; {@code max_processes}. In the app's {@code [limits]} it is the app's
+ *     total as well as each program's default
  */
 public record Limits(
     int memoryPages,
@@ -26,7 +33,9 @@ public record Limits(
     int maxMessageBytes,
     int maxWorkers,
     long callTimeoutMillis,
-    long cpuMillis) {
+    long cpuMillis,
+    int budgetMib,
+    int maxProcesses) {
 
   /** Wasm pages are 64 KiB. */
   static final int PAGES_PER_MIB = 16;
@@ -50,12 +59,18 @@ public record Limits(
 
   static final long MAX_CPU_MILLIS = 30 * MAX_CALL_TIMEOUT_MILLIS;
 
+  /** The largest {@code budget_mib}: 1 TiB. */
+  static final int MAX_BUDGET_MIB = 1 << 20;
+
+  static final int MAX_PROCESSES = 65_536;
+
   /**
    * The limits of a program whose manifest sets none: 64 MiB of memory, 1 s CPU slices, 1024 calls
-   * in flight, 1 MiB messages, 16 workers, a 30 s call deadline and no CPU time limit.
+   * in flight, 1 MiB messages, 16 workers, a 30 s call deadline, no CPU time limit, no memory
+   * budget of its own (the kernel's applies) and 1024 processes.
    */
   public static final Limits DEFAULTS =
-      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000, 0);
+      new Limits(64 * PAGES_PER_MIB, 1000, 1024, 1 << 20, 16, 30_000, 0, 0, 1024);
 
   /**
    * Checks the ranges.
@@ -70,6 +85,8 @@ public record Limits(
     check("maxWorkers", maxWorkers, 0, MAX_WORKERS);
     check("callTimeoutMillis", callTimeoutMillis, 0, MAX_CALL_TIMEOUT_MILLIS);
     check("cpuMillis", cpuMillis, 0, MAX_CPU_MILLIS);
+    check("budgetMib", budgetMib, 0, MAX_BUDGET_MIB);
+    check("maxProcesses", maxProcesses, 1, MAX_PROCESSES);
   }
 
   private static void check(String name, long value, long min, long max) {

@@ -60,6 +60,7 @@ public final class Manifest {
   private final List<ProgramSpec> startOrder;
   private final Map<String, ProgramSpec> exporters;
   private final Map<SectionKey<?>, Object> sections;
+  private final Limits limits;
 
   private Manifest(
       String app,
@@ -68,8 +69,10 @@ public final class Manifest {
       List<ProgramSpec> programs,
       List<ProgramSpec> startOrder,
       Map<String, ProgramSpec> exporters,
-      Map<SectionKey<?>, Object> sections) {
+      Map<SectionKey<?>, Object> sections,
+      Limits limits) {
     this.app = app;
+    this.limits = limits;
     this.file = file;
     this.dataDir = dataDir;
     this.programs = List.copyOf(programs);
@@ -164,6 +167,16 @@ public final class Manifest {
   }
 
   /**
+   * Returns the app's {@code [limits]}: each program's defaults and, for {@code budget_mib} and
+   * {@code max_processes}, the app's totals.
+   *
+   * @return the limits, {@link Limits#DEFAULTS} where the table sets none
+   */
+  public Limits limits() {
+    return limits;
+  }
+
+  /**
    * Returns the program called {@code name}.
    *
    * @param name a program name
@@ -223,7 +236,9 @@ public final class Manifest {
             "max_message_bytes",
             "max_workers",
             "call_timeout_ms",
-            "cpu_ms");
+            "cpu_ms",
+            "budget_mib",
+            "max_processes");
 
     /** One problem, with its line (0 if unknown) to sort by. */
     private record Problem(int line, String text) {}
@@ -302,7 +317,9 @@ public final class Manifest {
       unknownKeys(top, sections.topKeys());
       String app = app(top);
       Path dataDir = dataDir(top, app);
-      List<Draft> drafts = programs(top, limits(top, Limits.DEFAULTS));
+      Limits appLimits = limits(top, Limits.DEFAULTS);
+      List<Draft> drafts = programs(top, appLimits);
+      reportShares(drafts, appLimits);
 
       Map<String, Integer> exporters = exporters(drafts);
       reportImports(drafts, exporters);
@@ -326,7 +343,37 @@ public final class Manifest {
           drafts.stream().map(Draft::spec).toList(),
           startOrder(drafts, deps),
           exporterSpecs,
-          values);
+          values,
+          appLimits);
+    }
+
+    /**
+     * Reports programs whose replicas alone are more processes than they, or the app, may have. A
+     * program's budget_mib or max_processes above the app's is no error: the app's total bounds it.
+     */
+    private void reportShares(List<Draft> drafts, Limits app) {
+      int replicas = 0;
+      for (Draft draft : drafts) {
+        int own = draft.spec().limits().maxProcesses();
+        replicas += draft.spec().replicas();
+        if (draft.spec().replicas() > own) {
+          add(
+              draft.line(),
+              draft.label()
+                  + "replicas: "
+                  + draft.spec().replicas()
+                  + " are more processes than its max_processes of "
+                  + own);
+        }
+      }
+      if (replicas > app.maxProcesses()) {
+        add(
+            0,
+            "limits.max_processes: the programs' "
+                + replicas
+                + " replicas in all are more processes than the app's max_processes of "
+                + app.maxProcesses());
+      }
     }
 
     private String app(Scope top) {
@@ -588,7 +635,13 @@ public final class Manifest {
                   0,
                   Limits.MAX_CPU_MILLIS,
                   " (milliseconds of CPU time, up to 30 days; 0 is no limit)")
-              .orElse(base.cpuMillis()));
+              .orElse(base.cpuMillis()),
+          integer(limits, "budget_mib", 0, Limits.MAX_BUDGET_MIB, " (MiB; 0 is no cap of its own)")
+              .map(Long::intValue)
+              .orElse(base.budgetMib()),
+          integer(limits, "max_processes", 1, Limits.MAX_PROCESSES, "")
+              .map(Long::intValue)
+              .orElse(base.maxProcesses()));
     }
 
     /** Maps each exported name to the index of its program, reporting names exported twice. */

@@ -48,7 +48,11 @@ public interface Replies {
     callback.run();
   }
 
-  /** Finishes the call successfully; false when it was already finished. */
+  /**
+   * Finishes the call successfully; false when it was already finished, or when the caller cannot
+   * hold the result: the call then fails at the caller with {@code WOULD_EXCEED_LIMIT} and the
+   * provider's cancellation is told so, as for a partial past the caller's bound.
+   */
   boolean end(byte[] data);
 
   /**

@@ -115,7 +115,7 @@ class ManifestTest {
                 List.of(),
                 Map.of("GREETING", "Hello"),
                 1,
-                new Limits(16 * 16, 1000, 1024, 1048576, 16, 30000, 0)),
+                new Limits(16 * 16, 1000, 1024, 1048576, 16, 30000, 0, 0, 1024)),
             new ProgramSpec(
                 "main",
                 Path.of("apps/hello/main.wasm"),
@@ -139,7 +139,7 @@ class ManifestTest {
 
     assertThat(main.limits()).isEqualTo(Limits.DEFAULTS);
     assertThat(Limits.DEFAULTS)
-        .isEqualTo(new Limits(1024, 1000, 1024, 1 << 20, 16, 30_000, 0))
+        .isEqualTo(new Limits(1024, 1000, 1024, 1 << 20, 16, 30_000, 0, 0, 1024))
         .extracting(Limits::memoryPages)
         .isEqualTo(64 * 16);
   }
@@ -180,9 +180,9 @@ class ManifestTest {
             """);
 
     assertThat(manifest.program("inherits").orElseThrow().limits())
-        .isEqualTo(new Limits(32 * 16, 500, 1024, 1 << 20, 16, 30_000, 0));
+        .isEqualTo(new Limits(32 * 16, 500, 1024, 1 << 20, 16, 30_000, 0, 0, 1024));
     assertThat(manifest.program("overrides").orElseThrow().limits())
-        .isEqualTo(new Limits(32 * 16, 20, 8, 4096, 0, 0, 0));
+        .isEqualTo(new Limits(32 * 16, 20, 8, 4096, 0, 0, 0, 0, 1024));
   }
 
   @Test
@@ -200,7 +200,7 @@ class ManifestTest {
                 limits = { memory_mib = 1, call_timeout_ms = 5 }
                 """));
 
-    assertThat(main.limits()).isEqualTo(new Limits(16, 1000, 1024, 1 << 20, 4, 5, 0));
+    assertThat(main.limits()).isEqualTo(new Limits(16, 1000, 1024, 1 << 20, 4, 5, 0, 0, 1024));
   }
 
   @Test
@@ -503,12 +503,13 @@ class ManifestTest {
             "app.toml:2: name: unknown key; the keys here are app, data_dir, limits, program,"
                 + " banner",
             "app.toml:4: limits.memory: unknown key; the keys here are memory_mib, cpu_slice_ms,"
-                + " max_inflight, max_message_bytes, max_workers, call_timeout_ms, cpu_ms",
+                + " max_inflight, max_message_bytes, max_workers, call_timeout_ms, cpu_ms,"
+                + " budget_mib, max_processes",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, banner_color",
             "app.toml:9: program 'main': limits.cpu_time: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
-                + " call_timeout_ms, cpu_ms");
+                + " call_timeout_ms, cpu_ms, budget_mib, max_processes");
   }
 
   // ---- A program ----
@@ -715,6 +716,8 @@ class ManifestTest {
     "max_workers,       0, 1024,     ''",
     "call_timeout_ms,   0, 86400000, ' (milliseconds, up to one day; 0 is no deadline)'",
     "cpu_ms,            0, 2592000000, ' (milliseconds of CPU time, up to 30 days; 0 is no limit)'",
+    "budget_mib,        0, 1048576,  ' (MiB; 0 is no cap of its own)'",
+    "max_processes,     1, 65536,    ''",
   })
   void eachLimitHasARange(String key, long min, long max, String note) {
     String rule = "must be an integer from " + min + " to " + max + note;
@@ -740,11 +743,62 @@ class ManifestTest {
   }
 
   @Test
+  void theAppsBudgetAndProcessesAreItsTotalsAndEachProgramsDefault() {
+    Manifest manifest =
+        manifest(
+            """
+            app = "a"
+            [limits]
+            budget_mib = 512
+            max_processes = 40
+            [program.inherits]
+            wasm = "i.wasm"
+            role = "main"
+            [program.share]
+            wasm = "s.wasm"
+            role = "service"
+            limits = { budget_mib = 64, max_processes = 8 }
+            """);
+
+    assertThat(manifest.limits().budgetMib()).isEqualTo(512);
+    assertThat(manifest.limits().maxProcesses()).isEqualTo(40);
+    assertThat(manifest.program("inherits").orElseThrow().limits().budgetMib()).isEqualTo(512);
+    assertThat(manifest.program("share").orElseThrow().limits().budgetMib()).isEqualTo(64);
+    assertThat(manifest.program("share").orElseThrow().limits().maxProcesses()).isEqualTo(8);
+    assertThat(manifest(program("main", "main")).limits()).isEqualTo(Limits.DEFAULTS);
+  }
+
+  @Test
+  void replicasMustFitTheProgramsAndTheAppsMaxProcesses() {
+    assertThat(
+            problems(
+                """
+                app = "a"
+                [limits]
+                max_processes = 5
+                [program.one]
+                wasm = "one.wasm"
+                role = "service"
+                replicas = 3
+                limits = { max_processes = 2 }
+                [program.two]
+                wasm = "two.wasm"
+                role = "service"
+                replicas = 3
+                """))
+        .containsExactly(
+            "app.toml: limits.max_processes: the programs' 6 replicas in all are more processes"
+                + " than the app's max_processes of 5",
+            "app.toml:4: program 'one': replicas: 3 are more processes than its max_processes"
+                + " of 2");
+  }
+
+  @Test
   void limitsHoldOnlyEnforceableValues() {
-    assertThatThrownBy(() -> new Limits(0, 1000, 1024, 1 << 20, 16, 30_000, 0))
+    assertThatThrownBy(() -> new Limits(0, 1000, 1024, 1 << 20, 16, 30_000, 0, 0, 1024))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("memoryPages must be from 1 to 32752, not 0");
-    assertThatThrownBy(() -> new Limits(1024, 1000, 1024, 1 << 20, 16, -1, 0))
+    assertThatThrownBy(() -> new Limits(1024, 1000, 1024, 1 << 20, 16, -1, 0, 0, 1024))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("callTimeoutMillis must be from 0 to 86400000, not -1");
   }

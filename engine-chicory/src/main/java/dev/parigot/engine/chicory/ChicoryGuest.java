@@ -98,8 +98,8 @@ final class ChicoryGuest implements Guest {
     return Instance.builder(module.module())
         .withImportValues(ImportValues.builder().withFunctions(functions).build())
         .withMachineFactory(module.machines())
-        .withMemoryFactory(LinearMemory::new)
-        .withTableFactory(new ProcessTables())
+        .withMemoryFactory(limits -> new LinearMemory(limits, config.heap()))
+        .withTableFactory(new ProcessTables(config.heap()))
         .withMemoryLimits(new MemoryLimits(module.initialPages(), declaredMax(maxPages)))
         .withStart(false)
         .build();

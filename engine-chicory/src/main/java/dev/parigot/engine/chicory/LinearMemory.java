@@ -10,6 +10,7 @@ import com.dylibso.chicory.wasm.types.DataSegment;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import dev.parigot.engine.spi.GuestMemory;
+import dev.parigot.engine.spi.HeapBudget;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -23,6 +24,11 @@ import java.util.Arrays;
  * checked against the memory's size, not the capacity. A memory is at most {@link #MAX_PAGES} pages
  * (2 GiB less one page), the largest Java array. It belongs to one process and is used from that
  * process's thread only: shared memory and the wait/notify atomics are not supported.
+ *
+ * <p>The array is charged to the process's {@link HeapBudget} before it is allocated: at creation,
+ * and at each grow that needs a larger array, for the new array while the old one is still held
+ * (both are live during the copy), giving the old one back after. A grow the budget refuses returns
+ * -1.
  */
 final class LinearMemory implements Memory, GuestMemory {
   /** The largest memory a Java array holds: 32767 pages of 64 KiB. */
@@ -36,15 +42,21 @@ final class LinearMemory implements Memory, GuestMemory {
 
   private final int initialPages;
   private final int maximumPages;
+  private final HeapBudget heap;
   private byte[] bytes;
   private int size;
   private DataSegment[] segments = new DataSegment[0];
 
+  /** A memory charged to no budget. */
+  LinearMemory(MemoryLimits limits) {
+    this(limits, HeapBudget.UNLIMITED);
+  }
+
   /**
    * @throws ChicoryException if the limits ask for shared memory or more than {@link #MAX_PAGES}
-   *     pages to start with
+   *     pages to start with, or the budget refuses the initial pages
    */
-  LinearMemory(MemoryLimits limits) {
+  LinearMemory(MemoryLimits limits, HeapBudget heap) {
     if (limits.shared()) {
       throw new ChicoryException("shared memory is not supported: a process is single-threaded");
     }
@@ -54,7 +66,16 @@ final class LinearMemory implements Memory, GuestMemory {
     }
     this.initialPages = limits.initialPages();
     this.maximumPages = Math.min(limits.maximumPages(), MAX_PAGES);
+    this.heap = heap;
     this.size = initialPages * PAGE_SIZE;
+    if (!heap.reserve(size)) {
+      throw new ChicoryException(
+          "initial memory of "
+              + size
+              + " bytes does not fit "
+              + heap
+              + "; the process cannot start");
+    }
     this.bytes = new byte[size];
   }
 
@@ -97,13 +118,27 @@ final class LinearMemory implements Memory, GuestMemory {
     }
     int newSize = (old + delta) * PAGE_SIZE;
     if (newSize > bytes.length) {
-      // Doubling keeps a guest that grows a page at a time from copying its memory each time.
+      // Doubling keeps a guest that grows a page at a time from copying its memory each time;
+      // when the budget has no room for the doubled array, the exact size may still fit.
       long doubled = Math.min((long) bytes.length * 2, (long) maximumPages * PAGE_SIZE);
       long capacity = Math.max(newSize, doubled);
+      if (!heap.reserve(capacity)) {
+        capacity = newSize;
+        if (!heap.reserve(capacity)) {
+          return -1;
+        }
+      }
+      int was = bytes.length;
       bytes = Arrays.copyOf(bytes, (int) capacity);
+      heap.release(was);
     }
     size = newSize;
     return old;
+  }
+
+  /** The bytes this memory holds on the heap, as charged to its budget. */
+  long capacity() {
+    return bytes.length;
   }
 
   @Override

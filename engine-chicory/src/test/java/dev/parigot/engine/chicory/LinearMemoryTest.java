@@ -7,6 +7,7 @@ import com.dylibso.chicory.runtime.Memory;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.types.MemoryLimits;
+import dev.parigot.engine.spi.HeapBudget;
 import java.util.function.IntConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -148,5 +149,73 @@ class LinearMemoryTest {
     m.fill((byte) 5, 0, 2 * PAGE);
     m.zero();
     assertThat(m.readBytes(0, 2 * PAGE)).containsOnly(0);
+  }
+
+  @Test
+  void theInitialPagesAreChargedToTheBudgetOrTheMemoryIsNotMade() {
+    var budget = new Budget(3 * PAGE);
+    new LinearMemory(new MemoryLimits(2, 10), budget);
+    assertThat(budget.used).isEqualTo(2 * PAGE);
+
+    assertThatThrownBy(() -> new LinearMemory(new MemoryLimits(2, 10), budget))
+        .isInstanceOf(ChicoryException.class)
+        .hasMessage(
+            "initial memory of 131072 bytes does not fit a budget of 196608 bytes; the process"
+                + " cannot start");
+    assertThat(budget.used).isEqualTo(2 * PAGE);
+  }
+
+  @Test
+  void aGrowTheBudgetRefusesReturnsMinusOneAndLeavesTheMemoryAsItWas() {
+    var budget = new Budget(4 * PAGE);
+    var m = new LinearMemory(new MemoryLimits(1, 100), budget);
+    m.writeByte(PAGE - 1, (byte) 9);
+
+    // The new array is charged while the old one is still held: 1 + 4 pages do not fit.
+    assertThat(m.grow(3)).isEqualTo(-1);
+    assertThat(m.pages()).isEqualTo(1);
+    assertThat(m.read(PAGE - 1)).isEqualTo((byte) 9);
+    assertThat(budget.used).isEqualTo(PAGE);
+  }
+
+  @Test
+  void whenTheDoubledArrayDoesNotFitTheExactSizeMayAndTheOldArrayIsGivenBack() {
+    var budget = new Budget(9 * PAGE);
+    var m = new LinearMemory(new MemoryLimits(4, 100), budget);
+
+    // Doubling would take 8 pages while the old 4 are held; exactly 5 fit.
+    assertThat(m.grow(1)).isEqualTo(4);
+    assertThat(m.capacity()).isEqualTo(5L * PAGE);
+    assertThat(budget.used).isEqualTo(5 * PAGE);
+    assertThat(m.grow(1)).as("6 pages with the 5 held").isEqualTo(-1);
+  }
+
+  /** A host's budget of {@code cap} bytes. */
+  private static final class Budget implements HeapBudget {
+    private final long cap;
+    long used;
+
+    Budget(long cap) {
+      this.cap = cap;
+    }
+
+    @Override
+    public boolean reserve(long bytes) {
+      if (used + bytes > cap) {
+        return false;
+      }
+      used += bytes;
+      return true;
+    }
+
+    @Override
+    public void release(long bytes) {
+      used -= bytes;
+    }
+
+    @Override
+    public String toString() {
+      return "a budget of " + cap + " bytes";
+    }
   }
 }

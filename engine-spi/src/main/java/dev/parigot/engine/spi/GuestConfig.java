@@ -8,7 +8,8 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * What a guest is given besides its module: its WASI view of the world and its memory cap.
+ * What a guest is given besides its module: its WASI view of the world, its memory cap and the
+ * budget its memory and tables are charged to.
  *
  * @param args argv, the program's name first
  * @param env environment variables, in order
@@ -16,13 +17,25 @@ import java.util.function.Consumer;
  * @param stderr receives each line the guest writes to standard error
  * @param maxMemoryPages the most 64 KiB pages its memory may grow to; below the module's own
  *     maximum, this one holds
+ * @param heap what its memory and tables are charged to before the engine allocates them
  */
 public record GuestConfig(
     List<String> args,
     Map<String, String> env,
     Consumer<String> stdout,
     Consumer<String> stderr,
-    int maxMemoryPages) {
+    int maxMemoryPages,
+    HeapBudget heap) {
+  /** A guest whose memory and tables are not charged to any budget. */
+  public GuestConfig(
+      List<String> args,
+      Map<String, String> env,
+      Consumer<String> stdout,
+      Consumer<String> stderr,
+      int maxMemoryPages) {
+    this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED);
+  }
+
   /**
    * Copies the collections.
    *
@@ -33,6 +46,7 @@ public record GuestConfig(
     env = Collections.unmodifiableSequencedMap(new LinkedHashMap<>(env));
     Objects.requireNonNull(stdout, "stdout");
     Objects.requireNonNull(stderr, "stderr");
+    Objects.requireNonNull(heap, "heap");
     if (maxMemoryPages < 0) {
       throw new IllegalArgumentException("maxMemoryPages must not be negative: " + maxMemoryPages);
     }

@@ -14,10 +14,18 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The caller's end of one call. Providers answer through its {@link Replies} methods from any
  * thread; each answer becomes an event in the caller's inbox. The first of end, fail, timeout or
  * cancel finishes the channel and later answers are dropped.
+ *
+ * <p>The caller's account was charged for the channel's final event when the call was made, so that
+ * END or ERROR can always be queued; a payload is charged when it comes. An END whose result the
+ * caller's queue bound or account cannot take becomes {@code ERROR -WOULD_EXCEED_LIMIT} and the
+ * provider is told to stop, as for a partial result; an ERROR whose message they cannot take
+ * arrives without it. Either way the caller, which does not read, holds the cost, never the
+ * provider or the kernel (docs/abi.md, "Queue bound").
  */
 final class Channel implements Replies {
   private static final byte[] OVERFLOW =
       "too many unread partial results".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  private static final byte[] NO_ROOM = new byte[0];
 
   private static final VarHandle READY;
 
@@ -185,8 +193,13 @@ final class Channel implements Replies {
       return false;
     }
     finish();
-    owner.post(new Event(EventKind.END.value(), 0, data, this));
-    return true;
+    if (owner.offerFinal(new Event(EventKind.END.value(), 0, data, this))) {
+      return true;
+    }
+    owner.post(
+        new Event(EventKind.ERROR.value(), Errno.WOULD_EXCEED_LIMIT.negative(), NO_ROOM, this));
+    cancelProvider(Errno.WOULD_EXCEED_LIMIT);
+    return false;
   }
 
   @Override
@@ -195,7 +208,9 @@ final class Channel implements Replies {
       return false;
     }
     finish();
-    owner.post(new Event(EventKind.ERROR.value(), code, message, this));
+    if (!owner.offerFinal(new Event(EventKind.ERROR.value(), code, message, this))) {
+      owner.post(new Event(EventKind.ERROR.value(), code, NO_ROOM, this));
+    }
     return true;
   }
 
@@ -212,6 +227,8 @@ final class Channel implements Replies {
     if (finished.compareAndSet(false, true)) {
       finish();
       cancelProvider(reason);
+      // No final event will come: its charge goes back.
+      owner.releaseEvent();
     }
   }
 

@@ -12,12 +12,19 @@ import java.util.concurrent.locks.LockSupport;
  * an event that comes meanwhile, such as the answer to a call to a process that runs on the same
  * carrier, then costs no park and unpark (RATIONALE.md, "Why does a waiting process yield before it
  * parks?").
+ *
+ * <p>Every queued event is also charged to the process's account in the kernel's {@link
+ * MemoryLedger}, its payload plus {@link MemoryLedger#EVENT_BYTES}, until it is consumed or the
+ * inbox is closed.
  */
 final class Inbox {
   /** The most times a wait yields before it parks. */
   static final int MAX_YIELDS = 32;
 
   private final ConcurrentLinkedQueue<Event> queue = new ConcurrentLinkedQueue<>();
+  private final MemoryLedger.Account account;
+  // Set when the owner ended: whoever adds then drains what it finds, so nothing stays charged.
+  private volatile boolean closed;
   // What the queued events cost: their payloads plus a record each, so that even empty events
   // from a sender faster than the reader are bounded.
   private final AtomicLong bytes = new AtomicLong();
@@ -31,10 +38,21 @@ final class Inbox {
   // Owner only: halved by each wait the yields did not cover, whole again after one they did.
   private int yields = MAX_YIELDS;
 
-  /** Queues an event whatever its size: for events whose number is bounded elsewhere. */
+  Inbox(MemoryLedger.Account account) {
+    this.account = account;
+  }
+
+  /**
+   * Queues an event whatever its size, for events whose number is bounded elsewhere; the caller has
+   * already charged it to the account (see {@link #charge}).
+   */
   void add(Event event) {
     bytes.addAndGet(cost(event));
     queue.add(event);
+    if (closed) {
+      drain();
+      return;
+    }
     Thread w = waiter;
     if (w != null) {
       LockSupport.unpark(w);
@@ -42,16 +60,49 @@ final class Inbox {
   }
 
   /**
-   * Queues an event unless what is queued plus the event would cost more than {@code maxBytes}:
-   * each event costs its payload plus one event record. Concurrent offers may overshoot the bound
-   * by one event each.
+   * Queues an event unless what is queued plus the event would cost more than {@code maxBytes}
+   * (each event costs its payload plus one event record), or the account cannot hold it. Concurrent
+   * offers may overshoot the bound by one event each; never the account.
    */
   boolean offer(Event event, long maxBytes) {
-    if (!fits(event.payload().length, maxBytes)) {
+    if (!fits(event.payload().length, maxBytes) || !account.reserve(charge(event))) {
       return false;
     }
     add(event);
     return true;
+  }
+
+  /**
+   * Queues a final event whose {@link MemoryLedger#EVENT_BYTES} were charged when its handle was
+   * made, if its payload fits both the bound and the account; false, charging nothing, otherwise.
+   */
+  boolean offerFinal(Event event, long maxBytes) {
+    int payload = event.payload().length;
+    if (!fits(payload, maxBytes) || !account.reserve(payload)) {
+      return false;
+    }
+    add(event);
+    return true;
+  }
+
+  /** What an event is charged to the account while it is queued. */
+  static long charge(Event event) {
+    return event.payload().length + MemoryLedger.EVENT_BYTES;
+  }
+
+  /**
+   * The owner ended: every queued event is given back to the account, now and whenever another is
+   * added. Owner only, once.
+   */
+  void close() {
+    closed = true;
+    drain();
+  }
+
+  private void drain() {
+    for (Event e = queue.poll(); e != null; e = queue.poll()) {
+      consumed(e);
+    }
   }
 
   /**
@@ -73,6 +124,7 @@ final class Inbox {
   /** The owner delivered a polled event to the guest, or dropped it. */
   void consumed(Event event) {
     bytes.addAndGet(-cost(event));
+    account.release(charge(event));
     if (roomWanted) {
       runRoomWaiters();
     }

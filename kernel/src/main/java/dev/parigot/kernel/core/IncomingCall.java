@@ -24,6 +24,9 @@ final class IncomingCall implements Provider.Cancellation {
   private int id;
   // The server's thread while it waits in awaitReady, for cancel to wake.
   private volatile Thread pacing;
+  // Guarded by this: whether the server's account holds the charge of this call's CANCEL event,
+  // which the CANCEL takes over, or the call's end gives back.
+  private boolean cancelCharged;
 
   IncomingCall(Process server, Export export, int method, byte[] request, Replies replies) {
     this.server = server;
@@ -53,13 +56,30 @@ final class IncomingCall implements Provider.Cancellation {
     return finished;
   }
 
+  /** The server's account was charged for this call's CANCEL event. */
+  synchronized void holdCancelCharge() {
+    cancelCharged = true;
+  }
+
+  /** The call finished without a CANCEL: its charge goes back. */
+  private void dropCancelCharge() {
+    if (cancelCharged) {
+      cancelCharged = false;
+      server.releaseEvent();
+    }
+  }
+
   /** The caller no longer wants the result: the server is told with a CANCEL event. */
   @Override
   public synchronized void cancel(Errno reason) {
     if (!finished) {
       finished = true;
       server.stopServing();
-      server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
+      // A call that was never queued has no CANCEL to charge, and none to show either.
+      if (cancelCharged) {
+        cancelCharged = false;
+        server.post(new Event(EventKind.CANCEL.value(), reason.negative(), new byte[0], this));
+      }
     }
     Thread t = pacing;
     if (t != null) {
@@ -111,6 +131,7 @@ final class IncomingCall implements Provider.Cancellation {
     }
     finished = true;
     server.stopServing();
+    dropCancelCharge();
     return true;
   }
 
@@ -121,6 +142,7 @@ final class IncomingCall implements Provider.Cancellation {
     }
     finished = true;
     server.stopServing();
+    dropCancelCharge();
     return true;
   }
 }

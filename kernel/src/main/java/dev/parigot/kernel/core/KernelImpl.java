@@ -8,6 +8,7 @@ import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
+import dev.parigot.kernel.Limits;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProcessInfo;
 import dev.parigot.kernel.ProgramSpec;
@@ -59,6 +60,7 @@ public final class KernelImpl implements Kernel {
   private final AtomicLong pids = new AtomicLong();
   private final Deadlines deadlines;
   private final Scheduler scheduler;
+  private final MemoryLedger ledger;
   private volatile boolean stopping;
 
   /**
@@ -66,6 +68,7 @@ public final class KernelImpl implements Kernel {
    *
    * @param services the providers served from the start, by name
    * @param cpuWatchdog whether processes are preempted and CPU time limits enforced
+   * @param memoryBudget the bytes of heap guests may cause the kernel to hold, in all
    */
   public KernelImpl(
       Output output,
@@ -74,8 +77,10 @@ public final class KernelImpl implements Kernel {
       boolean cpuWatchdog,
       Engine engine,
       ModuleSource source,
-      Clock clock) {
+      Clock clock,
+      long memoryBudget) {
     this.output = output;
+    this.ledger = new MemoryLedger(memoryBudget);
     this.engine = engine;
     this.source = source;
     this.clock = clock;
@@ -95,6 +100,11 @@ public final class KernelImpl implements Kernel {
 
   Scheduler scheduler() {
     return scheduler;
+  }
+
+  /** Where guests' memory, tables, events and processes are admitted. */
+  MemoryLedger ledger() {
+    return ledger;
   }
 
   @Override
@@ -143,13 +153,29 @@ public final class KernelImpl implements Kernel {
     synchronized (apps) {
       apps.add(app);
     }
+    MemoryLedger.Account appAccount =
+        account(ledger.kernel(), "app '" + manifest.app() + "'", manifest.limits());
     List<Process> started = new ArrayList<>();
     try {
       modules.forEach((program, module) -> {
         awaitImports(program);
+        MemoryLedger.Account account =
+            account(
+                appAccount,
+                "program '" + program.name() + "' of app '" + manifest.app() + "'",
+                program.limits());
         List<Process> replicas = new ArrayList<>();
         for (int i = 0; i < program.replicas(); i++) {
-          Process p = start(manifest.app(), program, module, START, Optional.empty());
+          if (!account.startProcess(MemoryLedger.PROCESS_BYTES)) {
+            throw new ParigotException(
+                "program '"
+                    + program.name()
+                    + "' of app '"
+                    + manifest.app()
+                    + "' cannot start: no room in "
+                    + account.processRefusal());
+          }
+          Process p = start(manifest.app(), program, module, START, Optional.empty(), account);
           replicas.add(p);
           started.add(p);
           if (program.role() != Role.SERVICE) {
@@ -168,6 +194,13 @@ public final class KernelImpl implements Kernel {
     }
     app.sealMains();
     return app;
+  }
+
+  /** An account with the caps {@code limits} give an app or a program. */
+  private static MemoryLedger.Account account(
+      MemoryLedger.Account parent, String name, Limits limits) {
+    long cap = limits.budgetMib() == 0 ? MemoryLedger.UNLIMITED : (long) limits.budgetMib() << 20;
+    return parent.child(name, cap, limits.maxProcesses());
   }
 
   @Override
@@ -298,18 +331,27 @@ public final class KernelImpl implements Kernel {
       ProgramSpec program,
       CompiledModule module,
       String entry,
-      Optional<Process> parent) {
-    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent);
+      Optional<Process> parent,
+      MemoryLedger.Account account) {
+    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent, account);
     processes.put(p.pid(), p);
     LOG.log(Level.DEBUG, "{0}: started", p);
     p.start();
     return p;
   }
 
-  /** Starts a worker of {@code parent}; returns the parent's end of their link. */
-  LinkEnd spawnWorker(Process parent, CompiledModule module, String entry, byte[] arg) {
+  /**
+   * Starts a worker of {@code parent}, which its account has admitted with its first message;
+   * returns the parent's end of their link.
+   */
+  LinkEnd spawnWorker(
+      Process parent,
+      CompiledModule module,
+      String entry,
+      byte[] arg,
+      MemoryLedger.Account account) {
     Process worker =
-        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent));
+        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent), account);
     LinkEnd link = worker.parentLink().orElseThrow();
     worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
     return link.peer();

@@ -71,8 +71,11 @@ final class Process implements AbiHost {
   private final String entry;
   private final Optional<LinkEnd> parentLink;
   private final Thread thread;
+  // What the process is charged to in the kernel's memory ledger: its program's account.
+  private final MemoryLedger.Account account;
+  private final GuestHeap heap;
 
-  private final Inbox inbox = new Inbox();
+  private final Inbox inbox;
   // Calls routed here and not finished. Each is a CALL event in the inbox or pending, or, once
   // read, an IncomingCall in the handle table.
   private final AtomicInteger serving = new AtomicInteger();
@@ -117,8 +120,12 @@ final class Process implements AbiHost {
       ProgramSpec program,
       CompiledModule module,
       String entry,
-      Optional<Process> parent) {
+      Optional<Process> parent,
+      MemoryLedger.Account account) {
     this.kernel = kernel;
+    this.account = account;
+    this.heap = new GuestHeap(account);
+    this.inbox = new Inbox(account);
     this.pid = pid;
     this.program = program;
     this.caller = new Caller(app, program.name(), pid);
@@ -134,7 +141,8 @@ final class Process implements AbiHost {
                 program.env(),
                 line -> kernel.guestLine(this, false, line),
                 line -> kernel.guestLine(this, true, line),
-                limits.memoryPages()),
+                limits.memoryPages(),
+                heap),
             this);
     parentLink.ifPresent(link -> link.bind(newHandle(link)));
     if (program.exports().isEmpty() || isWorker()) {
@@ -234,6 +242,20 @@ final class Process implements AbiHost {
     if (waiting) {
       woken = true;
     }
+  }
+
+  /**
+   * Queues the final event (END or ERROR) of a channel made by {@link #call}, which charged its
+   * {@link MemoryLedger#EVENT_BYTES}, if its payload fits the queue bound and the account. Any
+   * thread.
+   */
+  boolean offerFinal(Event event) {
+    return inbox.offerFinal(event, QUEUE_FACTOR * limits.maxMessageBytes());
+  }
+
+  /** Gives back the charge of a final event that will never be queued. Any thread. */
+  void releaseEvent() {
+    account.release(MemoryLedger.EVENT_BYTES);
   }
 
   /**
@@ -469,6 +491,13 @@ final class Process implements AbiHost {
       link.peer().workerKilled(end.wasKilled());
       parent.post(new Event(EventKind.EXIT.value(), code, new byte[0], link.peer()));
     });
+    // Everything the process was charged for goes back: nothing reads its events any more.
+    takeQueued();
+    pending.forEach(inbox::consumed);
+    pending.clear();
+    inbox.close();
+    heap.releaseAll();
+    account.endProcess(MemoryLedger.PROCESS_BYTES);
     ready.complete(null);
     kernel.ended(this, end);
     exit.complete(end);
@@ -545,6 +574,10 @@ final class Process implements AbiHost {
     }
     if (kernel.stopping()) {
       return SHUTTING_DOWN.negative();
+    }
+    // The channel's final event is charged now, so that it can always be queued.
+    if (!account.reserve(MemoryLedger.EVENT_BYTES)) {
+      return WOULD_EXCEED_LIMIT.negative();
     }
     byte[] request = bytes(reqPtr, reqLen);
     int handle = nextHandle++;
@@ -788,8 +821,14 @@ final class Process implements AbiHost {
     if (kernel.stopping()) {
       return SHUTTING_DOWN.negative();
     }
+    // The worker, its first MESSAGE and the EXIT its parent will get count against the program:
+    // workers of workers too, so that no tree of them outgrows it.
+    long cost = MemoryLedger.PROCESS_BYTES + arg.length + 2 * MemoryLedger.EVENT_BYTES;
+    if (!account.startProcess(cost)) {
+      return WOULD_EXCEED_LIMIT.negative();
+    }
     liveWorkers.incrementAndGet();
-    LinkEnd mine = kernel.spawnWorker(this, module, name, arg);
+    LinkEnd mine = kernel.spawnWorker(this, module, name, arg, account);
     int handle = newHandle(mine);
     mine.bind(handle);
     return handle;
@@ -836,6 +875,12 @@ final class Process implements AbiHost {
       call.fail(MESSAGE_TOO_BIG.negative(), utf8("request larger than " + this + " accepts"));
       return call;
     }
+    // The CANCEL the call may bring is charged now, so that it can always be queued.
+    if (!account.reserve(MemoryLedger.EVENT_BYTES)) {
+      call.fail(WOULD_EXCEED_LIMIT.negative(), utf8(this + " has no memory budget left for calls"));
+      return call;
+    }
+    call.holdCancelCharge();
     if (!offer(call.callEvent())) {
       call.fail(WOULD_EXCEED_LIMIT.negative(), utf8(this + " has too much queued to take calls"));
       return call;

@@ -16,7 +16,9 @@ import org.junit.jupiter.api.Test;
 class InboxTest {
   private static final long ONE_MS = TimeUnit.MILLISECONDS.toNanos(1);
 
-  private final Inbox inbox = new Inbox();
+  // 800 bytes: three events of 100 bytes and their overheads (228 each), not four.
+  private final MemoryLedger ledger = new MemoryLedger(800);
+  private final Inbox inbox = new Inbox(ledger.kernel());
 
   @Test
   void aWaitReturnsAtOnceWhenAnEventIsQueued() {
@@ -85,9 +87,9 @@ class InboxTest {
     Event first = event(100);
     Event second = event(100);
     Event third = event(100);
-    inbox.add(first);
-    inbox.add(second);
-    inbox.add(third);
+    assertThat(inbox.offer(first, Long.MAX_VALUE)).isTrue();
+    assertThat(inbox.offer(second, Long.MAX_VALUE)).isTrue();
+    assertThat(inbox.offer(third, Long.MAX_VALUE)).isTrue();
     inbox.awaitRoom(ran::incrementAndGet, 132);
     assertThat(ran).as("396 bytes queued").hasValue(0);
 
@@ -97,6 +99,48 @@ class InboxTest {
     assertThat(ran).as("132 bytes queued").hasValue(1);
     inbox.consumed(inbox.poll());
     assertThat(ran).as("run once only").hasValue(1);
+  }
+
+  @Test
+  void anEventTheAccountCannotHoldIsRefusedAndChargesNothing() {
+    for (int i = 0; i < 3; i++) {
+      assertThat(inbox.offer(event(100), Long.MAX_VALUE)).as("event %d", i).isTrue();
+    }
+    assertThat(ledger.kernel().used()).isEqualTo(3 * (100 + MemoryLedger.EVENT_BYTES));
+
+    assertThat(inbox.offer(event(100), Long.MAX_VALUE)).isFalse();
+    assertThat(ledger.kernel().used()).isEqualTo(3 * (100 + MemoryLedger.EVENT_BYTES));
+    assertThat(inbox.queuedBytes()).as("the bound's count").isEqualTo(3 * 132);
+
+    inbox.consumed(inbox.poll());
+    assertThat(ledger.kernel().used()).isEqualTo(2 * (100 + MemoryLedger.EVENT_BYTES));
+  }
+
+  @Test
+  void aFinalEventIsChargedItsPayloadOnlySinceItsOverheadWasChargedWithItsHandle() {
+    assertThat(ledger.kernel().reserve(MemoryLedger.EVENT_BYTES)).isTrue();
+
+    assertThat(inbox.offerFinal(event(100), Long.MAX_VALUE)).isTrue();
+    assertThat(ledger.kernel().used()).isEqualTo(100 + MemoryLedger.EVENT_BYTES);
+    assertThat(inbox.offerFinal(event(600), Long.MAX_VALUE)).as("past the account").isFalse();
+    assertThat(inbox.offerFinal(event(0), 100)).as("past the queue bound").isFalse();
+
+    inbox.consumed(inbox.poll());
+    assertThat(ledger.kernel().used()).isZero();
+  }
+
+  @Test
+  void closingGivesBackWhatIsQueuedAndWhatComesAfter() {
+    assertThat(inbox.offer(event(100), Long.MAX_VALUE)).isTrue();
+    assertThat(inbox.offer(event(50), Long.MAX_VALUE)).isTrue();
+
+    inbox.close();
+    assertThat(ledger.kernel().used()).isZero();
+    assertThat(inbox.offer(event(10), Long.MAX_VALUE)).isTrue();
+
+    assertThat(ledger.kernel().used()).isZero();
+    assertThat(inbox.poll()).isNull();
+    assertThat(inbox.queuedBytes()).isZero();
   }
 
   private static Event event() {

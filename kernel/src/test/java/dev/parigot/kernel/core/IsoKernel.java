@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -46,36 +47,35 @@ final class IsoKernel implements AutoCloseable {
 
   /** A kernel with the scheduler on or off. */
   IsoKernel(Path dir, boolean cpuWatchdog) {
-    this(dir, cpuWatchdog, Clock.system());
+    this(dir, b -> b.cpuWatchdog(cpuWatchdog));
   }
 
   /** A kernel whose scheduler measures time with {@code clock}. */
   IsoKernel(Path dir, Clock clock) {
-    this(dir, true, clock);
+    this(dir, b -> b.clock(clock));
   }
 
-  private IsoKernel(Path dir, boolean cpuWatchdog, Clock clock) {
+  /** A kernel with the Probe and whatever else {@code configure} sets on its builder. */
+  IsoKernel(Path dir, Consumer<Kernel.Builder> configure) {
     this.dir = dir;
-    kernel =
-        (KernelImpl)
-            Kernel.builder()
-                .clock(clock)
-                .output(
-                    new Kernel.Output() {
-                      @Override
-                      public void line(String process, boolean stderr, String line) {}
+    var builder =
+        Kernel.builder()
+            .output(
+                new Kernel.Output() {
+                  @Override
+                  public void line(String process, boolean stderr, String line) {}
 
-                      @Override
-                      public void ended(String process, int code, Optional<String> reason) {
-                        synchronized (endings) {
-                          endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
-                          endings.notifyAll();
-                        }
-                      }
-                    })
-                .service(Probe.NAME, probe)
-                .cpuWatchdog(cpuWatchdog)
-                .build();
+                  @Override
+                  public void ended(String process, int code, Optional<String> reason) {
+                    synchronized (endings) {
+                      endings.add(process + " " + code + reason.map(r -> " " + r).orElse(""));
+                      endings.notifyAll();
+                    }
+                  }
+                })
+            .service(Probe.NAME, probe);
+    configure.accept(builder);
+    kernel = (KernelImpl) builder.build();
   }
 
   /** Launches an app from its TOML; {@code wasm = "x.wasm"} names corpus module x. */
