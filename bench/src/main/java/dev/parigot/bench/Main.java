@@ -160,7 +160,7 @@ public final class Main {
         String.format(
             Locale.ROOT, "parigot run, a generated %.1f MB C module", Files.size(largeWasm) / 1e6);
     var large =
-        starts.run(starts.wasiApp("large", largeWasm, starts.nodeOutput(largeWasm)), quick ? 1 : 5);
+        starts.run(starts.wasiApp("large", largeWasm, starts.nodeOutput(largeWasm)), quick ? 1 : 3);
     coldRows("large", what, large, Double.NaN);
     report.add(
         "coldstart.large.warm/cold",
