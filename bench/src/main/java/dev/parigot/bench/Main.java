@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import org.HdrHistogram.Histogram;
 
@@ -22,13 +23,23 @@ import org.HdrHistogram.Histogram;
  * Main --root DIR [--quick] [--json FILE] [--only SECTION,...]
  * </pre>
  *
- * Sections, in the order they run: compile, call, stream, spawn, isolation, compute, services,
- * idle. compile runs first because it measures a module's first compile in a cold JVM; idle runs
- * last because it leaves the most garbage behind.
+ * Sections, in the order they run: compile, coldstart, call, stream, spawn, isolation, compute,
+ * services, idle. compile runs first because it measures a module's first compile in a cold JVM;
+ * coldstart times whole {@code parigot} processes; idle runs last because it leaves the most
+ * garbage behind.
  */
 public final class Main {
   private static final List<String> SECTIONS =
-      List.of("compile", "call", "stream", "spawn", "isolation", "compute", "services", "idle");
+      List.of(
+          "compile",
+          "coldstart",
+          "call",
+          "stream",
+          "spawn",
+          "isolation",
+          "compute",
+          "services",
+          "idle");
 
   private final boolean quick;
   private final Path root;
@@ -81,6 +92,7 @@ public final class Main {
   private void run(String section) throws Exception {
     switch (section) {
       case "compile" -> compile();
+      case "coldstart" -> coldstart();
       case "call" -> call();
       case "stream" -> stream();
       case "spawn" -> spawn();
@@ -123,6 +135,69 @@ public final class Main {
         "load+compile caller.wasm (33 KB)",
         guests.compile("caller.wasm") / 1e6,
         "ms");
+  }
+
+  private void coldstart() throws Exception {
+    Path built = root.resolve("bench/target/coldstart");
+    Path work = built.resolve("runs");
+    deleteTree(work);
+    var starts = new ColdStart(root, root.resolve("bench/node/run-wasi.mjs"), work);
+    starts.prepare();
+    int reps = quick ? 3 : 7;
+    Path emptyWasm = built.resolve("empty.wasm");
+    coldRows(
+        "empty",
+        "parigot run, an empty main",
+        starts.run(starts.wasiApp("empty", emptyWasm, ""), reps),
+        350);
+    // Not a WASI command (it calls a service through the kernel): no node row.
+    var hello =
+        new ColdStart.Program(
+            "hello", root.resolve("examples/hello/app.toml"), null, "Hello, parigot!");
+    coldRows("hello", "parigot run examples/hello/app.toml", starts.run(hello, reps), 600);
+    Path largeWasm = built.resolve("large.wasm");
+    String what =
+        String.format(
+            Locale.ROOT, "parigot run, a generated %.1f MB C module", Files.size(largeWasm) / 1e6);
+    var large =
+        starts.run(starts.wasiApp("large", largeWasm, starts.nodeOutput(largeWasm)), quick ? 1 : 3);
+    coldRows("large", what, large, Double.NaN);
+    report.add(
+        "coldstart.large.warm/cold",
+        "large module: start with the cache warm / cold (medians)",
+        100 * large.warm().median() / large.cold().median(),
+        "%",
+        Target.atMost(10),
+        "");
+  }
+
+  /** The rows of one program: cache cold, cache warm (with its target, if any), node. */
+  private void coldRows(String name, String what, ColdStart.Result r, double warmTargetMs) {
+    coldRow(name + ".cold", what + ", compiled-module cache empty", r.cold(), null);
+    coldRow(
+        name + ".warm",
+        what + ", compiled-module cache warm",
+        r.warm(),
+        Double.isNaN(warmTargetMs) ? null : Target.atMost(warmTargetMs));
+    if (!r.node().ms().isEmpty()) {
+      coldRow(name + ".node", what.replace("parigot run", "node's WASI"), r.node(), null);
+    }
+  }
+
+  private void coldRow(String id, String what, ColdStart.Times t, Target target) {
+    report.add(
+        "coldstart." + id,
+        String.format(
+            Locale.ROOT,
+            "%s, wall (median of %d, range %s-%s)",
+            what,
+            t.ms().size(),
+            Report.number(t.min()),
+            Report.number(t.max())),
+        t.median(),
+        "ms",
+        target,
+        "");
   }
 
   private void call() throws Exception {
@@ -309,7 +384,7 @@ public final class Main {
     report.add(id + ".p99", what + ", p99", calls.histogram().getValueAtPercentile(99) / 1e3, "us");
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     if (Files.exists(dir)) {
       try (var paths = Files.walk(dir)) {
         for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

@@ -86,6 +86,11 @@ class AppHostTest {
 
   /** examples/http's greeter and front door, served on {@code listen}. */
   private Manifest httpApp(String listen) throws IOException {
+    return httpApp(listen, "");
+  }
+
+  /** The same, the front door also requiring {@code required} (quoted, comma first). */
+  private Manifest httpApp(String listen, String required) throws IOException {
     return manifest(
         """
         app = "web"
@@ -104,9 +109,10 @@ class AppHostTest {
         wasm = "%s/http/front.wasm"
         role = "service"
         exports = ["web.v1.Front"]
-        requires = ["web.v1.Greeter"]
+        requires = ["web.v1.Greeter"REQUIRED]
         """
-            .replace("LISTEN", listen));
+            .replace("LISTEN", listen)
+            .replace("REQUIRED", required));
   }
 
   private static HttpResponse<String> get(InetSocketAddress address, String path)
@@ -127,8 +133,20 @@ class AppHostTest {
       assertThat(app.httpAddress()).isEmpty();
     }
     assertThat(shown).anyMatch(l -> l.matches("main\\[\\d+\\]: Hello, parigot!"));
-    // The kernel services ran on the manifest's data directory.
-    assertThat(dir.resolve(".parigot/hello/store.db")).exists();
+    // hello uses no kernel service: nothing was opened or created for them.
+    assertThat(dir.resolve(".parigot")).doesNotExist();
+  }
+
+  @Test
+  void theKernelServicesAnAppRequiresKeepTheirDataInTheManifestsDataDirectory() throws Exception {
+    AppHost host = host(example("kv", "app.toml"));
+
+    try (RunningApp app = host.start()) {
+      assertThat(app.awaitMains(LIMIT)).contains(0);
+    }
+    assertThat(dir.resolve(".parigot/kv/store.db")).exists();
+    // No program of the app requires parigot.log.v1.Log.
+    assertThat(dir.resolve(".parigot/kv/log.db")).doesNotExist();
   }
 
   @Test
@@ -193,7 +211,8 @@ class AppHostTest {
 
   @Test
   void closingStopsTheIngressEveryProcessAndTheServices() throws Exception {
-    RunningApp app = host(httpApp("127.0.0.1:0")).start();
+    // The front door requires kv, so its database is open while the app runs.
+    RunningApp app = host(httpApp("127.0.0.1:0", ", \"parigot.kv.v1.KV\"")).start();
     InetSocketAddress address = app.httpAddress().orElseThrow();
     assertThat(get(address, "/hello/x").statusCode()).isEqualTo(200);
     // SQLite keeps a WAL file while a connection to the database is open.
@@ -351,8 +370,9 @@ class AppHostTest {
   }
 
   @Test
-  void aDataDirectoryThatCannotBeCreatedIsRefused() throws Exception {
-    AppHost host = host(example("hello", "app.toml"));
+  void aDataDirectoryThatCannotBeCreatedIsRefusedWhenAProgramRequiresAServiceWithData()
+      throws Exception {
+    AppHost host = host(example("kv", "app.toml"));
     Files.writeString(dir.resolve(".parigot"), "a file where the directory would be");
 
     assertThatThrownBy(host::start)

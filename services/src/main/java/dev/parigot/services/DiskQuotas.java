@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -128,21 +129,32 @@ final class DiskQuotas {
 
   /**
    * Counts what {@code store} holds for each app and program, its kv entries and queue messages,
-   * replacing what was counted of it before.
+   * replacing what was counted of it before. Called when the store opens, before the services that
+   * use it: a table they have not made yet holds nothing, and one made before disk quotas gets its
+   * {@code program} column here.
    */
   void count(Store store) throws SQLException {
     var counted = new ArrayList<Object[]>();
     store.tx(c -> {
+      List<String> parts = new ArrayList<>();
+      if (exists(c, "kv")) {
+        addProgramColumn(c, "kv");
+        parts.add(
+            "SELECT app, program, length(key) + length(value) + " + ROW + " AS bytes FROM kv");
+      }
+      if (exists(c, "queue_messages")) {
+        addProgramColumn(c, "queue_messages");
+        parts.add("SELECT app, program, length(body) + " + ROW + " AS bytes FROM queue_messages");
+      }
+      if (parts.isEmpty()) {
+        return null;
+      }
       try (var s = c.createStatement();
           ResultSet rs =
               s.executeQuery(
                   "SELECT app, program, SUM(bytes) FROM ("
-                      + " SELECT app, program, length(key) + length(value) + "
-                      + ROW
-                      + " AS bytes FROM kv"
-                      + " UNION ALL SELECT app, program, length(body) + "
-                      + ROW
-                      + " FROM queue_messages) GROUP BY app, program")) {
+                      + String.join(" UNION ALL ", parts)
+                      + ") GROUP BY app, program")) {
         while (rs.next()) {
           counted.add(new Object[] {rs.getString(1), rs.getString(2), rs.getLong(3)});
         }
@@ -151,6 +163,16 @@ final class DiskQuotas {
     });
     for (Object[] row : counted) {
       count((String) row[0], (String) row[1], Kind.STORE, (Long) row[2]);
+    }
+  }
+
+  private static boolean exists(Connection c, String table) throws SQLException {
+    try (var s =
+        c.prepareStatement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?")) {
+      s.setString(1, table);
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next();
+      }
     }
   }
 

@@ -44,16 +44,12 @@ final class HttpEgress implements AutoCloseable {
   // app -> program -> its http_allow entries (a program without any is absent).
   private final Map<String, Map<String, List<String>>> allowed = new ConcurrentHashMap<>();
   private final ExecutorService executor;
-  private final HttpClient client;
+  // Made with the dispatcher: building a client loads and sets up TLS, about a second of a short
+  // run's start, which an app that fetches nothing should not pay.
+  private volatile HttpClient client;
 
   HttpEgress(ThreadFactory threads) {
     executor = Executors.newThreadPerTaskExecutor(threads);
-    client =
-        HttpClient.newBuilder()
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .connectTimeout(Duration.ofSeconds(10))
-            .executor(executor)
-            .build();
   }
 
   /** Takes the http_allow lists of a manifest's programs, replacing any earlier ones of its app. */
@@ -63,6 +59,12 @@ final class HttpEgress implements AutoCloseable {
   }
 
   Dispatcher dispatcher(ThreadFactory threads) {
+    client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofSeconds(10))
+            .executor(executor)
+            .build();
     return Dispatcher.of(HttpProto.getDescriptor().findServiceByName("Client"), threads)
         .on("Fetch", FetchRequest.getDefaultInstance(), this::fetch)
         .build();
@@ -70,7 +72,10 @@ final class HttpEgress implements AutoCloseable {
 
   @Override
   public void close() {
-    client.shutdownNow();
+    HttpClient c = client;
+    if (c != null) {
+      c.shutdownNow();
+    }
     executor.shutdownNow();
   }
 

@@ -30,7 +30,9 @@ import java.util.function.Consumer;
  *
  * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
  * databases under the data directory. One data directory belongs to one running instance at a time.
- * Data is scoped by the calling app's name.
+ * Data is scoped by the calling app's name. Each service is built, and its database opened (the
+ * data directory created), when an admitted app requires it or on its first call: an app that uses
+ * no kernel service gets no data directory.
  *
  * <p>Usage: build, {@link #install} into a kernel builder, build the kernel, {@link #admit} each
  * manifest before launching it; close the kernel first, then this.
@@ -40,10 +42,10 @@ public final class KernelServices implements AutoCloseable {
   static final String STORE_FILE = "store.db";
   static final String LOG_FILE = "log.db";
 
-  private final Store store;
-  private final Store logStore;
+  private final StoreOnDemand store;
+  private final StoreOnDemand logStore;
   private final SystemTime ownTime;
-  private final List<Dispatcher> dispatchers;
+  private final List<OnDemand> dispatchers;
   private final TestRun tests;
   private final FileService files;
   private final DiskQuotas quotas;
@@ -51,10 +53,10 @@ public final class KernelServices implements AutoCloseable {
   private final HttpBodies bodies;
 
   private KernelServices(
-      Store store,
-      Store logStore,
+      StoreOnDemand store,
+      StoreOnDemand logStore,
       SystemTime ownTime,
-      List<Dispatcher> d,
+      List<OnDemand> d,
       TestRun tests,
       FileService files,
       DiskQuotas quotas,
@@ -83,7 +85,7 @@ public final class KernelServices implements AutoCloseable {
    * @throws IllegalArgumentException if the builder already serves one of the names
    */
   public Kernel.Builder install(Kernel.Builder kernel) {
-    for (Dispatcher d : dispatchers) {
+    for (OnDemand d : dispatchers) {
       kernel.service(d.name(), d);
     }
     return kernel;
@@ -95,13 +97,21 @@ public final class KernelServices implements AutoCloseable {
    * {@code parigot.http.v1.Client} lets it reach, and the app's disk quotas ({@code [disk]}, {@code
    * disk_mib}; an app never admitted has the defaults). Call it before launching the app; a program
    * of an app never admitted has no files and reaches no host. Admitting the same app again
-   * replaces its grants.
+   * replaces its grants. The services its programs require are built now, so that one whose data
+   * cannot be opened refuses the app before it starts.
    *
    * @return this
-   * @throws ParigotException if a files directory cannot be created or opened
+   * @throws ParigotException if a files directory or a required service's data cannot be opened
    */
   public KernelServices admit(Manifest manifest) {
     quotas.admit(manifest);
+    for (var program : manifest.programs()) {
+      for (OnDemand d : dispatchers) {
+        if (program.requires().contains(d.name())) {
+          d.get();
+        }
+      }
+    }
     try {
       files.grant(manifest);
     } catch (IOException e) {
@@ -118,8 +128,9 @@ public final class KernelServices implements AutoCloseable {
     return bodies;
   }
 
+  /** Every service, built now if it was not yet; for tests. */
   List<Dispatcher> dispatchers() {
-    return dispatchers;
+    return dispatchers.stream().map(OnDemand::get).toList();
   }
 
   /** The disk quotas' ledger, for tests. */
@@ -143,7 +154,7 @@ public final class KernelServices implements AutoCloseable {
 
   /** The names this serves, e.g. {@code parigot.kv.v1.KV}. */
   public List<String> names() {
-    return dispatchers.stream().map(Dispatcher::name).toList();
+    return dispatchers.stream().map(OnDemand::name).toList();
   }
 
   /**
@@ -152,13 +163,13 @@ public final class KernelServices implements AutoCloseable {
    */
   @Override
   public void close() {
-    dispatchers.forEach(Dispatcher::close);
+    dispatchers.forEach(OnDemand::close);
     files.close();
     http.close();
     if (ownTime != null) {
       ownTime.close();
     }
-    for (Store s : List.of(store, logStore)) {
+    for (StoreOnDemand s : List.of(store, logStore)) {
       try {
         s.close();
       } catch (SQLException e) {
@@ -228,7 +239,7 @@ public final class KernelServices implements AutoCloseable {
       return this;
     }
 
-    /** Where the databases live; created if missing. Required. */
+    /** Where the databases live; created when one is first opened. Required. */
     public Builder dataDir(Path dir) {
       this.dataDir = Objects.requireNonNull(dir, "dir");
       return this;
@@ -250,10 +261,10 @@ public final class KernelServices implements AutoCloseable {
     }
 
     /**
-     * Opens the databases (creating the data directory and them if needed) and returns the
-     * services.
+     * Returns the services, admitting the {@link #grants} (which opens the databases the granted
+     * apps require, creating the data directory and them if needed).
      *
-     * @throws ParigotException if the data directory or a database cannot be opened
+     * @throws ParigotException if a granted app's files directory or required data cannot be opened
      */
     public KernelServices build() {
       if (dataDir == null) {
@@ -262,57 +273,44 @@ public final class KernelServices implements AutoCloseable {
       SystemTime own = time == null ? new SystemTime() : null;
       Time t = time != null ? time : own;
       ThreadFactory threads = Thread.ofVirtual().name("parigot-service-", 1).factory();
-      var opened = new ArrayList<Store>();
+      var quotas = new DiskQuotas();
+      // What kv entries and queue messages already use is counted as the store opens.
+      var store = new StoreOnDemand(dataDir.resolve(STORE_FILE), true, quotas::count);
+      // Logs are not acknowledged data: NORMAL keeps every record a killed kernel had
+      // written and spares each record a disk flush.
+      var logStore = new StoreOnDemand(dataDir.resolve(LOG_FILE), false, opened -> {});
+      var files = new FileService(quotas);
+      var tests = new TestService(t);
+      var http = new HttpEgress(threads);
+      var bodies = new HttpBodies();
+      Path dir = dataDir;
+      List<OnDemand> dispatchers =
+          List.of(
+              new OnDemand(
+                  "parigot.kv.v1.KV", dir, () -> new Kv(store.get(), quotas).dispatcher(threads)),
+              new OnDemand(
+                  "parigot.queue.v1.Queue",
+                  dir,
+                  () -> new Queues(store.get(), t, threads, quotas).dispatcher()),
+              new OnDemand(
+                  "parigot.log.v1.Log",
+                  dir,
+                  () -> new Logs(logStore.get(), t, output).dispatcher(threads)),
+              new OnDemand("parigot.clock.v1.Clock", dir, () -> new Clock(t).dispatcher(threads)),
+              new OnDemand("parigot.file.v1.File", dir, () -> files.dispatcher(threads)),
+              new OnDemand("parigot.test.v1.Test", dir, () -> tests.dispatcher(threads)),
+              new OnDemand("parigot.http.v1.Client", dir, () -> http.dispatcher(threads)),
+              new OnDemand("parigot.http.v1.Body", dir, () -> bodies.dispatcher(threads)));
+      var services =
+          new KernelServices(
+              store, logStore, own, dispatchers, new TestRun(tests), files, quotas, http, bodies);
       try {
-        Files.createDirectories(dataDir);
-        Store store = Store.open(dataDir.resolve(STORE_FILE), true);
-        opened.add(store);
-        // Logs are not acknowledged data: NORMAL keeps every record a killed kernel had
-        // written and spares each record a disk flush.
-        Store logStore = Store.open(dataDir.resolve(LOG_FILE), false);
-        opened.add(logStore);
-        var quotas = new DiskQuotas();
-        var files = new FileService(quotas);
-        var kv = new Kv(store, quotas);
-        var queues = new Queues(store, t, threads, quotas);
-        quotas.count(store);
-        var tests = new TestService(t);
-        var http = new HttpEgress(threads);
-        var bodies = new HttpBodies();
-        List<Dispatcher> dispatchers =
-            List.of(
-                kv.dispatcher(threads),
-                queues.dispatcher(),
-                new Logs(logStore, t, output).dispatcher(threads),
-                new Clock(t).dispatcher(threads),
-                files.dispatcher(threads),
-                tests.dispatcher(threads),
-                http.dispatcher(threads),
-                bodies.dispatcher(threads));
-        var services =
-            new KernelServices(
-                store, logStore, own, dispatchers, new TestRun(tests), files, quotas, http, bodies);
-        try {
-          grants.forEach(services::admit);
-        } catch (ParigotException e) {
-          services.close();
-          throw e;
-        }
-        return services;
-      } catch (IOException | SQLException e) {
-        for (Store s : opened) {
-          try {
-            s.close();
-          } catch (SQLException suppressed) {
-            e.addSuppressed(suppressed);
-          }
-        }
-        if (own != null) {
-          own.close();
-        }
-        throw new ParigotException(
-            "cannot open the kernel services' data in " + dataDir + ": " + e.getMessage(), e);
+        grants.forEach(services::admit);
+      } catch (ParigotException e) {
+        services.close();
+        throw e;
       }
+      return services;
     }
   }
 }

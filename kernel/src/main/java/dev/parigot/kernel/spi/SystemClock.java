@@ -18,7 +18,11 @@ final class SystemClock implements Clock {
 
   // Linux's clockid_t for the calling thread's CPU time.
   private static final int CLOCK_THREAD_CPUTIME_ID = 3;
-  private static final Optional<MethodHandle> CLOCK_GETTIME = clockGettime();
+
+  /** Linked on first use: only a process with a CPU time limit reads the clock. */
+  private static final class Native {
+    static final Optional<MethodHandle> CLOCK_GETTIME = clockGettime();
+  }
 
   private SystemClock() {}
 
@@ -29,7 +33,7 @@ final class SystemClock implements Clock {
 
   @Override
   public long threadCpuNanos() {
-    if (CLOCK_GETTIME.isEmpty()) {
+    if (Native.CLOCK_GETTIME.isEmpty()) {
       return System.nanoTime();
     }
     // struct timespec: seconds, then nanoseconds, both 64-bit on the 64-bit ABIs we run on.
@@ -37,7 +41,7 @@ final class SystemClock implements Clock {
     try {
       int rc =
           (int)
-              CLOCK_GETTIME
+              Native.CLOCK_GETTIME
                   .get()
                   .invokeExact(CLOCK_THREAD_CPUTIME_ID, MemorySegment.ofArray(timespec));
       if (rc != 0) {
