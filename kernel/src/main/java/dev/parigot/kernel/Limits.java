@@ -8,7 +8,7 @@ package dev.parigot.kernel;
  *
  * @param memoryPages most wasm pages (64 KiB each) of linear memory, 1 to 32752; {@code
  *     memory.grow} beyond it returns -1. In a manifest: {@code memory_mib}, 16 pages per MiB
- * @param cpuSliceMillis the turn a process gets on a carrier thread while others wait for one, 1 ms
+ * @param cpuSliceMillis the CPU time of a turn on a carrier thread while others wait for one, 1 ms
  *     to 1 hour; past it, the process is preempted (it yields and runs again later), whether or not
  *     it enters the kernel meanwhile. {@code cpu_slice_ms}
  * @param maxInflight most open outgoing calls, 1 to 65536; {@code max_inflight}

@@ -94,8 +94,12 @@ final class Process implements AbiHost {
   // CPU time used up to cpuCheckedAt (kernel clock): the scheduler's base for estimating cpu_ms.
   private volatile long cpuUsed;
   private volatile long cpuCheckedAt;
-  // Owner thread: the CPU clock at cpuCheckedAt, read on the carrier the process holds.
+  // CPU time used when the current turn began: the slice counts from here.
+  private volatile long turnCpuStart;
+  // Owner thread: the CPU clock at cpuCheckedAt, read on the carrier the process holds; and
+  // whether it is the thread's CPU clock or, where no limit needs it, the kernel's clock.
   private long cpuMark;
+  private boolean cpuClocked;
   // Set by the scheduler to let a preempted process go on.
   private volatile boolean resumed;
   // Whether the process is in a wait; until when (kernel clock, 0 for no time-out); and whether an
@@ -294,17 +298,17 @@ final class Process implements AbiHost {
 
   /**
    * For the scheduler: makes the process check itself at its next poll or kernel entry if its turn
-   * is longer than its slice while others wait for one ({@code contended}), or if it may have used
-   * up its cpu_ms (its CPU time since the last check is at most the time since).
+   * may have taken more CPU time than its slice while others wait ({@code contended}), or it may
+   * have used up its cpu_ms: its CPU time since the last check is at most the time since.
    */
   void schedule(long now, boolean contended) {
-    long since = turnSince;
-    if (since == 0 || checkWanted) {
+    if (turnSince == 0 || checkWanted) {
       return;
     }
-    boolean pastSlice = contended && now - since > millisToNanos(limits.cpuSliceMillis());
+    long used = cpuUsed + (now - cpuCheckedAt);
+    boolean pastSlice = contended && used - turnCpuStart > millisToNanos(limits.cpuSliceMillis());
     long cpuLimit = millisToNanos(limits.cpuMillis());
-    boolean pastCpu = cpuLimit > 0 && cpuUsed + (now - cpuCheckedAt) >= cpuLimit;
+    boolean pastCpu = cpuLimit > 0 && used >= cpuLimit;
     if (pastSlice || pastCpu) {
       checkWanted = true;
       guest.preempt();
@@ -360,7 +364,16 @@ final class Process implements AbiHost {
       throw new ProcessExit(Exit.killed(killReason));
     }
     Scheduler scheduler = kernel.scheduler();
-    if (now - turnSince > millisToNanos(limits.cpuSliceMillis()) && scheduler.contended()) {
+    if (!scheduler.contended()) {
+      return;
+    }
+    if (!cpuClocked) {
+      // Others wait: from now on the turn is measured in CPU time, which a wait for the OS or the
+      // garbage collector does not add to.
+      cpuClocked = true;
+      cpuMark = kernel.clock().threadCpuNanos();
+    }
+    if (cpuUsed - turnCpuStart > millisToNanos(limits.cpuSliceMillis())) {
       // Off the carrier until the scheduler lets it go on: those that wait for one go first.
       endTurn();
       resumed = false;
@@ -385,8 +398,11 @@ final class Process implements AbiHost {
   private void beginTurn() {
     woken = false;
     long now = kernel.clock().nanoTime();
-    cpuMark = cpuClock(now);
+    // The CPU clock costs a system call: read it where a limit or others waiting need it.
+    cpuClocked = limits.cpuMillis() > 0 || kernel.scheduler().contended();
+    cpuMark = cpuClocked ? kernel.clock().threadCpuNanos() : now;
     cpuCheckedAt = now;
+    turnCpuStart = cpuUsed;
     turnSince = now;
   }
 
@@ -400,16 +416,11 @@ final class Process implements AbiHost {
 
   /** Adds the CPU time since the last reading. Owner thread, on the carrier of that reading. */
   private void account(long now) {
-    long cpu = cpuClock(now);
+    long cpu = cpuClocked ? kernel.clock().threadCpuNanos() : now;
     // Never more than the time that passed: a reading from another carrier must not count.
     cpuUsed += Math.clamp(cpu - cpuMark, 0, Math.max(0, now - cpuCheckedAt));
     cpuMark = cpu;
     cpuCheckedAt = now;
-  }
-
-  /** The CPU clock where a limit needs it; where none does, the time it is, {@code now}. */
-  private long cpuClock(long now) {
-    return limits.cpuMillis() > 0 ? kernel.clock().threadCpuNanos() : now;
   }
 
   private static long millisToNanos(long millis) {

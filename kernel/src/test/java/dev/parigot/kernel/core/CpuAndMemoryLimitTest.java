@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.conformance.ManualClock;
 import dev.parigot.kernel.conformance.Probe;
+import dev.parigot.kernel.spi.Clock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -178,6 +180,43 @@ class CpuAndMemoryLimitTest {
     assertThat(Long.parseLong(killed.group(1))).isBetween(400L, 440L);
     assertThat(killed.group(2)).isEqualTo("400");
     assertThat(k.call("test.v1.Echo", 1, "alive").await()).isEqualTo("END alive");
+  }
+
+  @Test
+  void timeTheProcessDidNotRunIsNotCpuTime(@TempDir Path other) throws Exception {
+    // As if the OS or the garbage collector had stopped the process for a minute mid-turn.
+    var jumps = new AtomicLong();
+    Clock jumpy =
+        new Clock() {
+          @Override
+          public long nanoTime() {
+            return System.nanoTime() + jumps.get();
+          }
+
+          @Override
+          public long threadCpuNanos() {
+            return Clock.system().threadCpuNanos();
+          }
+        };
+    try (var kernel = new IsoKernel(other, jumpy)) {
+      kernel.launch(
+          """
+          app = "paused"
+          [program.spinner]
+          wasm = "sched-spin.wasm"
+          role = "main"
+          args = ["p"]
+          requires = ["%s"]
+          limits = { cpu_ms = 1500 }
+          """
+              .formatted(Probe.NAME),
+          "sched-spin");
+      kernel.probe.next();
+      jumps.addAndGet(TimeUnit.SECONDS.toNanos(60));
+      var killed = CPU_KILL.matcher(kernel.awaitEnding("spinner"));
+      assertThat(killed.matches()).isTrue();
+      assertThat(Long.parseLong(killed.group(1))).isBetween(1500L, 1650L);
+    }
   }
 
   @Test
