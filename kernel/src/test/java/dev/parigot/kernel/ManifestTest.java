@@ -34,7 +34,7 @@ class ManifestTest {
 
       [limits]                            # optional defaults for every program
       memory_mib = 64                     # memory.grow beyond this returns -1
-      cpu_slice_ms = 1000                 # turn on a carrier while others wait for one
+      cpu_slice_ms = 1000                 # CPU time of a turn while others wait to run
       max_inflight = 1024                 # open outgoing calls
       max_message_bytes = 1048576         # largest request, reply or message
       max_workers = 16                    # live workers per process
