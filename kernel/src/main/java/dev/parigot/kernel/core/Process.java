@@ -107,6 +107,11 @@ final class Process implements AbiHost {
   private volatile boolean waiting;
   private volatile long waitUntil;
   private volatile boolean woken;
+  // Turns begun, so that the scheduler tells one wait from the next.
+  private volatile long turns;
+  // Scheduler thread only: the turns and the time when it first saw the process ready to run.
+  private long seenTurns = -1;
+  private long seenAt;
 
   // Owner thread only.
   private final ArrayDeque<Event> pending = new ArrayDeque<>();
@@ -316,15 +321,27 @@ final class Process implements AbiHost {
   }
 
   /**
-   * For the scheduler: whether the process is ready to run and waits for a carrier, having been
-   * started or woken from a wait; a preempted process is not.
+   * For the scheduler: whether the process has been ready to run, started or woken from a wait, for
+   * at least {@code patience} without getting a carrier; a preempted process is not ready.
+   * Processes that call each other are ready for moments all the time: only a wait that lasts is
+   * contention. Scheduler thread only.
    */
-  boolean wantsToRun(long now) {
-    if (turnSince != 0 || state == State.ENDED) {
+  boolean waitsToRun(long now, long patience) {
+    long until = waitUntil;
+    boolean ready =
+        turnSince == 0
+            && state != State.ENDED
+            && (woken || (waiting && until != 0 && now - until >= 0));
+    if (!ready) {
+      seenTurns = -1;
       return false;
     }
-    long until = waitUntil;
-    return woken || (waiting && until != 0 && now - until >= 0);
+    long t = turns;
+    if (t != seenTurns) {
+      seenTurns = t;
+      seenAt = now;
+    }
+    return now - seenAt >= patience;
   }
 
   /** CPU time used so far, in nanoseconds, as of the last turn or check. Any thread. */
@@ -397,6 +414,7 @@ final class Process implements AbiHost {
   /** The process runs: it started, or came back from a wait or a preemption. Owner thread. */
   private void beginTurn() {
     woken = false;
+    turns++;
     long now = kernel.clock().nanoTime();
     // The CPU clock costs a system call: read it where a limit or others waiting need it.
     cpuClocked = limits.cpuMillis() > 0 || kernel.scheduler().contended();

@@ -4,6 +4,7 @@ import dev.parigot.kernel.spi.Clock;
 import java.util.Collection;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -12,20 +13,23 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Processes run on virtual threads, which the JVM never preempts. Every {@link #PERIOD_MILLIS}
  * this wakes a virtual thread of its own, the canary: if the canary has not run since the last
  * look, no carrier came free for it, so other virtual threads wait for one too. While that is so,
- * while a process that was started or woken from a wait has yet to run, or while preempted
- * processes wait, a process whose turn (its run since it started or last waited) is longer than its
- * {@code cpu_slice_ms} is asked to stop at its next poll or kernel entry: it parks and joins the
- * back of a queue of preempted processes, which frees its carrier. When the canary ran and no
- * started or woken process waits, the head of that queue goes on. So processes that wake from a
- * wait run first, and the ones that compute take turns, first come, first served. A process that
- * may have used up its {@code cpu_ms} is asked to count its CPU time at its next poll or kernel
- * entry, and dies if it did. Asking costs a running guest nothing until then.
+ * while a process that was started or woken from a wait has not run for a period, or while
+ * preempted processes wait, a process whose turn (its run since it started or last waited) is
+ * longer than its {@code cpu_slice_ms} is asked to stop at its next poll or kernel entry: it parks
+ * and joins the back of a queue of preempted processes, which frees its carrier. When the canary
+ * ran and no started or woken process waits, the head of that queue goes on. So processes that wake
+ * from a wait run first, and the ones that compute take turns, first come, first served. A process
+ * that may have used up its {@code cpu_ms} is asked to count its CPU time at its next poll or
+ * kernel entry, and dies if it did. Asking costs a running guest nothing until then.
  *
  * <p>The scheduler runs on a platform thread: guests spinning on every carrier cannot starve it.
  */
 final class Scheduler {
   /** How often processes are looked at; slices and CPU limits are kept to within about this. */
   static final long PERIOD_MILLIS = 5;
+
+  // How long a started or woken process may wait for a carrier before it counts as contention.
+  private static final long PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(PERIOD_MILLIS);
 
   private final Collection<Process> processes;
   private final Clock clock;
@@ -87,7 +91,7 @@ final class Scheduler {
       long now = clock.nanoTime();
       boolean ready = false;
       for (Process p : processes) {
-        ready |= p.wantsToRun(now);
+        ready |= p.waitsToRun(now, PATIENCE_NANOS);
       }
       wanted = ready;
       if (!starved && !ready) {
