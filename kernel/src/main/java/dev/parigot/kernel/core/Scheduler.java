@@ -14,13 +14,14 @@ import java.util.concurrent.locks.LockSupport;
  * this wakes a virtual thread of its own, the canary: if the canary has not run since the last
  * look, no carrier came free for it, so other virtual threads wait for one too. While that is so,
  * while a process that was started or woken from a wait has not run for a period, or while
- * preempted processes wait, a process whose turn (its run since it started or last waited) is
- * longer than its {@code cpu_slice_ms} is asked to stop at its next poll or kernel entry: it parks
- * and joins the back of a queue of preempted processes, which frees its carrier. When the canary
- * ran and no started or woken process waits, the head of that queue goes on. So processes that wake
- * from a wait run first, and the ones that compute take turns, first come, first served. A process
- * that may have used up its {@code cpu_ms} is asked to count its CPU time at its next poll or
- * kernel entry, and dies if it did. Asking costs a running guest nothing until then.
+ * preempted processes wait, a process whose turn (its run since it started or last waited) has
+ * taken more CPU time than its {@code cpu_slice_ms} is asked to stop at its next poll or kernel
+ * entry: it parks and joins the back of a queue of preempted processes, which frees its carrier.
+ * When the canary ran and no started or woken process waits, the head of that queue goes on. So
+ * processes that wake from a wait run first, and the ones that compute take turns, first come,
+ * first served. A process that may have used up its {@code cpu_ms} is asked to count its CPU time
+ * at its next poll or kernel entry, and dies if it did. Asking costs a running guest nothing until
+ * then.
  *
  * <p>The scheduler runs on a platform thread: guests spinning on every carrier cannot starve it.
  */
