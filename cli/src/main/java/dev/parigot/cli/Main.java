@@ -12,7 +12,9 @@ import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +58,41 @@ public final class Main implements Runnable {
   @Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    System.exit(
+        execute(
+            args,
+            new PrintWriter(System.out, true, StandardCharsets.UTF_8),
+            new PrintWriter(System.err, true, StandardCharsets.UTF_8)));
+  }
+
+  /**
+   * Runs a command line, writing to {@code out} and {@code err}: its exit code. {@code run
+   * APP.toml}, what users start most, skips building picocli's model of every command, about a
+   * quarter of a second of a start (docs/benchmarks.md); any other command line, an option
+   * included, goes through picocli, which also explains mistakes.
+   */
+  static int execute(String[] args, PrintWriter out, PrintWriter err) {
+    if (args.length == 2 && args[0].equals("run") && !args[1].startsWith("-")) {
+      Path manifest;
+      try {
+        manifest = Path.of(args[1]);
+      } catch (InvalidPathException e) {
+        manifest = null;
+      }
+      if (manifest != null) {
+        try {
+          return Run.run(manifest, false, out, err);
+        } catch (Exception | Error e) {
+          err.println("parigot: failed: " + e);
+          err.flush();
+          return FAILED;
+        }
+      }
+    }
+    CommandLine cli = commandLine();
+    cli.setOut(out);
+    cli.setErr(err);
+    return cli.execute(args);
   }
 
   static CommandLine commandLine() {
@@ -103,9 +139,12 @@ public final class Main implements Runnable {
 
     @Override
     public Integer call() throws InterruptedException {
+      return run(manifest, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+    }
+
+    static int run(Path manifest, boolean verbose, PrintWriter out, PrintWriter err)
+        throws InterruptedException {
       configureLogging(verbose);
-      PrintWriter out = spec.commandLine().getOut();
-      PrintWriter err = spec.commandLine().getErr();
       try {
         AppHost host =
             AppHost.builder(Manifest.load(manifest))

@@ -18,10 +18,33 @@ class MainTest {
   private final StringWriter err = new StringWriter();
 
   private int parigot(String... args) {
+    return Main.execute(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  /** The same command line, through picocli whatever it is. */
+  private int picocli(String... args) {
     CommandLine cli = Main.commandLine();
     cli.setOut(new PrintWriter(out, true));
     cli.setErr(new PrintWriter(err, true));
     return cli.execute(args);
+  }
+
+  @Test
+  void runWithoutOptionsSkipsPicocliAndDoesWhatPicocliDoes(@TempDir Path dir) {
+    String missing = dir.resolve("nope.toml").toString();
+    for (String[] args : new String[][] {{"run", HELLO.toString()}, {"run", missing}}) {
+      int quick = parigot(args);
+      String quickOut = out.toString().replaceAll("\\[\\d+\\]", "[N]");
+      String quickErr = err.toString();
+      out.getBuffer().setLength(0);
+      err.getBuffer().setLength(0);
+      int slow = picocli(args);
+      assertThat(quick).as(String.join(" ", args)).isEqualTo(slow);
+      assertThat(quickOut).isEqualTo(out.toString().replaceAll("\\[\\d+\\]", "[N]"));
+      assertThat(quickErr).isEqualTo(err.toString());
+      out.getBuffer().setLength(0);
+      err.getBuffer().setLength(0);
+    }
   }
 
   @Test
