@@ -344,11 +344,6 @@ final class Process implements AbiHost {
     return now - seenAt >= patience;
   }
 
-  /** CPU time used so far, in nanoseconds, as of the last turn or check. Any thread. */
-  long cpuNanos() {
-    return cpuUsed;
-  }
-
   @Override
   public void enterKernel() {
     if (killReason != null) {
@@ -646,7 +641,7 @@ final class Process implements AbiHost {
       if (timeout > 0 && left <= 0) {
         return 0;
       }
-      waitUntil = left < 0 ? 0 : kernel.clock().nanoTime() + left;
+      waitUntil = deadline;
       waiting = true;
       endTurn();
       // While others wait for a carrier, yielding it would only make them wait longer.
