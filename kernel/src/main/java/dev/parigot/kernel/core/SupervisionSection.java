@@ -26,6 +26,8 @@ public final class SupervisionSection implements ManifestSection<Map<String, Sup
       List.of("restart_delay_ms", "restart_max_delay_ms", "max_restarts", "restart_window_ms");
   private static final String DRAIN = "drain_timeout_ms";
   private static final long HOUR_MS = 3_600_000;
+  // The supervisor keeps the time of each restart within the window.
+  private static final int MAX_RESTARTS = 10_000;
 
   /** Made by {@link java.util.ServiceLoader}. */
   public SupervisionSection() {}
@@ -116,7 +118,7 @@ public final class SupervisionSection implements ManifestSection<Map<String, Sup
       maxDelay = delay;
     }
     int maxRestarts =
-        t.integer("max_restarts", 1, 1_000_000, "").map(Long::intValue).orElse(d.maxRestarts());
+        t.integer("max_restarts", 1, MAX_RESTARTS, "").map(Long::intValue).orElse(d.maxRestarts());
     Duration window = millis(t, "restart_window_ms", 1, ms).orElse(d.window());
     Duration drain = millis(t, DRAIN, 0, ms).orElse(d.drainTimeout());
     return new Supervision(restart, delay, maxDelay, maxRestarts, window, drain);

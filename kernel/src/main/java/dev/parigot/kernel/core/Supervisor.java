@@ -99,9 +99,7 @@ final class Supervisor {
         spec.exports().stream().map(kernel::service).flatMap(Optional::stream).toList();
     var program = new Program(spec, module, account, policy, services);
     if (policy.restart() != Supervision.Restart.NEVER) {
-      // Calls wait while the program restarts, as many bytes as a replica's queue would hold.
-      long bound = Process.QUEUE_FACTOR * spec.limits().maxMessageBytes();
-      services.forEach(s -> s.supervise(bound));
+      supervise(program);
     }
     programs.put(spec.name(), program);
     synchronized (program) {
@@ -111,6 +109,12 @@ final class Supervisor {
         watch(program, slot, p);
       }
     }
+  }
+
+  /** Calls wait while the program restarts, as many bytes as a replica's queue would hold. */
+  private static void supervise(Program program) {
+    long bound = Process.QUEUE_FACTOR * program.spec.limits().maxMessageBytes();
+    program.services.forEach(s -> s.supervise(bound));
   }
 
   /** Makes {@code p} the slot's process. Called with the program's lock. */
@@ -173,9 +177,7 @@ final class Supervisor {
         failure = null;
         program.restartTimes.addLast(now);
         slot.restarts++;
-        // The n-th restart within the window waits delay * 2^(n-1), up to the maximum.
-        long nanos = policy.delay().toNanos() << Math.min(recent, 40);
-        delay = Duration.ofNanos(Math.min(Math.max(nanos, 0), policy.maxDelay().toNanos()));
+        delay = backoff(policy, recent);
         LOG.log(
             Level.INFO,
             "{0} {1}; restarting it in {2} ms (restart = \"{3}\")",
@@ -191,6 +193,19 @@ final class Supervisor {
       return;
     }
     schedule(() -> restart(program, slot), delay);
+  }
+
+  /**
+   * The wait before a restart that follows {@code recent} restarts within the window: the n-th
+   * waits {@code delay * 2^(n-1)}, at most {@code maxDelay}.
+   */
+  static Duration backoff(Supervision policy, int recent) {
+    long max = policy.maxDelay().toNanos();
+    long nanos = policy.delay().toNanos();
+    for (int i = 0; i < recent && nanos < max; i++) {
+      nanos = Math.min(max, nanos * 2);
+    }
+    return Duration.ofNanos(nanos);
   }
 
   private synchronized void schedule(Runnable task, Duration delay) {
@@ -282,6 +297,10 @@ final class Supervisor {
           Process p = fresh.get(i);
           program.services.forEach(s -> s.activate(p));
           watch(program, slot, p);
+        }
+        if (program.policy.restart() != Supervision.Restart.NEVER) {
+          // The program runs again, though its policy may have given up on it before.
+          supervise(program);
         }
       }
       LOG.log(

@@ -6,12 +6,14 @@ import dev.parigot.abi.Errno;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProcessInfo;
+import dev.parigot.kernel.Supervision;
 import dev.parigot.kernel.core.AppCallTest.Answers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,6 +58,26 @@ class SupervisionTest {
   }
 
   @Test
+  void theWaitBeforeARestartDoublesUpToTheMaximum() {
+    var policy =
+        new Supervision(
+            Supervision.Restart.ALWAYS,
+            Duration.ofMillis(100),
+            Duration.ofMillis(1000),
+            100,
+            Duration.ofMinutes(1),
+            Duration.ZERO);
+    assertThat(
+            IntStream.of(0, 1, 2, 3, 4, 99)
+                .mapToObj(n -> Supervisor.backoff(policy, n).toMillis())
+                .toList())
+        .containsExactly(100L, 200L, 400L, 800L, 1000L, 1000L);
+    var hour = Duration.ofHours(1);
+    var slow = new Supervision(Supervision.Restart.ALWAYS, hour, hour, 10_000, hour, hour);
+    assertThat(Supervisor.backoff(slow, 9_999)).isEqualTo(hour);
+  }
+
+  @Test
   void aServiceWithoutAPolicyStaysDeadAndNewCallsFailAtOnce() throws Exception {
     try (var t = TestApp.launch(dir, app(""), "supervised")) {
       Process first = server(t);
@@ -89,6 +111,22 @@ class SupervisionTest {
       first.exit().join();
       assertThat(call(t.app, 1, "again")).startsWith(DIED);
       assertThat(servers(t)).isEmpty();
+    }
+  }
+
+  @Test
+  void anOperatorRestartRevivesAServiceItsPolicyLeftEnded() throws Exception {
+    try (var t = TestApp.launch(dir, app("restart = \"on-failure\""), "supervised")) {
+      Process first = server(t);
+      assertThat(call(t.app, 6, "\0")).startsWith(DIED);
+      first.exit().join();
+      t.app.restart("echo");
+      assertThat(call(t.app, 1, "back")).isEqualTo("END 0 back");
+      // Supervised again: a trap now is followed by a restart.
+      Process second = server(t);
+      assertThat(call(t.app, 4, "boom")).startsWith(DIED);
+      second.exit().join();
+      assertThat(call(t.app, 1, "again")).isEqualTo("END 0 again");
     }
   }
 
