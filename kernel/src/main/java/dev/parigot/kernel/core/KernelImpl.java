@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
 import dev.parigot.engine.spi.CompiledModule;
 import dev.parigot.engine.spi.Engine;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The kernel: a registry of services, the processes that serve and use them, and their guards.
@@ -150,11 +152,11 @@ public final class KernelImpl implements Kernel {
                     p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
             this);
+    var supervisor = new Supervisor(this, app, manifest);
+    app.supervise(supervisor);
     synchronized (apps) {
       apps.add(app);
     }
-    var supervisor = new Supervisor(this, app, manifest);
-    app.supervise(supervisor);
     MemoryLedger.Account appAccount =
         account(ledger.kernel(), "app '" + manifest.app() + "'", manifest.limits());
     List<Process> started = new ArrayList<>();
@@ -192,8 +194,7 @@ public final class KernelImpl implements Kernel {
         awaitReady(program, replicas);
       });
     } catch (ParigotException e) {
-      supervisor.stop(
-          dev.parigot.abi.Errno.PROVIDER_DIED, "app '" + manifest.app() + "' did not start");
+      supervisor.stop(Errno.PROVIDER_DIED, "app '" + manifest.app() + "' did not start");
       exports.forEach(ServiceRegistry.Registration::close);
       started.forEach(p -> p.kill("app '" + manifest.app() + "' did not start"));
       synchronized (apps) {
@@ -349,7 +350,7 @@ public final class KernelImpl implements Kernel {
       ProgramSpec program,
       CompiledModule module,
       MemoryLedger.Account account,
-      java.util.function.Consumer<Process> prepare) {
+      Consumer<Process> prepare) {
     return start(app, program, module, START, Optional.empty(), account, prepare);
   }
 
@@ -370,7 +371,7 @@ public final class KernelImpl implements Kernel {
       String entry,
       Optional<Process> parent,
       MemoryLedger.Account account,
-      java.util.function.Consumer<Process> prepare) {
+      Consumer<Process> prepare) {
     var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent, account);
     prepare.accept(p);
     processes.put(p.pid(), p);
