@@ -15,4 +15,8 @@ module dev.parigot.kernel {
 
   uses dev.parigot.engine.spi.Engine;
   uses dev.parigot.kernel.spi.ManifestSection;
+
+  // The programs' restart and drain keys: a section of the kernel's own.
+  provides dev.parigot.kernel.spi.ManifestSection with
+      dev.parigot.kernel.core.SupervisionSection;
 }

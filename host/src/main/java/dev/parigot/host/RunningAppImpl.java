@@ -5,6 +5,7 @@ import dev.parigot.kernel.Kernel;
 import dev.parigot.services.HttpIngress;
 import dev.parigot.services.KernelServices;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -66,6 +67,21 @@ final class RunningAppImpl implements RunningApp {
   @Override
   public Optional<Integer> awaitMains(Duration timeout) throws InterruptedException {
     return app().awaitMains(timeout);
+  }
+
+  @Override
+  public void restart(String program) throws InterruptedException {
+    app().restart(program);
+  }
+
+  @Override
+  public void upgrade(String program, Path wasm) throws InterruptedException {
+    app().upgrade(program, wasm);
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return app().failure();
   }
 
   private synchronized App app() {

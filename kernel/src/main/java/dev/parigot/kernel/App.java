@@ -1,5 +1,8 @@
 package dev.parigot.kernel;
 
+import dev.parigot.errors.ModuleRefusedException;
+import dev.parigot.errors.ParigotException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -55,4 +58,59 @@ public interface App {
    */
   Provider.Cancellation call(
       String program, String service, int method, byte[] request, Replies replies);
+
+  /**
+   * Replaces every process of a running service program with a new one of the same module, without
+   * losing a call: the new processes start beside the old ones, and once each serves all the
+   * program's exports new calls go to them; the old ones finish their calls in flight, for at most
+   * the program's {@code drain_timeout_ms}, and are killed (calls still open then fail with {@code
+   * PROVIDER_DIED}). Returns once the old processes have ended. Their workers end with them. A
+   * program is replaced by one restart or upgrade at a time.
+   *
+   * @param program the name of a service program of this app
+   * @throws IllegalArgumentException if this app has no running service program of that name
+   * @throws IllegalStateException if the program is being replaced already, or the app no longer
+   *     runs
+   * @throws ParigotException if a new process cannot start (the program's or the app's memory
+   *     budget or {@code max_processes} counts old and new processes together), ends, or does not
+   *     serve all the program's exports within the kernel's start timeout; the old processes serve
+   *     on
+   * @throws InterruptedException if the calling thread is interrupted while it waits
+   * @throws UnsupportedOperationException if this app cannot replace processes
+   */
+  default void restart(String program) throws InterruptedException {
+    throw new UnsupportedOperationException("app '" + name() + "' cannot restart programs");
+  }
+
+  /**
+   * Upgrades a running service program to the module at {@code wasm}, as {@link #restart} replaces
+   * its processes: the module is read, loaded and checked first (it imports only what the ABI
+   * allows, has a {@code _start} and fits the program's memory), and each new process must serve
+   * all the exports the manifest gives the program before it takes a call. From then on the
+   * program's new processes, including those its restart policy starts, run the new module.
+   *
+   * @param program the name of a service program of this app
+   * @param wasm the new module
+   * @throws ModuleRefusedException if the module cannot be read or is refused; the old processes
+   *     serve on
+   * @throws IllegalArgumentException as for {@link #restart}
+   * @throws IllegalStateException as for {@link #restart}
+   * @throws ParigotException as for {@link #restart}
+   * @throws InterruptedException if the calling thread is interrupted while it waits
+   * @throws UnsupportedOperationException if this app cannot replace processes
+   */
+  default void upgrade(String program, Path wasm) throws InterruptedException {
+    throw new UnsupportedOperationException("app '" + name() + "' cannot upgrade programs");
+  }
+
+  /**
+   * Why the app failed: a service program needed more restarts than its {@code max_restarts} within
+   * {@code restart_window_ms} allow. The message names the program. The app's processes were killed
+   * then, and {@link #awaitMains} returns 70.
+   *
+   * @return the reason, or empty while the app has not failed
+   */
+  default Optional<String> failure() {
+    return Optional.empty();
+  }
 }

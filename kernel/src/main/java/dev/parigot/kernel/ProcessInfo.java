@@ -15,6 +15,8 @@ import java.util.Objects;
  * @param denials how many times it asked for a name its manifest does not grant
  * @param queuedBytes what waits in its event queue, unread: payloads plus a record each, as the
  *     queue bound counts them
+ * @param restarts how many times the kernel restarted this process's replica of its program before
+ *     it started (restart policies, README "Supervision"); 0 for a first start and for workers
  */
 public record ProcessInfo(
     long pid,
@@ -24,7 +26,8 @@ public record ProcessInfo(
     boolean worker,
     int callsInFlight,
     int denials,
-    long queuedBytes) {
+    long queuedBytes,
+    int restarts) {
   public ProcessInfo {
     Objects.requireNonNull(app, "app");
     Objects.requireNonNull(program, "program");

@@ -40,7 +40,8 @@ class ManifestSectionsTest {
                 + " http",
             "app.toml:6: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
-                + " http_allow");
+                + " http_allow, restart, restart_delay_ms, restart_max_delay_ms, max_restarts,"
+                + " restart_window_ms, drain_timeout_ms");
   }
 
   @Test
@@ -386,7 +387,8 @@ class ManifestSectionsTest {
         .containsExactly(
             "app.toml:6: program 'front': http: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
-                + " http_allow");
+                + " http_allow, restart, restart_delay_ms, restart_max_delay_ms, max_restarts,"
+                + " restart_window_ms, drain_timeout_ms");
   }
 
   @Test

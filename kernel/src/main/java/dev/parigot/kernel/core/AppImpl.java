@@ -6,10 +6,12 @@ import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +31,11 @@ final class AppImpl implements App {
   // The first non-zero main exit code, in the order the mains ended; 0 while there is none.
   private final AtomicInteger firstFailure = new AtomicInteger();
   private final CompletableFuture<Void> kernelClosed = new CompletableFuture<>();
-  private CompletableFuture<Integer> done;
+  // Completed by sealMains once the mains end, or by fail at once.
+  private final CompletableFuture<Integer> done = new CompletableFuture<>();
+  // Set by launch before any program starts.
+  private Supervisor supervisor;
+  private volatile String failure;
 
   AppImpl(String name, Map<String, Integer> maxMessageBytes, KernelImpl kernel) {
     this.name = name;
@@ -54,11 +60,49 @@ final class AppImpl implements App {
         mains.isEmpty()
             ? kernelClosed
             : CompletableFuture.allOf(mains.toArray(CompletableFuture[]::new));
-    done = all.thenApply(v -> firstFailure.get());
+    all.thenRun(() -> done.complete(firstFailure.get()));
+  }
+
+  void supervise(Supervisor supervisor) {
+    this.supervisor = supervisor;
   }
 
   void kernelClosed() {
+    supervisor.stop(Errno.SHUTTING_DOWN, "the kernel is stopping");
     kernelClosed.complete(null);
+  }
+
+  /** A supervised program gave up: the app stops, and its mains count as killed. */
+  void fail(String message) {
+    synchronized (this) {
+      if (failure != null) {
+        return;
+      }
+      failure = message;
+    }
+    supervisor.stop(Errno.PROVIDER_DIED, message);
+    for (Process p : kernel.live()) {
+      if (p.caller().app().equals(name)) {
+        p.kill(message);
+      }
+    }
+    done.complete(Exit.KILLED);
+  }
+
+  @Override
+  public Optional<String> failure() {
+    return Optional.ofNullable(failure);
+  }
+
+  @Override
+  public void restart(String program) throws InterruptedException {
+    supervisor.replace(Objects.requireNonNull(program, "program"), Optional.empty());
+  }
+
+  @Override
+  public void upgrade(String program, Path wasm) throws InterruptedException {
+    Objects.requireNonNull(wasm, "wasm");
+    supervisor.replace(Objects.requireNonNull(program, "program"), Optional.of(wasm));
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.parigot.kernel.core;
 
+import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
 import dev.parigot.engine.spi.CompiledModule;
 import dev.parigot.engine.spi.Engine;
@@ -33,6 +34,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 
 /**
  * The kernel: a registry of services, the processes that serve and use them, and their guards.
@@ -150,6 +152,8 @@ public final class KernelImpl implements Kernel {
                     p -> p.exports().stream().map(e -> Map.entry(e, p.limits().maxMessageBytes())))
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue)),
             this);
+    var supervisor = new Supervisor(this, app, manifest);
+    app.supervise(supervisor);
     synchronized (apps) {
       apps.add(app);
     }
@@ -158,6 +162,10 @@ public final class KernelImpl implements Kernel {
     List<Process> started = new ArrayList<>();
     try {
       modules.forEach((program, module) -> {
+        app.failure()
+            .ifPresent(failure -> {
+              throw new ParigotException(failure);
+            });
         awaitImports(program);
         MemoryLedger.Account account =
             account(
@@ -182,9 +190,11 @@ public final class KernelImpl implements Kernel {
             app.addMain(p);
           }
         }
+        supervisor.adopt(program, module, account, replicas);
         awaitReady(program, replicas);
       });
     } catch (ParigotException e) {
+      supervisor.stop(Errno.PROVIDER_DIED, "app '" + manifest.app() + "' did not start");
       exports.forEach(ServiceRegistry.Registration::close);
       started.forEach(p -> p.kill("app '" + manifest.app() + "' did not start"));
       synchronized (apps) {
@@ -209,7 +219,7 @@ public final class KernelImpl implements Kernel {
     requireKernelServices(manifest.programs());
   }
 
-  private CompiledModule load(ProgramSpec program) {
+  CompiledModule load(ProgramSpec program) {
     CompiledModule module = engine.compile(program.wasm().toString(), source.read(program));
     if (!module.entries().contains(START)) {
       throw new ModuleRefusedException(
@@ -326,6 +336,24 @@ public final class KernelImpl implements Kernel {
     }
   }
 
+  /** How long a program may take to serve its exports once started. */
+  Duration startTimeout() {
+    return startTimeout;
+  }
+
+  /**
+   * Starts a process of {@code program}, admitted to {@code account} already, running {@code
+   * _start}; {@code prepare} sees it before it runs (a supervisor's restart or replacement).
+   */
+  Process startProgram(
+      String app,
+      ProgramSpec program,
+      CompiledModule module,
+      MemoryLedger.Account account,
+      Consumer<Process> prepare) {
+    return start(app, program, module, START, Optional.empty(), account, prepare);
+  }
+
   private Process start(
       String app,
       ProgramSpec program,
@@ -333,7 +361,19 @@ public final class KernelImpl implements Kernel {
       String entry,
       Optional<Process> parent,
       MemoryLedger.Account account) {
+    return start(app, program, module, entry, parent, account, p -> {});
+  }
+
+  private Process start(
+      String app,
+      ProgramSpec program,
+      CompiledModule module,
+      String entry,
+      Optional<Process> parent,
+      MemoryLedger.Account account,
+      Consumer<Process> prepare) {
     var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent, account);
+    prepare.accept(p);
     processes.put(p.pid(), p);
     LOG.log(Level.DEBUG, "{0}: started", p);
     p.start();

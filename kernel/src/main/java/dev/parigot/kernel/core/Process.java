@@ -84,6 +84,12 @@ final class Process implements AbiHost {
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
+  // Set by its supervisor: how many times it restarted this process's replica before it.
+  private volatile int restarts;
+  // Set when an upgrade or a restart replaced the process: it takes no new calls, and drained
+  // completes once the calls it has are finished.
+  private volatile boolean retired;
+  private final CompletableFuture<Void> drained = new CompletableFuture<>();
   private volatile String killReason;
   // Scheduling (see Scheduler). When the process's current turn on a carrier began, by the kernel
   // clock; 0 while it waits for events, and once it has ended. Syscalls do not end a turn: a
@@ -214,7 +220,28 @@ final class Process implements AbiHost {
         isWorker(),
         load(),
         denials(),
-        queuedBytes());
+        queuedBytes(),
+        restarts);
+  }
+
+  /** Its supervisor counts restarts; set before the process starts. */
+  void restarts(int n) {
+    restarts = n;
+  }
+
+  /**
+   * Takes no new calls from now on: one that picked this process before it was replaced goes to the
+   * service's current replicas. Any thread.
+   *
+   * @return completes once every call routed here has finished
+   */
+  CompletableFuture<Void> retire() {
+    retired = true;
+    // With stopServing's decrement-then-read, one of the two sees the other's write.
+    if (serving.get() == 0) {
+      drained.complete(null);
+    }
+    return drained;
   }
 
   @Override
@@ -893,8 +920,18 @@ final class Process implements AbiHost {
 
   /** Takes a call routed here by a {@link LocalService}. Any thread. */
   Provider.Cancellation accept(Export export, int method, byte[] request, Replies replies) {
-    var call = new IncomingCall(this, export, method, request, replies);
     serving.incrementAndGet(); // the call's end, whichever it is, counts it out in stopServing
+    if (retired) {
+      // Replaced after the call picked it: the call goes to a current replica instead.
+      stopServing();
+      Optional<LocalService> service = kernel.service(export.name());
+      if (service.isPresent()) {
+        return service.get().dispatch(method, request, replies);
+      }
+      replies.fail(PROVIDER_DIED.negative(), utf8(this + " was replaced"));
+      return reason -> {};
+    }
+    var call = new IncomingCall(this, export, method, request, replies);
     if (request.length > limits.maxMessageBytes()) {
       call.fail(MESSAGE_TOO_BIG.negative(), utf8("request larger than " + this + " accepts"));
       return call;
@@ -918,7 +955,9 @@ final class Process implements AbiHost {
 
   /** A call routed here by {@link #accept} finished; called once per call. */
   void stopServing() {
-    serving.decrementAndGet();
+    if (serving.decrementAndGet() == 0 && retired) {
+      drained.complete(null);
+    }
   }
 
   // ---- helpers ----
