@@ -61,7 +61,9 @@ import picocli.CommandLine.Spec;
       Main.Test.class,
       Main.Gen.class,
       Main.Logs.class,
-      CacheCommand.class
+      CacheCommand.class,
+      NewCommand.class,
+      DevCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -136,7 +138,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command: run, check, test, gen, logs or cache");
+        spec.commandLine(), "Missing a command: run, check, test, gen, logs, cache, new or dev");
   }
 
   @Command(
