@@ -28,19 +28,22 @@ final class DevCommand implements Callable<Integer> {
       description = "Show process life cycle, and where each module came from.")
   boolean verbose;
 
-  @Mixin AppOptions options;
+  @Mixin DataDirOption dataDir;
+
+  @Mixin ListenOption listen;
 
   @Spec CommandLine.Model.CommandSpec spec;
 
   @Override
-  public Integer call() throws InterruptedException {
+  public Integer call() {
     Main.configureLogging(verbose);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     var loop =
         new DevLoop(
             manifest,
-            options,
+            dataDir,
+            listen,
             spec.commandLine(),
             CompileProgress.forCommand(verbose, err),
             Map.of(),

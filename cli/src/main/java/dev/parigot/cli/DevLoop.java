@@ -45,7 +45,8 @@ final class DevLoop {
   private static final long SETTLE_MILLIS = 200;
 
   private final Path manifestFile;
-  private final AppOptions options;
+  private final DataDirOption dataDir;
+  private final ListenOption listen;
   private final CommandLine cli;
   private final Engine engine;
   private final Map<String, String> buildEnv;
@@ -61,14 +62,16 @@ final class DevLoop {
    */
   DevLoop(
       Path manifestFile,
-      AppOptions options,
+      DataDirOption dataDir,
+      ListenOption listen,
       CommandLine cli,
       Engine engine,
       Map<String, String> buildEnv,
       PrintWriter out,
       PrintWriter err) {
     this.manifestFile = manifestFile.toAbsolutePath().normalize();
-    this.options = options;
+    this.dataDir = dataDir;
+    this.listen = listen;
     this.cli = cli;
     this.engine = engine;
     this.buildEnv = buildEnv;
@@ -80,9 +83,8 @@ final class DevLoop {
    * Builds and runs the app, then rebuilds and restarts it on change until interrupted.
    *
    * @return 0 once interrupted
-   * @throws InterruptedException never: an interrupt ends the loop
    */
-  int run() throws InterruptedException {
+  int run() {
     try (WatchService watcher = manifestFile.getFileSystem().newWatchService()) {
       Set<Path> watched = new HashSet<>();
       load();
@@ -113,6 +115,8 @@ final class DevLoop {
         }
         watch(watcher, watched);
       }
+    } catch (InterruptedException e) {
+      // Interrupted while make ran: the end, as anywhere else.
     } catch (IOException e) {
       say("cannot watch the app's files: " + e.getMessage());
       return Main.FAILED;
@@ -126,7 +130,7 @@ final class DevLoop {
   /** Reads the manifest; on a refusal says why and keeps the one before. Whether it changed. */
   private boolean load() {
     try {
-      manifest = Optional.of(options.load(manifestFile, Optional.empty()));
+      manifest = Optional.of(dataDir.load(manifestFile, Optional.empty()));
       return true;
     } catch (ParigotException e) {
       err.println("parigot: " + e.getMessage());
@@ -205,7 +209,7 @@ final class DevLoop {
     try {
       Manifest m = manifest.get();
       AppHost host =
-          options
+          listen
               .apply(AppHost.builder(m), m, cli)
               .output(out, err)
               .engine(engine)

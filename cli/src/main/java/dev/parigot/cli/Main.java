@@ -155,7 +155,9 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
-    @Mixin AppOptions options;
+    @Mixin DataDirOption dataDir;
+
+    @Mixin ListenOption listen;
 
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -163,7 +165,8 @@ public final class Main implements Runnable {
     public Integer call() throws InterruptedException {
       return run(
           manifest,
-          options,
+          dataDir,
+          listen,
           spec.commandLine(),
           verbose,
           spec.commandLine().getOut(),
@@ -172,12 +175,13 @@ public final class Main implements Runnable {
 
     static int run(Path manifest, boolean verbose, PrintWriter out, PrintWriter err)
         throws InterruptedException {
-      return run(manifest, new AppOptions(), null, verbose, out, err);
+      return run(manifest, new DataDirOption(), new ListenOption(), null, verbose, out, err);
     }
 
     static int run(
         Path manifest,
-        AppOptions options,
+        DataDirOption dataDir,
+        ListenOption listen,
         CommandLine cli,
         boolean verbose,
         PrintWriter out,
@@ -185,9 +189,9 @@ public final class Main implements Runnable {
         throws InterruptedException {
       configureLogging(verbose);
       try {
-        Manifest m = options.load(manifest, Optional.empty());
+        Manifest m = dataDir.load(manifest, Optional.empty());
         AppHost host =
-            options
+            listen
                 .apply(AppHost.builder(m), m, cli)
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
@@ -297,7 +301,7 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
-    @Mixin AppOptions options;
+    @Mixin DataDirOption options;
 
     @Spec CommandLine.Model.CommandSpec spec;
 
@@ -328,8 +332,7 @@ public final class Main implements Runnable {
         long start = System.nanoTime();
         Manifest m = options.load(manifest, dataDir);
         AppHost host =
-            options
-                .apply(AppHost.builder(m), m, spec.commandLine())
+            AppHost.builder(m)
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 .build();

@@ -39,26 +39,18 @@ class DevLoopTest {
             .withCache(ModuleCache.at(cache, ModuleCache.DEFAULT_MAX_BYTES));
     var out = new Transcript();
     var err = new Transcript();
-    var options = new AppOptions();
     var loop =
         new DevLoop(
             app.resolve("app.toml"),
-            options,
+            new DataDirOption(),
+            new ListenOption(),
             new CommandLine(new DevCommand()),
             engine,
             env,
             new PrintWriter(out, true),
             new PrintWriter(err, true));
     var code = new AtomicInteger(-1);
-    Thread dev =
-        Thread.ofPlatform()
-            .start(() -> {
-              try {
-                code.set(loop.run());
-              } catch (InterruptedException e) {
-                code.set(-2);
-              }
-            });
+    Thread dev = Thread.ofPlatform().start(() -> code.set(loop.run()));
     try {
       // dev builds what was never built, and starts it.
       assertThat(out.await("Hello, parigot!", 1, LIMIT)).as(out + "\n" + err).isTrue();

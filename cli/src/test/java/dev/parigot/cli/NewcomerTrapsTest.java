@@ -90,11 +90,59 @@ class NewcomerTrapsTest {
   }
 
   @Test
-  void listenMovesTheHttpIngress() throws Exception {
-    int code =
-        parigot("test", EXAMPLES.resolve("http/app.toml").toString(), "--listen", "127.0.0.1:0");
+  void listenMovesTheHttpIngress(@TempDir Path dir) throws Exception {
+    int port;
+    try (var probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    Path manifest = dir.resolve("app.toml");
+    // The http example's front door, and hello's main, whose end ends the run.
+    Files.writeString(
+        manifest,
+        """
+        app = "moved"
+        [http]
+        listen = "127.0.0.1:8080"
+        [[http.route]]
+        prefix = "/"
+        service = "web.v1.Front"
 
-    assertThat(code).as(err.toString()).isZero();
+        [program.web]
+        wasm = "EXAMPLES/http/greeter.wasm"
+        role = "service"
+        exports = ["web.v1.Greeter"]
+
+        [program.front]
+        wasm = "EXAMPLES/http/front.wasm"
+        role = "service"
+        exports = ["web.v1.Front"]
+        requires = ["web.v1.Greeter"]
+
+        [program.greeter]
+        wasm = "EXAMPLES/hello/greeter.wasm"
+        role = "service"
+        exports = ["hello.v1.Greeter"]
+
+        [program.main]
+        wasm = "EXAMPLES/hello/main.wasm"
+        role = "main"
+        requires = ["hello.v1.Greeter"]
+        """
+            .replace("EXAMPLES", EXAMPLES.toString()));
+
+    assertThat(parigot("run", manifest.toString(), "--listen", String.valueOf(port)))
+        .as(err.toString())
+        .isZero();
+
+    assertThat(err.toString())
+        .contains("parigot: app 'moved' serves HTTP on http://127.0.0.1:" + port + "/\n");
+  }
+
+  @Test
+  void testTakesNoListenForItStartsNoHttp() {
+    assertThat(parigot("test", EXAMPLES.resolve("http/app.toml").toString(), "--listen", "8081"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("Unknown options: '--listen', '8081'");
   }
 
   @Test

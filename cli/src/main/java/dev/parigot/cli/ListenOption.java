@@ -4,27 +4,20 @@ import dev.parigot.host.AppHost;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpSection;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 
-/** The options of {@code run}, {@code test} and {@code dev} that move an app's data and address. */
-final class AppOptions {
+/**
+ * The option of {@code run} and {@code dev} that moves an app's HTTP ingress ({@code test} starts
+ * none: its programs call the handlers).
+ */
+final class ListenOption {
   // [HOST:]PORT, an IPv6 host in brackets.
   private static final Pattern LISTEN =
       Pattern.compile(
           "(?:(\\[[0-9A-Fa-f:.]{2,45}\\]|[A-Za-z0-9][A-Za-z0-9.-]{0,252}):)?([0-9]{1,5})");
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description =
-          "Keep the kernel services' data in DIR rather than the manifest's data_dir (test: rather"
-              + " than a fresh temporary directory).")
-  Path dataDir;
 
   @Option(
       names = "--listen",
@@ -33,12 +26,6 @@ final class AppOptions {
           "Serve the app's HTTP on this address rather than its [http] listen (port 0: any free"
               + " one; HOST: the manifest's by default).")
   String listen;
-
-  /** The manifest, with the data directory of --data-dir if given, else {@code fallback}'s. */
-  Manifest load(Path manifest, Optional<Path> fallback) {
-    Optional<Path> dir = Optional.ofNullable(dataDir).or(() -> fallback);
-    return dir.map(d -> Manifest.load(manifest, d)).orElseGet(() -> Manifest.load(manifest));
-  }
 
   /**
    * Applies --listen to {@code host}.
