@@ -6,6 +6,8 @@ import dev.parigot.host.RunningApp;
 import dev.parigot.host.RunningTests;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Role;
 import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.KernelNames;
 import dev.parigot.services.KernelServices;
@@ -20,13 +22,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -37,13 +42,28 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     version = "parigot 0.1.0 (ABI v1)",
     description = "An operating system for WebAssembly services.",
+    // --help and --version on every command: `parigot run --help` is no missing APP.toml.
+    scope = CommandLine.ScopeType.INHERIT,
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:a test failed (test), a .proto was refused (gen)",
+      "2:the manifest, a module or the command line was refused",
+      "3:parigot itself failed (a bug, the JVM out of memory)",
+      "4:the HTTP address or the data directory is in use by another process",
+      "5:a program ended while starting (run)",
+      "70:a main program was killed by the kernel (run)",
+      "N:run exits with the first non-zero exit code of its main programs"
+    },
     subcommands = {
       Main.Run.class,
       Main.Check.class,
       Main.Test.class,
       Main.Gen.class,
       Main.Logs.class,
-      CacheCommand.class
+      CacheCommand.class,
+      NewCommand.class,
+      DevCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -118,7 +138,7 @@ public final class Main implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "Missing a command: run, check, test, gen, logs or cache");
+        spec.commandLine(), "Missing a command: run, check, test, gen, logs, cache, new or dev");
   }
 
   @Command(
@@ -135,19 +155,44 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
+    @Mixin DataDirOption dataDir;
+
+    @Mixin ListenOption listen;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
-      return run(manifest, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+      return run(
+          manifest,
+          dataDir,
+          listen,
+          spec.commandLine(),
+          verbose,
+          spec.commandLine().getOut(),
+          spec.commandLine().getErr());
     }
 
     static int run(Path manifest, boolean verbose, PrintWriter out, PrintWriter err)
         throws InterruptedException {
+      return run(manifest, new DataDirOption(), new ListenOption(), null, verbose, out, err);
+    }
+
+    static int run(
+        Path manifest,
+        DataDirOption dataDir,
+        ListenOption listen,
+        CommandLine cli,
+        boolean verbose,
+        PrintWriter out,
+        PrintWriter err)
+        throws InterruptedException {
       configureLogging(verbose);
       try {
+        Manifest m = dataDir.load(manifest, Optional.empty());
         AppHost host =
-            AppHost.builder(Manifest.load(manifest))
+            listen
+                .apply(AppHost.builder(m), m, cli)
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 // Straight to stderr: the JVM's logging is being reset by then.
@@ -174,7 +219,7 @@ public final class Main implements Runnable {
         }
       } catch (ParigotException e) {
         err.println("parigot: " + e.getMessage());
-        return REFUSED;
+        return ExitCodes.of(e);
       }
     }
   }
@@ -202,7 +247,21 @@ public final class Main implements Runnable {
           KernelNames.declare(Kernel.builder().engine(CompileProgress.forCommand(verbose, err)))
               .build()) {
         Manifest m = Manifest.load(manifest);
-        kernel.verify(m);
+        // As run: a test program's module is checked once built, and run does not need it.
+        Predicate<ProgramSpec> unbuilt = p -> p.role() == Role.TEST && !Files.exists(p.wasm());
+        m.programs().stream()
+            .filter(unbuilt)
+            .forEach(p ->
+                spec.commandLine()
+                    .getOut()
+                    .println(
+                        manifest
+                            + ": note: test program '"
+                            + p.name()
+                            + "': "
+                            + p.wasm()
+                            + " is not built yet; parigot test needs it"));
+        kernel.verify(m, unbuilt.negate());
         spec.commandLine()
             .getOut()
             .println(manifest + ": ok (" + m.programs().size() + " programs)");
@@ -242,21 +301,38 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
+    @Mixin DataDirOption options;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
       configureLogging(verbose);
-      PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       if (timeoutSeconds < 1) {
         throw new CommandLine.ParameterException(
             spec.commandLine(), "--timeout must be at least 1 second, not " + timeoutSeconds);
       }
+      if (options.dataDir != null) {
+        return test(Optional.empty());
+      }
+      // The tests' data is their own: never the data of the app running beside them.
+      try (TempDir fresh = TempDir.create("parigot-test-")) {
+        return test(Optional.of(fresh.path().resolve("data")));
+      } catch (IOException e) {
+        err.println("parigot: test: cannot make a temporary data directory: " + e.getMessage());
+        return FAILED;
+      }
+    }
+
+    private int test(Optional<Path> dataDir) throws InterruptedException {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
       try {
         long start = System.nanoTime();
+        Manifest m = options.load(manifest, dataDir);
         AppHost host =
-            AppHost.builder(Manifest.load(manifest))
+            AppHost.builder(m)
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 .build();
@@ -285,7 +361,7 @@ public final class Main implements Runnable {
         }
       } catch (ParigotException e) {
         err.println("parigot: " + e.getMessage());
-        return REFUSED;
+        return ExitCodes.of(e);
       }
     }
   }

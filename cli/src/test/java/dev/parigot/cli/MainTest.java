@@ -163,7 +163,8 @@ class MainTest {
   @Test
   void withoutACommandItSaysWhichOnesExist() {
     assertThat(parigot()).isEqualTo(2);
-    assertThat(err.toString()).contains("Missing a command: run, check, test, gen, logs or cache");
+    assertThat(err.toString())
+        .contains("Missing a command: run, check, test, gen, logs, cache, new or dev");
   }
 
   @Test

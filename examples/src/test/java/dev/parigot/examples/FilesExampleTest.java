@@ -42,7 +42,16 @@ class FilesExampleTest {
   @Test
   void theFilesTestPassesEveryCaseAndWritesJUnitXml() throws Exception {
     Path junit = dir.resolve("files.xml");
-    int code = parigot("test", dir.resolve("app.toml").toString(), "--junit-xml", junit.toString());
+    // A data directory of its own, to look into afterwards: by default test's is temporary.
+    Path data = dir.resolve("data");
+    int code =
+        parigot(
+            "test",
+            dir.resolve("app.toml").toString(),
+            "--junit-xml",
+            junit.toString(),
+            "--data-dir",
+            data.toString());
 
     assertThat(code).as(out + "\n" + err).isZero();
     assertThat(out.toString())
@@ -59,8 +68,9 @@ class FilesExampleTest {
     assertThat(suites.getAttribute("tests")).isEqualTo("8");
     assertThat(suites.getAttribute("failures")).isEqualTo("0");
     assertThat(xml.getElementsByTagName("failure").getLength()).isZero();
-    // The test program ran in its own directory, under the copy's data directory, and cleaned up.
-    assertThat(dir.resolve(".parigot/files/files/files_test")).isEmptyDirectory();
+    // The test program ran in its own directory, under the data directory, and cleaned up.
+    assertThat(data.resolve("files/files_test")).isEmptyDirectory();
+    assertThat(dir.resolve(".parigot")).doesNotExist();
   }
 
   @Test

@@ -4,7 +4,9 @@ import dev.parigot.engine.spi.Engine;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.services.HttpSection;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -46,6 +48,10 @@ public interface AppHost {
    *
    * @return the running app; close it to stop everything
    * @throws dev.parigot.kernel.ModuleRefusedException if a module is refused
+   * @throws dev.parigot.errors.InUseException if the HTTP address is bound by another socket, or
+   *     the data directory is locked by another kernel; nothing was started then
+   * @throws dev.parigot.errors.StartFailedException if a program ended while starting; its
+   *     dependents were not started, and what had started is stopped
    * @throws ParigotException if the app cannot start otherwise: the data directory cannot be
    *     opened, a program requires a {@code parigot.} name the kernel does not serve, or the HTTP
    *     address cannot be bound
@@ -73,6 +79,7 @@ public interface AppHost {
             (stderr ? System.err : System.out).println(process + ": " + line);
     private Optional<Runnable> onShutdown = Optional.empty();
     private Optional<Engine> engine = Optional.empty();
+    private Optional<InetSocketAddress> listen = Optional.empty();
 
     private Builder(Manifest manifest) {
       this.manifest = Objects.requireNonNull(manifest, "manifest");
@@ -123,9 +130,25 @@ public interface AppHost {
       return this;
     }
 
+    /**
+     * Makes {@link AppHost#start} serve HTTP on {@code address} (host and port, unresolved; port 0
+     * for any free one) rather than on the {@code [http]} table's {@code listen}.
+     *
+     * @throws IllegalArgumentException if the manifest has no {@code [http]} table
+     */
+    public Builder listen(InetSocketAddress address) {
+      Objects.requireNonNull(address, "address");
+      if (manifest.section(HttpSection.KEY).isEmpty()) {
+        throw new IllegalArgumentException(
+            manifest.file() + ": app '" + manifest.app() + "' has no [http] table to move");
+      }
+      this.listen = Optional.of(address);
+      return this;
+    }
+
     /** The host. Nothing is opened until it starts. */
     public AppHost build() {
-      return new AppHostImpl(manifest, output, onShutdown, engine);
+      return new AppHostImpl(manifest, output, onShutdown, engine, listen);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.parigot.services.HttpIngress;
 import dev.parigot.services.HttpSection;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestRun;
+import java.net.InetSocketAddress;
 import java.util.Optional;
 
 /** The one wiring of kernel, kernel services, HTTP ingress and output. */
@@ -16,13 +17,16 @@ final class AppHostImpl implements AppHost {
   private final Kernel.Output output;
   private final Optional<Runnable> onShutdown;
   private final Optional<Engine> engine;
+  private final Optional<InetSocketAddress> listen;
 
   AppHostImpl(
       Manifest manifest,
       Kernel.Output output,
       Optional<Runnable> onShutdown,
-      Optional<Engine> engine) {
+      Optional<Engine> engine,
+      Optional<InetSocketAddress> listen) {
     this.manifest = manifest;
+    this.listen = listen;
     this.output = output;
     this.onShutdown = onShutdown;
     this.engine = engine;
@@ -35,18 +39,31 @@ final class AppHostImpl implements AppHost {
 
   @Override
   public RunningApp start() {
-    KernelServices services = services();
-    Kernel kernel = kernel(services, output, engine);
+    // Bound first: an address in use refuses the app before anything starts.
+    Optional<HttpIngress.Bound> http =
+        manifest
+            .section(HttpSection.KEY)
+            .map(spec ->
+                listen.map(a -> spec.withAddress(a.getHostString(), a.getPort())).orElse(spec))
+            .map(spec -> HttpIngress.bind(spec, manifest.app()));
+    KernelServices services;
+    Kernel kernel;
+    try {
+      services = services();
+      kernel = kernel(services, output, engine);
+    } catch (RuntimeException e) {
+      http.ifPresent(HttpIngress.Bound::close);
+      throw e;
+    }
     // The hook is registered before the launch: a Ctrl-C while providers start stops them too.
     var running = new RunningAppImpl(manifest.app(), services, kernel, onShutdown);
     try {
       App app = kernel.launch(manifest);
       running.launched(app);
-      manifest
-          .section(HttpSection.KEY)
-          .ifPresent(http -> running.serving(HttpIngress.start(http, app, services)));
+      http.ifPresent(bound -> running.serving(bound.start(app, services)));
       return running;
     } catch (RuntimeException e) {
+      http.ifPresent(HttpIngress.Bound::close);
       running.close();
       throw e;
     }

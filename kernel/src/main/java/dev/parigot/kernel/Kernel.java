@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
+import java.util.function.Predicate;
 
 /**
  * Runs wasm programs as isolated processes that reach each other only through named services.
@@ -63,6 +64,15 @@ public interface Kernel extends AutoCloseable {
    * @throws DeniedException if a program requires a kernel name this kernel does not serve
    */
   void verify(Manifest manifest);
+
+  /**
+   * As {@link #verify(Manifest)}, for the programs {@code which} accepts only: {@code parigot
+   * check} leaves out a test program whose module is not built yet, as {@code parigot run} does.
+   *
+   * @throws ModuleRefusedException if a module is refused
+   * @throws DeniedException if a program requires a kernel name this kernel does not serve
+   */
+  void verify(Manifest manifest, Predicate<ProgramSpec> which);
 
   /**
    * The names this kernel routes and who serves them: where providers are added and removed while
@@ -243,7 +253,13 @@ public interface Kernel extends AutoCloseable {
         }
       } catch (IOException e) {
         throw new ModuleRefusedException(
-            "program '" + program.name() + "': cannot read " + program.wasm() + ": " + e, e);
+            "program '"
+                + program.name()
+                + "': cannot read "
+                + program.wasm()
+                + ": "
+                + Manifest.reason(e),
+            e);
       }
     }
 

@@ -89,6 +89,21 @@ public final class Manifest {
    * @throws ManifestException if the file cannot be read or has problems; it lists them all
    */
   public static Manifest load(Path file) {
+    return load(file, Optional.empty());
+  }
+
+  /**
+   * As {@link #load(Path)}, but the kernel services keep the app's data in {@code dataDir},
+   * whatever the manifest's {@code data_dir} says ({@code parigot run --data-dir}, and the fresh
+   * directory of {@code parigot test}).
+   *
+   * @param dataDir the data directory, resolved against the current directory
+   */
+  public static Manifest load(Path file, Path dataDir) {
+    return load(file, Optional.of(dataDir.toAbsolutePath().normalize()));
+  }
+
+  private static Manifest load(Path file, Optional<Path> dataDir) {
     Objects.requireNonNull(file, "file");
     String toml;
     try {
@@ -96,7 +111,7 @@ public final class Manifest {
     } catch (IOException e) {
       throw new ManifestException(file, List.of(file + ": cannot read: " + reason(e)), e);
     }
-    return parse(toml, file);
+    return new Checker(file, toml, Sections.installed(), dataDir).check();
   }
 
   /**
@@ -115,10 +130,12 @@ public final class Manifest {
   /** Checks {@code toml} with {@code sections} rather than the installed ones. */
   static Manifest parse(String toml, Path file, Sections sections) {
     Objects.requireNonNull(toml, "toml");
-    return new Checker(Objects.requireNonNull(file, "file"), toml, sections).check();
+    return new Checker(Objects.requireNonNull(file, "file"), toml, sections, Optional.empty())
+        .check();
   }
 
-  private static String reason(IOException e) {
+  /** Why a file could not be read, in words: no exception's name. */
+  static String reason(IOException e) {
     return switch (e) {
       case NoSuchFileException _ -> "no such file";
       case AccessDeniedException _ -> "permission denied";
@@ -291,11 +308,13 @@ public final class Manifest {
     private final String toml;
     private final Sections sections;
     private final List<Problem> problems = new ArrayList<>();
+    private final Optional<Path> dataDirOverride;
 
-    Checker(Path file, String toml, Sections sections) {
+    Checker(Path file, String toml, Sections sections, Optional<Path> dataDirOverride) {
       this.file = file;
       this.toml = toml;
       this.sections = sections;
+      this.dataDirOverride = dataDirOverride;
     }
 
     Manifest check() {
@@ -316,7 +335,7 @@ public final class Manifest {
       var top = new Scope(root, "", "");
       unknownKeys(top, sections.topKeys());
       String app = app(top);
-      Path dataDir = dataDir(top, app);
+      Path dataDir = dataDirOverride.orElse(dataDir(top, app));
       Limits appLimits = limits(top, Limits.DEFAULTS);
       List<Draft> drafts = programs(top, appLimits);
       reportShares(drafts, appLimits);

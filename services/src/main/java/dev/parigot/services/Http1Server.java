@@ -72,6 +72,11 @@ final class Http1Server implements AutoCloseable {
    */
   static Http1Server start(InetSocketAddress address, HttpSpec spec, Handler handler)
       throws IOException {
+    return start(bind(address), spec, handler);
+  }
+
+  /** A listening socket on {@code address}, for {@link #start(ServerSocket, HttpSpec, Handler)}. */
+  static ServerSocket bind(InetSocketAddress address) throws IOException {
     var listener = new ServerSocket();
     try {
       listener.bind(address, 128);
@@ -79,6 +84,11 @@ final class Http1Server implements AutoCloseable {
       listener.close();
       throw e;
     }
+    return listener;
+  }
+
+  /** Starts accepting on {@code listener}, bound by {@link #bind}; closing the server closes it. */
+  static Http1Server start(ServerSocket listener, HttpSpec spec, Handler handler) {
     var server = new Http1Server(spec, handler, listener);
     server.acceptor =
         Thread.ofPlatform().daemon().name("parigot-http-accept").start(server::accept);

@@ -3,6 +3,7 @@ package dev.parigot.services;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.parigot.abi.Errno;
+import dev.parigot.errors.InUseException;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Provider;
@@ -13,7 +14,9 @@ import dev.parigot.services.proto.HttpProto.HttpResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
+import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -106,23 +109,66 @@ public final class HttpIngress implements AutoCloseable {
    * @throws ParigotException if the address cannot be bound
    */
   public static HttpIngress start(HttpSpec spec, App app, KernelServices services) {
-    InetSocketAddress address = new InetSocketAddress(spec.host(), spec.port());
-    var ingress = new HttpIngress(spec, app, services.bodies());
+    return bind(spec, app.name()).start(app, services);
+  }
+
+  /**
+   * Binds the spec's address without serving it yet, so that an address in use refuses an app at
+   * once, before its programs start; {@link Bound#start} then serves the launched app.
+   *
+   * @param app the app's name, for the message
+   * @throws InUseException if another socket has the address
+   * @throws ParigotException if the address cannot be bound otherwise
+   */
+  public static Bound bind(HttpSpec spec, String app) {
+    String where = "app '" + app + "': cannot listen on " + spec.host() + ":" + spec.port() + ": ";
     try {
-      ingress.server = Http1Server.start(address, spec, ingress::serve);
+      return new Bound(spec, Http1Server.bind(new InetSocketAddress(spec.host(), spec.port())));
+    } catch (BindException e) {
+      throw new InUseException(
+          where + "the address is in use; stop what has it, or move the app with --listen", e);
     } catch (IOException e) {
-      throw new ParigotException(
-          "app '"
-              + app.name()
-              + "': cannot listen on "
-              + spec.host()
-              + ":"
-              + spec.port()
-              + ": "
-              + e.getMessage(),
-          e);
+      throw new ParigotException(where + e.getMessage(), e);
     }
-    return ingress;
+  }
+
+  /** An ingress's address, bound and not yet served: connections wait in the backlog. */
+  public static final class Bound implements AutoCloseable {
+    private final HttpSpec spec;
+    private final ServerSocket listener;
+
+    private Bound(HttpSpec spec, ServerSocket listener) {
+      this.spec = spec;
+      this.listener = listener;
+    }
+
+    /** The bound address: with port 0 in the manifest, the port the system chose. */
+    public InetSocketAddress address() {
+      return (InetSocketAddress) listener.getLocalSocketAddress();
+    }
+
+    /**
+     * Serves {@code app}'s routes on the address; closing the ingress unbinds it.
+     *
+     * @param app the launched app (its routes name services of it)
+     * @param services the kernel services of the app's kernel, whose parigot.http.v1.Body serves
+     *     the bodies too large to send inline
+     */
+    public HttpIngress start(App app, KernelServices services) {
+      var ingress = new HttpIngress(spec, app, services.bodies());
+      ingress.server = Http1Server.start(listener, spec, ingress::serve);
+      return ingress;
+    }
+
+    /** Unbinds the address, if it was not served. */
+    @Override
+    public void close() {
+      try {
+        listener.close();
+      } catch (IOException e) {
+        LOG.log(Level.DEBUG, "closing an unserved listener: {0}", e.getMessage());
+      }
+    }
   }
 
   /** The bound address: with port 0 in the manifest, the port the system chose. */

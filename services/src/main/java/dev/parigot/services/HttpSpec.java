@@ -73,6 +73,11 @@ public record HttpSpec(
     this(host, port, routes, maxHeaderBytes, maxBodyBytes, timeoutMillis, Clients.DEFAULTS);
   }
 
+  /** This spec listening on {@code host} and {@code port} instead ({@code --listen}). */
+  public HttpSpec withAddress(String host, int port) {
+    return new HttpSpec(host, port, routes, maxHeaderBytes, maxBodyBytes, timeoutMillis, clients);
+  }
+
   /** This spec with other client limits. */
   public HttpSpec withClients(Clients limits) {
     return new HttpSpec(host, port, routes, maxHeaderBytes, maxBodyBytes, timeoutMillis, limits);

@@ -29,10 +29,12 @@ import java.util.function.Consumer;
  * grants them a directory; the test service's reports are read through {@link #tests()}.
  *
  * <p>kv and queue keep their data in {@code store.db}, logs in {@code log.db}, both SQLite
- * databases under the data directory. One data directory belongs to one running instance at a time.
- * Data is scoped by the calling app's name. Each service is built, and its database opened (the
- * data directory created), when an admitted app requires it or on its first call: an app that uses
- * no kernel service gets no data directory.
+ * databases under the data directory. One data directory belongs to one running instance at a time:
+ * the first to open it locks it ({@code kernel.lock}, holding its pid) until it closes, and another
+ * is refused with an {@link dev.parigot.errors.InUseException} naming that pid. Data is scoped by
+ * the calling app's name. Each service is built, and its database opened (the data directory
+ * created), when an admitted app requires it or on its first call: an app that uses no kernel
+ * service gets no data directory.
  *
  * <p>Usage: build, {@link #install} into a kernel builder, build the kernel, {@link #admit} each
  * manifest before launching it; close the kernel first, then this.
@@ -51,6 +53,7 @@ public final class KernelServices implements AutoCloseable {
   private final DiskQuotas quotas;
   private final HttpEgress http;
   private final HttpBodies bodies;
+  private final DataDirLock dataDir;
 
   private KernelServices(
       StoreOnDemand store,
@@ -61,8 +64,10 @@ public final class KernelServices implements AutoCloseable {
       FileService files,
       DiskQuotas quotas,
       HttpEgress http,
-      HttpBodies bodies) {
+      HttpBodies bodies,
+      DataDirLock dataDir) {
     this.store = store;
+    this.dataDir = dataDir;
     this.logStore = logStore;
     this.ownTime = ownTime;
     this.dispatchers = d;
@@ -113,6 +118,9 @@ public final class KernelServices implements AutoCloseable {
       }
     }
     try {
+      if (manifest.section(FilesSection.KEY).isPresent()) {
+        dataDir.acquire();
+      }
       files.grant(manifest);
     } catch (IOException e) {
       throw new ParigotException(
@@ -176,6 +184,7 @@ public final class KernelServices implements AutoCloseable {
         LOG.log(Logger.Level.WARNING, "closing a services database failed", e);
       }
     }
+    dataDir.release();
   }
 
   /**
@@ -275,10 +284,11 @@ public final class KernelServices implements AutoCloseable {
       ThreadFactory threads = Thread.ofVirtual().name("parigot-service-", 1).factory();
       var quotas = new DiskQuotas();
       // What kv entries and queue messages already use is counted as the store opens.
-      var store = new StoreOnDemand(dataDir.resolve(STORE_FILE), true, quotas::count);
+      var lock = new DataDirLock(dataDir);
+      var store = new StoreOnDemand(dataDir.resolve(STORE_FILE), lock, true, quotas::count);
       // Logs are not acknowledged data: NORMAL keeps every record a killed kernel had
       // written and spares each record a disk flush.
-      var logStore = new StoreOnDemand(dataDir.resolve(LOG_FILE), false, opened -> {});
+      var logStore = new StoreOnDemand(dataDir.resolve(LOG_FILE), lock, false, opened -> {});
       var files = new FileService(quotas);
       var tests = new TestService(t);
       var http = new HttpEgress(threads);
@@ -303,7 +313,16 @@ public final class KernelServices implements AutoCloseable {
               new OnDemand("parigot.http.v1.Body", dir, () -> bodies.dispatcher(threads)));
       var services =
           new KernelServices(
-              store, logStore, own, dispatchers, new TestRun(tests), files, quotas, http, bodies);
+              store,
+              logStore,
+              own,
+              dispatchers,
+              new TestRun(tests),
+              files,
+              quotas,
+              http,
+              bodies,
+              lock);
       try {
         grants.forEach(services::admit);
       } catch (ParigotException e) {

@@ -2,13 +2,12 @@ package dev.parigot.services;
 
 import dev.parigot.services.proto.StatusProto.Code;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 
 /**
- * A database file opened, with its directory created, when a service first needs it; never if none
- * does.
+ * A database file opened, with its directory created and locked, when a service first needs it;
+ * never if none does.
  */
 final class StoreOnDemand {
   /** What must happen to the store as it opens, before any service uses it. */
@@ -18,15 +17,17 @@ final class StoreOnDemand {
   }
 
   private final Path file;
+  private final DataDirLock dir;
   private final boolean durable;
   private final OnOpen onOpen;
   // Guarded by this.
   private Store store;
   private boolean closed;
 
-  /** See {@link Store#open} for {@code durable}. */
-  StoreOnDemand(Path file, boolean durable, OnOpen onOpen) {
+  /** See {@link Store#open} for {@code durable}; {@code dir} is {@code file}'s directory. */
+  StoreOnDemand(Path file, DataDirLock dir, boolean durable, OnOpen onOpen) {
     this.file = file;
+    this.dir = dir;
     this.durable = durable;
     this.onOpen = onOpen;
   }
@@ -41,7 +42,7 @@ final class StoreOnDemand {
       throw new Failure(Code.UNAVAILABLE, "the store is closed");
     }
     if (store == null) {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      dir.acquire();
       Store opened = Store.open(file, durable);
       try {
         onOpen.opened(opened);

@@ -7,6 +7,7 @@ import dev.parigot.engine.spi.Engine;
 import dev.parigot.errors.DeniedException;
 import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
+import dev.parigot.errors.StartFailedException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Limits;
@@ -35,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The kernel: a registry of services, the processes that serve and use them, and their guards.
@@ -215,8 +217,14 @@ public final class KernelImpl implements Kernel {
 
   @Override
   public void verify(Manifest manifest) {
-    manifest.programs().forEach(this::load);
-    requireKernelServices(manifest.programs());
+    verify(manifest, program -> true);
+  }
+
+  @Override
+  public void verify(Manifest manifest, Predicate<ProgramSpec> which) {
+    List<ProgramSpec> programs = manifest.programs().stream().filter(which).toList();
+    programs.forEach(this::load);
+    requireKernelServices(programs);
   }
 
   CompiledModule load(ProgramSpec program) {
@@ -307,7 +315,15 @@ public final class KernelImpl implements Kernel {
     var all =
         CompletableFuture.allOf(
             replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
-    if (!completesInTime(all, program)) {
+    boolean inTime = completesInTime(all, program);
+    // Ready also completes when a process ends: its dependents must not start on nothing.
+    for (Process p : replicas) {
+      if (!program.exports().isEmpty() && p.state() == Process.State.ENDED) {
+        throw new StartFailedException(
+            "program '" + program.name() + "' ended while starting: " + p.exit().join());
+      }
+    }
+    if (!inTime) {
       LOG.log(
           Level.WARNING,
           "program ''{0}'' did not serve all of {1} within {2} ms;"
