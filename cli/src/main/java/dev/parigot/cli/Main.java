@@ -1,5 +1,6 @@
 package dev.parigot.cli;
 
+import dev.parigot.cluster.ClusterSection;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.host.AppHost;
 import dev.parigot.host.RunningApp;
@@ -43,7 +44,8 @@ import picocli.CommandLine.Spec;
       Main.Test.class,
       Main.Gen.class,
       Main.Logs.class,
-      CacheCommand.class
+      CacheCommand.class,
+      ClusterCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -135,10 +137,20 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "Run node NAME of an app whose manifest has [cluster]: its programs only.")
+    String node;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+      if (node != null) {
+        return ClusterCommand.runNode(
+            manifest, node, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+      }
       return run(manifest, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
     }
 
@@ -146,8 +158,19 @@ public final class Main implements Runnable {
         throws InterruptedException {
       configureLogging(verbose);
       try {
+        Manifest loaded = Manifest.load(manifest);
+        // ClusterSection is loaded with the manifest sections; nothing of NATS is, here.
+        if (loaded.section(ClusterSection.KEY).isPresent()) {
+          err.println(
+              "parigot: "
+                  + manifest
+                  + " has [cluster]: run each node with parigot run "
+                  + manifest
+                  + " --node NAME");
+          return REFUSED;
+        }
         AppHost host =
-            AppHost.builder(Manifest.load(manifest))
+            AppHost.builder(loaded)
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 // Straight to stderr: the JVM's logging is being reset by then.

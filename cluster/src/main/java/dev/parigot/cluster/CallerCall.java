@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class CallerCall implements Provider.Cancellation {
   private final NatsLink link;
   private final String subject;
+  private final String cancelSubject;
   private final Replies replies;
   private final long window;
   private final long bound;
@@ -37,9 +38,16 @@ final class CallerCall implements Provider.Cancellation {
   private long expected = 1;
   private Joiner joining;
 
-  CallerCall(NatsLink link, String subject, Replies replies, long window, long bound) {
+  CallerCall(
+      NatsLink link,
+      String subject,
+      String cancelSubject,
+      Replies replies,
+      long window,
+      long bound) {
     this.link = link;
     this.subject = subject;
+    this.cancelSubject = cancelSubject;
     this.replies = replies;
     this.window = window;
     this.bound = bound;
@@ -214,11 +222,18 @@ final class CallerCall implements Provider.Cancellation {
     var h = new Headers();
     h.put(Wire.KIND, Wire.CANCEL);
     h.put(Wire.CODE, Integer.toString(reason.negative()));
+    String ctl;
     synchronized (this) {
-      if (control == null) {
+      ctl = control;
+      if (ctl == null) {
         cancelWhenKnown = reason;
-        return;
       }
+    }
+    if (ctl == null) {
+      // No word from the provider yet: tell every node serving the name.
+      h.put(Wire.INBOX, link.replySubject(id));
+      link.publish(cancelSubject, null, h, new byte[0]);
+      return;
     }
     sendControl(h, new byte[0]);
   }

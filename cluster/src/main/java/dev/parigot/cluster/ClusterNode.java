@@ -6,6 +6,7 @@ import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Provider;
 import dev.parigot.services.HttpSection;
 import dev.parigot.services.KernelServices;
 import java.io.IOException;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -66,6 +68,20 @@ public final class ClusterNode implements AutoCloseable {
    */
   public static ClusterNode start(
       Manifest manifest, String name, Kernel.Output output, Optional<Engine> engine) {
+    return start(manifest, name, output, engine, Map.of(), false);
+  }
+
+  /**
+   * As the public {@link #start}; the kernel also serves {@code javaServices}, and with {@code
+   * javaCalls} calls made from Java reach every name of the app (for tests).
+   */
+  static ClusterNode start(
+      Manifest manifest,
+      String name,
+      Kernel.Output output,
+      Optional<Engine> engine,
+      Map<String, Provider> javaServices,
+      boolean javaCalls) {
     Objects.requireNonNull(name, "name");
     ClusterSpec spec =
         manifest
@@ -97,6 +113,7 @@ public final class ClusterNode implements AutoCloseable {
     try {
       var builder = Kernel.builder().output(output);
       engine.ifPresent(builder::engine);
+      javaServices.forEach(builder::service);
       kernel = services.install(builder).build();
       var byProgram = new LinkedHashMap<String, NatsLink>();
       for (ProgramSpec p : here) {
@@ -106,6 +123,14 @@ public final class ClusterNode implements AutoCloseable {
         links.add(link);
         byProgram.put(p.name(), link);
       }
+      Optional<NatsLink> java = Optional.empty();
+      if (javaCalls) {
+        java =
+            Optional.of(
+                NatsLink.connect(
+                    spec.servers(), manifest.app(), "java", Optional.empty(), transport));
+        links.add(java.get());
+      }
       Kernel k = kernel;
       node =
           new Node(
@@ -114,8 +139,8 @@ public final class ClusterNode implements AutoCloseable {
               name,
               p -> spec.runs(name, p.name()),
               byProgram,
-              Optional.empty(),
-              Duration.ZERO);
+              java,
+              Duration.ofSeconds(10));
       var started = new ClusterNode(name, manifest, services, kernel, transport, links, node);
       node.launch();
       return started;

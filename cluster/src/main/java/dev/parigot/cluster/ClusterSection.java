@@ -72,7 +72,8 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
     cluster.unknownKeys(List.of("servers", "nodes", "credentials", "heartbeat_ms"));
     boolean ok = true;
     var servers = new ArrayList<String>();
-    for (ManifestTable.Item item : cluster.strings("servers")) {
+    List<ManifestTable.Item> serverItems = cluster.strings("servers");
+    for (ManifestTable.Item item : serverItems) {
       if (cluster.check(
           "servers",
           SERVER.matcher(item.value()).matches(),
@@ -83,14 +84,15 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
         ok = false;
       }
     }
-    if (servers.isEmpty() && ok) {
+    if (serverItems.isEmpty()) {
       cluster.report(
           cluster.line(),
           cluster.name("servers") + ": missing; [cluster] names at least one NATS server");
       ok = false;
     }
     var nodes = new LinkedHashSet<String>();
-    for (ManifestTable.Item item : cluster.strings("nodes")) {
+    List<ManifestTable.Item> nodeItems = cluster.strings("nodes");
+    for (ManifestTable.Item item : nodeItems) {
       if (!cluster.check("nodes", NODE.matcher(item.value()).matches(), item.value(), NODE_RULE)) {
         ok = false;
       } else if (!nodes.add(item.value())) {
@@ -100,7 +102,7 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
         ok = false;
       }
     }
-    if (nodes.isEmpty() && ok) {
+    if (nodeItems.isEmpty()) {
       cluster.report(
           cluster.line(), cluster.name("nodes") + ": missing; [cluster] names its nodes");
       ok = false;

@@ -150,6 +150,7 @@ final class NatsLink implements AutoCloseable {
     var export = new ServiceExport(this, service, registry);
     serving.subscribe(Wire.calls(app, service), service, export::request);
     serving.subscribe(Wire.controls(app, service, id), export::control);
+    serving.subscribe(Wire.cancels(app, service), export::cancel);
     transport.add(export);
     return export;
   }

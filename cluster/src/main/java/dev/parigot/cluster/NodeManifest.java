@@ -3,6 +3,7 @@ package dev.parigot.cluster;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Role;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -17,9 +18,10 @@ import org.tomlj.TomlTable;
 
 /**
  * The manifest a node's kernel launches for one program of the app: the app's manifest with that
- * program alone, whose required names served by the app's other programs become imports. The kernel
- * then waits for them (the node registers them once some node serves them) with its own start
- * timeout and message, and launches each program once the ones before it serve their names.
+ * program alone (and the test programs, which are not launched), whose required names served by the
+ * app's other programs become imports. The kernel then waits for them (the node registers them once
+ * some node serves them) with its own start timeout and message, and launches each program once the
+ * ones before it serve their names.
  */
 final class NodeManifest {
   private NodeManifest() {}
@@ -39,23 +41,34 @@ final class NodeManifest {
       }
       text.append(quote(key)).append(" = ").append(value(toml.get(key))).append('\n');
     }
-    TomlTable table = toml.getTable(List.of("program", program.name()));
-    var imports = new LinkedHashSet<>(program.imports());
-    for (String name : program.requires()) {
-      if (!name.startsWith(Manifest.KERNEL_PREFIX) && !program.exports().contains(name)) {
-        imports.add(name);
+    // The test programs come along: never launched, they keep the names they export granted,
+    // so a call to one of those gets NO_SUCH_SERVICE at once, as in one kernel.
+    var kept = new ArrayList<ProgramSpec>();
+    kept.add(program);
+    manifest.programs().stream()
+        .filter(p -> p.role() == Role.TEST && p != program)
+        .forEach(kept::add);
+    var exported = new LinkedHashSet<String>();
+    kept.forEach(p -> exported.addAll(p.exports()));
+    for (ProgramSpec p : kept) {
+      TomlTable table = toml.getTable(List.of("program", p.name()));
+      var imports = new LinkedHashSet<>(p.imports());
+      for (String name : p.requires()) {
+        if (!name.startsWith(Manifest.KERNEL_PREFIX) && !exported.contains(name)) {
+          imports.add(name);
+        }
       }
-    }
-    text.append("[program.").append(quote(program.name())).append("]\n");
-    for (String key : table.keySet()) {
-      if (!key.equals("imports")) {
-        text.append(quote(key)).append(" = ").append(value(table.get(key))).append('\n');
+      text.append("[program.").append(quote(p.name())).append("]\n");
+      for (String key : table.keySet()) {
+        if (!key.equals("imports")) {
+          text.append(quote(key)).append(" = ").append(value(table.get(key))).append('\n');
+        }
       }
+      text.append("imports = ")
+          .append(
+              imports.stream().map(NodeManifest::quote).collect(Collectors.joining(", ", "[", "]")))
+          .append('\n');
     }
-    text.append("imports = ")
-        .append(
-            imports.stream().map(NodeManifest::quote).collect(Collectors.joining(", ", "[", "]")))
-        .append('\n');
     return Manifest.parse(text.toString(), manifest.file());
   }
 

@@ -53,6 +53,10 @@ final class ProviderCall implements Replies {
     this.bound = bound;
   }
 
+  String replyTo() {
+    return replyTo;
+  }
+
   /** Hands the call to this kernel's provider of the service. */
   void open(Caller who, int method, byte[] request) {
     var provider = export.provider();

@@ -64,6 +64,7 @@ final class RemoteService implements Provider {
         new CallerCall(
             link,
             Wire.call(app, name, method),
+            Wire.cancels(app, name),
             replies,
             WINDOW_MESSAGES * max,
             BOUND_MESSAGES * max);

@@ -25,6 +25,8 @@ final class ServiceExport {
   private final ServiceRegistry registry;
   private final AtomicLong ids = new AtomicLong();
   private final ConcurrentMap<String, ProviderCall> open = new ConcurrentHashMap<>();
+  // The same calls by their reply subject, for cancels sent before the control subject was known.
+  private final ConcurrentMap<String, ProviderCall> byInbox = new ConcurrentHashMap<>();
 
   ServiceExport(NatsLink link, String service, ServiceRegistry registry) {
     this.link = link;
@@ -43,6 +45,7 @@ final class ServiceExport {
     long credit = Wire.number(m, Wire.CREDIT).orElse(0L);
     long bound = Wire.number(m, Wire.BOUND).orElse(0L);
     var call = new ProviderCall(this, id, reply, control, credit, bound);
+    byInbox.put(reply, call);
     Optional<String> problem = Optional.empty();
     int method = -1;
     try {
@@ -55,6 +58,7 @@ final class ServiceExport {
       problem = Optional.of("a call without a valid caller, credit or bound");
     }
     if (problem.isPresent()) {
+      byInbox.remove(reply, call);
       call.fail(Errno.BAD_ARGUMENT.negative(), problem.get().getBytes(StandardCharsets.UTF_8));
       return;
     }
@@ -77,13 +81,25 @@ final class ServiceExport {
     }
   }
 
+  /** A cancel sent to every node serving the name: stops the call if it is this node's. */
+  void cancel(Message m) {
+    String inbox = Wire.header(m, Wire.INBOX);
+    ProviderCall call = inbox == null ? null : byInbox.get(inbox);
+    if (call != null) {
+      call.control(m);
+    }
+  }
+
   /** The provider in this kernel, when some program here still serves the name. */
   Optional<Provider> provider() {
     return registry.lookup(service);
   }
 
   void forget(String id) {
-    open.remove(id);
+    ProviderCall call = open.remove(id);
+    if (call != null) {
+      byInbox.remove(call.replyTo(), call);
+    }
   }
 
   Iterable<ProviderCall> openCalls() {

@@ -43,6 +43,9 @@ final class Wire {
   /** The calling program and process, as "program/pid". */
   static final String CALLER = "P-P";
 
+  /** On a cancel to {@link #cancels}: the reply subject of the call it cancels. */
+  static final String INBOX = "P-I";
+
   /** How many milliseconds the caller gives the call from its start; absent for no deadline. */
   static final String TIMEOUT = "P-T";
 
@@ -78,6 +81,14 @@ final class Wire {
   /** The control subjects of one node's calls of {@code service}. */
   static String controls(String app, String service, String nodeId) {
     return "parigot." + app + ".svc." + service + ".$c." + nodeId + ".*";
+  }
+
+  /**
+   * Where a caller cancels a call whose provider has not named its control subject yet: every node
+   * serving the service hears it, and the one holding the call (by {@link #INBOX}) stops it.
+   */
+  static String cancels(String app, String service) {
+    return "parigot." + app + ".svc." + service + ".$c.all";
   }
 
   /** The last token of a subject. */

@@ -89,8 +89,23 @@ public final class TwoKernels implements ConformanceFixture {
       Node nodeB = node(b, manifest, "b", exporting, false);
       Node nodeA = node(a, manifest, "a", exporting.negate(), true);
       // Each node waits for the other's names as it needs them, so both start at once.
+      // Threads of their own: the common pool may have one thread, and a launch blocks.
       var launches =
-          Stream.of(nodeB, nodeA).map(n -> CompletableFuture.runAsync(n::launch)).toList();
+          Stream.of(nodeB, nodeA)
+              .map(n -> {
+                var done = new CompletableFuture<Void>();
+                Thread.ofVirtual()
+                    .start(() -> {
+                      try {
+                        n.launch();
+                        done.complete(null);
+                      } catch (RuntimeException | Error e) {
+                        done.completeExceptionally(e);
+                      }
+                    });
+                return done;
+              })
+              .toList();
       try {
         launches.forEach(CompletableFuture::join);
       } catch (CompletionException e) {
