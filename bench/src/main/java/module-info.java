@@ -2,6 +2,8 @@
 module dev.parigot.bench {
   requires dev.parigot.kernel;
   requires dev.parigot.services;
+  requires dev.parigot.cluster;
+  requires io.nats.jnats;
   requires jmh.core;
   requires HdrHistogram;
   requires io.grpc;

@@ -2,6 +2,7 @@
 module dev.parigot.cli {
   requires dev.parigot.kernel;
   requires dev.parigot.host;
+  requires dev.parigot.cluster;
   requires dev.parigot.protoc;
   requires dev.parigot.services;
   requires info.picocli;

@@ -24,9 +24,9 @@ import org.HdrHistogram.Histogram;
  * </pre>
  *
  * Sections, in the order they run: compile, coldstart, call, stream, spawn, isolation, compute,
- * services, idle. compile runs first because it measures a module's first compile in a cold JVM;
- * coldstart times whole {@code parigot} processes; idle runs last because it leaves the most
- * garbage behind.
+ * services, cluster, idle. compile runs first because it measures a module's first compile in a
+ * cold JVM; coldstart times whole {@code parigot} processes; idle runs last because it leaves the
+ * most garbage behind.
  */
 public final class Main {
   private static final List<String> SECTIONS =
@@ -39,6 +39,7 @@ public final class Main {
           "isolation",
           "compute",
           "services",
+          "cluster",
           "idle");
 
   private final boolean quick;
@@ -99,6 +100,7 @@ public final class Main {
       case "isolation" -> isolation();
       case "compute" -> compute();
       case "services" -> services();
+      case "cluster" -> cluster();
       case "idle" -> idle();
       default -> throw new IllegalArgumentException(section);
     }
@@ -248,6 +250,57 @@ public final class Main {
           "calls/s, gRPC-java server, " + callers + " blocking client thread(s)",
           jmh.throughput(GrpcBenchmark.class, callers, false),
           "calls/s");
+    }
+  }
+
+  private void cluster() throws Exception {
+    try (var bench =
+        new ClusterBench(root.resolve("bench/guests"), root.resolve("bench/target/cluster"))) {
+      int warmup = quick ? 500 : 5_000;
+      int n = quick ? 2_000 : 20_000;
+      Histogram raw = bench.rawRequestReply(warmup, n);
+      Histogram guest = bench.calls(1, warmup, n, List.of("b")).histogram();
+      report.add(
+          "cluster.raw.p50",
+          "raw jnats request/reply, 64 B, p50",
+          raw.getValueAtPercentile(50) / 1e3,
+          "us");
+      report.add(
+          "cluster.call.p50",
+          "64 B call, C guest to C guest on two kernels over NATS, p50",
+          guest.getValueAtPercentile(50) / 1e3,
+          "us",
+          Target.atMost(raw.getValueAtPercentile(50) / 1e3 + 50),
+          "raw + 50 us");
+      report.add("cluster.call.p99", "the same, p99", guest.getValueAtPercentile(99) / 1e3, "us");
+      int total = quick ? 6_400 : 64_000;
+      double rawRate = bench.rawQueueGroup(3, 64, total);
+      double rate = bench.calls(64, warmup / 64, total / 64, List.of("b", "c", "d")).perSecond();
+      report.add(
+          "cluster.raw.queue",
+          "raw NATS, 64 in flight to 3 responders in a queue group",
+          rawRate,
+          "calls/s");
+      report.add(
+          "cluster.calls.64",
+          "calls/s, 64 C callers on one kernel to 3 replicas on 3 kernels",
+          rate,
+          "calls/s",
+          Target.atLeast(0.8 * rawRate),
+          "80% of raw");
+      int count = 10_000;
+      double rawStream = bench.rawStream(count, 1024);
+      Histogram stream = bench.stream(quick ? 2 : 10, quick ? 3 : 10, count, 1024);
+      double perSecond = count / (stream.getValueAtPercentile(50) / 1e9);
+      report.add(
+          "cluster.raw.stream", "raw publish of 10,000 x 1 KiB to an inbox", rawStream, "msgs/s");
+      report.add(
+          "cluster.stream",
+          "partial results/s, 10,000 x 1 KiB to a C caller over NATS (p50 of the calls), none lost",
+          perSecond,
+          "results/s",
+          Target.atLeast(0.5 * rawStream),
+          "50% of raw");
     }
   }
 

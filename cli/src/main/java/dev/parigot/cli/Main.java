@@ -1,5 +1,6 @@
 package dev.parigot.cli;
 
+import dev.parigot.cluster.ClusterSection;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.host.AppHost;
 import dev.parigot.host.RunningApp;
@@ -63,7 +64,8 @@ import picocli.CommandLine.Spec;
       Main.Logs.class,
       CacheCommand.class,
       NewCommand.class,
-      DevCommand.class
+      DevCommand.class,
+      ClusterCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -159,10 +161,20 @@ public final class Main implements Runnable {
 
     @Mixin ListenOption listen;
 
+    @Option(
+        names = "--node",
+        paramLabel = "NAME",
+        description = "Run node NAME of an app whose manifest has [cluster]: its programs only.")
+    String node;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+      if (node != null) {
+        return ClusterCommand.runNode(
+            manifest, node, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+      }
       return run(
           manifest,
           dataDir,
@@ -190,6 +202,16 @@ public final class Main implements Runnable {
       configureLogging(verbose);
       try {
         Manifest m = dataDir.load(manifest, Optional.empty());
+        // ClusterSection is loaded with the manifest sections; nothing of NATS is, here.
+        if (m.section(ClusterSection.KEY).isPresent()) {
+          err.println(
+              "parigot: "
+                  + manifest
+                  + " has [cluster]: run each node with parigot run "
+                  + manifest
+                  + " --node NAME");
+          return REFUSED;
+        }
         AppHost host =
             listen
                 .apply(AppHost.builder(m), m, cli)

@@ -1,0 +1,285 @@
+package dev.parigot.cluster;
+
+import dev.parigot.abi.Errno;
+import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Provider;
+import dev.parigot.kernel.Replies;
+import io.nats.client.Message;
+import io.nats.client.impl.Headers;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The caller's side of one call to another node: sends the request, checks the sequence of what
+ * comes back, passes it to the caller's {@link Replies}, and gives credit back as the caller reads.
+ * Messages arrive on the link's dispatcher thread, one at a time.
+ */
+final class CallerCall implements Provider.Cancellation {
+  private final NatsLink link;
+  private final String subject;
+  private final String cancelSubject;
+  private final Replies replies;
+  private final long window;
+  private final long bound;
+  private final String id;
+  private final AtomicBoolean finished = new AtomicBoolean();
+  private final AtomicLong owed = new AtomicLong();
+  private final AtomicBoolean awaitingRoom = new AtomicBoolean();
+  private final long opened = System.nanoTime();
+  private volatile long lastHeard = opened;
+  private volatile long lastSent = opened;
+  private volatile boolean heard;
+  // Guarded by this: the control subject, once the provider named it, and what waits for it.
+  private String control;
+  private Errno cancelWhenKnown;
+  private byte[][] rest;
+  // Dispatcher thread only.
+  private long expected = 1;
+  private Joiner joining;
+
+  CallerCall(
+      NatsLink link,
+      String subject,
+      String cancelSubject,
+      Replies replies,
+      long window,
+      long bound) {
+    this.link = link;
+    this.subject = subject;
+    this.cancelSubject = cancelSubject;
+    this.replies = replies;
+    this.window = window;
+    this.bound = bound;
+    this.id = link.newCall(this);
+  }
+
+  /** Sends the request; the first chunk only if it is cut, the rest once the provider accepts. */
+  void start(Caller caller, byte[] request, long timeoutMillis) {
+    byte[][] chunks = Wire.chunks(request, link.room());
+    var h = new Headers();
+    h.put(Wire.CALLER, caller.program() + "/" + caller.pid());
+    h.put(Wire.CREDIT, Long.toString(window));
+    h.put(Wire.BOUND, Long.toString(bound));
+    if (timeoutMillis > 0) {
+      h.put(Wire.TIMEOUT, Long.toString(timeoutMillis));
+    }
+    if (chunks.length > 1) {
+      h.put(Wire.CHUNKS, Integer.toString(chunks.length));
+      synchronized (this) {
+        rest = java.util.Arrays.copyOfRange(chunks, 1, chunks.length);
+      }
+    }
+    link.publish(subject, link.replySubject(id), h, chunks[0]);
+  }
+
+  /** Whether a refusal to publish to {@code refused} may be this call's: it has heard nothing. */
+  boolean refused(String refused) {
+    return !heard && subject.equals(refused);
+  }
+
+  /** A message from the provider, on the dispatcher thread. */
+  void received(Message m) {
+    if (finished.get()) {
+      return;
+    }
+    if (m.isStatusMessage()) {
+      if (m.getStatus().getCode() == 503) {
+        fail(
+            Errno.PROVIDER_DIED.negative(),
+            utf8("no node serves " + subject + " now (NATS: no responders)"));
+      }
+      return;
+    }
+    lastHeard = System.nanoTime();
+    heard = true;
+    long seq = Wire.number(m, Wire.SEQ).orElse(-1L);
+    if (seq != expected) {
+      fail(
+          Errno.PROVIDER_DIED.negative(),
+          utf8("lost messages from the provider: got number " + seq + ", expected " + expected));
+      return;
+    }
+    expected++;
+    String ctl = Wire.header(m, Wire.CONTROL);
+    if (ctl != null) {
+      controlKnown(ctl);
+    }
+    String kind = Wire.header(m, Wire.KIND);
+    if (kind == null || kind.equals(Wire.HEARTBEAT) || kind.equals(Wire.ACCEPT)) {
+      return;
+    }
+    byte[] data = m.getData() == null ? new byte[0] : m.getData();
+    if (joining != null || Wire.header(m, Wire.MORE) != null) {
+      if (joining == null) {
+        joining = new Joiner(bound);
+      }
+      if (!joining.add(data)) {
+        fail(Errno.WOULD_EXCEED_LIMIT.negative(), utf8("a reply larger than the caller holds"));
+        return;
+      }
+      if (Wire.header(m, Wire.MORE) != null) {
+        return;
+      }
+      data = joining.bytes();
+      joining = null;
+    }
+    switch (kind) {
+      case Wire.PARTIAL -> partial(data);
+      case Wire.END -> {
+        if (finish()) {
+          replies.end(data);
+        }
+      }
+      case Wire.FAIL -> {
+        if (finish()) {
+          replies.fail((int) Wire.number(m, Wire.CODE).orElse(0L).longValue(), data);
+        }
+      }
+      default -> fail(Errno.PROVIDER_DIED.negative(), utf8("a message of unknown kind " + kind));
+    }
+  }
+
+  private void partial(byte[] data) {
+    if (!replies.partial(data)) {
+      // The caller's bound overflowed (the channel told its cancellation) or the call ended.
+      return;
+    }
+    owed.addAndGet(data.length + Wire.RECORD_BYTES);
+    if (replies.isReady()) {
+      if (owed.get() >= window / 4) {
+        grant();
+      }
+    } else if (awaitingRoom.compareAndSet(false, true)) {
+      replies.onReady(() -> {
+        awaitingRoom.set(false);
+        grant();
+      });
+    }
+  }
+
+  /** Gives back the credit the caller's reads made room for. */
+  private void grant() {
+    long n = owed.getAndSet(0);
+    if (n > 0 && !finished.get()) {
+      var h = new Headers();
+      h.put(Wire.KIND, Wire.GRANT);
+      h.put(Wire.CREDIT, Long.toString(n));
+      if (!sendControl(h, new byte[0])) {
+        owed.addAndGet(n);
+      }
+    }
+  }
+
+  private void controlKnown(String ctl) {
+    Errno cancel;
+    byte[][] chunks;
+    synchronized (this) {
+      control = ctl;
+      cancel = cancelWhenKnown;
+      chunks = rest;
+      rest = null;
+    }
+    if (cancel != null) {
+      sendCancel(cancel);
+      return;
+    }
+    if (chunks != null) {
+      for (int i = 0; i < chunks.length; i++) {
+        var h = new Headers();
+        h.put(Wire.KIND, Wire.REST);
+        if (i < chunks.length - 1) {
+          h.put(Wire.MORE, "1");
+        }
+        sendControl(h, chunks[i]);
+      }
+    }
+  }
+
+  /** Sends to the control subject; false when it is not known yet. */
+  private boolean sendControl(Headers h, byte[] body) {
+    String ctl;
+    synchronized (this) {
+      ctl = control;
+    }
+    if (ctl == null) {
+      return false;
+    }
+    lastSent = System.nanoTime();
+    link.publish(ctl, null, h, body);
+    return true;
+  }
+
+  /** The kernel gives up on the call (deadline, cancel, overflow, the caller's death). */
+  @Override
+  public void cancel(Errno reason) {
+    if (finish()) {
+      sendCancel(reason);
+    }
+  }
+
+  private void sendCancel(Errno reason) {
+    var h = new Headers();
+    h.put(Wire.KIND, Wire.CANCEL);
+    h.put(Wire.CODE, Integer.toString(reason.negative()));
+    String ctl;
+    synchronized (this) {
+      ctl = control;
+      if (ctl == null) {
+        cancelWhenKnown = reason;
+      }
+    }
+    if (ctl == null) {
+      // No word from the provider yet: tell every node serving the name.
+      h.put(Wire.INBOX, link.replySubject(id));
+      link.publish(cancelSubject, null, h, new byte[0]);
+      return;
+    }
+    sendControl(h, new byte[0]);
+  }
+
+  /** Fails the call at the caller and tells the provider to stop. */
+  void fail(int code, byte[] message) {
+    if (finish()) {
+      replies.fail(code, message);
+      sendCancel(Errno.CANCELLED);
+    }
+  }
+
+  /**
+   * The heartbeat's check, every quarter interval: a provider silent for two intervals is taken for
+   * dead; a call open longer than one tells its provider that its caller lives.
+   */
+  void tick(long now, long interval) {
+    if (finished.get()) {
+      return;
+    }
+    if (now - lastHeard > 2 * interval) {
+      fail(
+          Errno.PROVIDER_DIED.negative(),
+          utf8(
+              "no word from the node serving "
+                  + subject
+                  + " for "
+                  + (now - lastHeard) / 1_000_000
+                  + " ms, two heartbeats"));
+    } else if (now - lastSent >= interval && now - opened >= interval) {
+      var h = new Headers();
+      h.put(Wire.KIND, Wire.GRANT);
+      h.put(Wire.CREDIT, "0");
+      sendControl(h, new byte[0]);
+    }
+  }
+
+  private boolean finish() {
+    if (finished.compareAndSet(false, true)) {
+      link.forget(id);
+      return true;
+    }
+    return false;
+  }
+
+  private static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,154 @@
+package dev.parigot.cluster;
+
+import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProgramSpec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * What {@code parigot cluster config APP.toml} writes: the NATS server's account for the app and a
+ * user per program, whose permissions are the program's manifest (RATIONALE.md, "Why is the cluster
+ * secured at the network?"), and each program's password.
+ *
+ * <p>A program's user may publish calls to what it requires, subscribe to calls of what it exports
+ * and to its own inbox, answer a call with a stream (response permissions), and use JetStream in
+ * the app's account. Nothing else: a node whose copy of the manifest was edited to require more is
+ * refused by the server.
+ */
+public final class ClusterConfig {
+  /** The file of the server configuration, included from the server's own. */
+  public static final String ACCOUNTS_FILE = "parigot-accounts.conf";
+
+  /**
+   * How many messages one call may answer with, and for how long: the server's cap on a stream
+   * through response permissions (a heartbeat counts as one).
+   */
+  static final int MAX_RESPONSES = 1_000_000;
+
+  static final String RESPONSE_EXPIRY = "24h";
+
+  private ClusterConfig() {}
+
+  /** A program's password file, in the credentials directory. */
+  static String passwordFile(String program) {
+    return program + ".password";
+  }
+
+  /**
+   * Writes {@link #ACCOUNTS_FILE} and a password file per program into {@code dir}, created if
+   * needed. A password file already there is kept, so nodes running keep theirs; the others are
+   * made from 32 random bytes. Both readable by their owner only.
+   *
+   * @return the files written
+   * @throws ParigotException if the manifest has no {@code [cluster]} or a file cannot be written
+   */
+  public static List<Path> write(Manifest manifest, Path dir) {
+    if (manifest.section(ClusterSection.KEY).isEmpty()) {
+      throw new ParigotException(manifest.file() + ": has no [cluster]; nothing to configure");
+    }
+    try {
+      Files.createDirectories(dir);
+      var written = new ArrayList<Path>();
+      var users = new ArrayList<String>();
+      var random = new SecureRandom();
+      for (ProgramSpec p : manifest.programs()) {
+        Path file = dir.resolve(passwordFile(p.name()));
+        String password;
+        if (Files.exists(file)) {
+          password = Files.readString(file, StandardCharsets.UTF_8).strip();
+        } else {
+          byte[] bytes = new byte[32];
+          random.nextBytes(bytes);
+          password = HexFormat.of().formatHex(bytes);
+          writePrivate(file, password + "\n");
+          written.add(file);
+        }
+        users.add(user(manifest.app(), p, password));
+      }
+      Path accounts = dir.resolve(ACCOUNTS_FILE);
+      writePrivate(accounts, accounts(manifest.app(), users));
+      written.add(accounts);
+      return List.copyOf(written);
+    } catch (IOException e) {
+      throw new ParigotException("cannot write the cluster configuration in " + dir + ": " + e, e);
+    }
+  }
+
+  /** The server configuration text: the app's account and its users. */
+  static String accounts(String app, List<String> users) {
+    return "# Written by parigot cluster config from the manifest of app '"
+        + app
+        + "'; include it from the\n# nats-server configuration. Regenerate it when the manifest"
+        + " changes.\naccounts {\n  "
+        + quote(app)
+        + ": {\n    jetstream: enabled\n    users: [\n"
+        + String.join(",\n", users)
+        + "\n    ]\n  }\n}\n";
+  }
+
+  private static String user(String app, ProgramSpec p, String password) {
+    var publish = new ArrayList<String>();
+    for (String name : p.requires()) {
+      if (!name.startsWith(Manifest.KERNEL_PREFIX)) {
+        publish.add(Wire.calls(app, name));
+        publish.add("parigot." + app + ".svc." + name + ".$c.>");
+      }
+    }
+    // The kernel's own use of JetStream in the app's account: readiness, kv and queue.
+    publish.add("$JS.>");
+    publish.add("$KV.>");
+    var subscribe = new ArrayList<String>();
+    for (String name : p.exports()) {
+      subscribe.add(Wire.calls(app, name));
+      subscribe.add("parigot." + app + ".svc." + name + ".$c.>");
+    }
+    subscribe.add(NatsLink.inboxPrefix(p.name()) + ">");
+    return "      { user: "
+        + quote(NatsLink.user(app, p.name()))
+        + ", password: "
+        + quote(password)
+        + ",\n        permissions: {\n          publish: { allow: "
+        + list(publish)
+        + " }\n          subscribe: { allow: "
+        + list(subscribe)
+        + " }\n          allow_responses: { max: "
+        + MAX_RESPONSES
+        + ", expires: \""
+        + RESPONSE_EXPIRY
+        + "\" }\n        } }";
+  }
+
+  private static String list(List<String> items) {
+    return "[" + String.join(", ", items.stream().map(ClusterConfig::quote).toList()) + "]";
+  }
+
+  private static String quote(String s) {
+    // Names and subjects here are of [A-Za-z0-9._$>*-] and hex: nothing to escape.
+    return '"' + s + '"';
+  }
+
+  private static void writePrivate(Path file, String text) throws IOException {
+    Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.deleteIfExists(tmp);
+    try {
+      Files.createFile(
+          tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    } catch (UnsupportedOperationException e) {
+      Files.createFile(tmp);
+    }
+    Files.writeString(tmp, text, StandardCharsets.UTF_8);
+    Files.move(
+        tmp,
+        file,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  }
+}
