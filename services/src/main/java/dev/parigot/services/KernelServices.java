@@ -260,7 +260,8 @@ public final class KernelServices implements AutoCloseable {
 
     /**
      * Keeps kv entries and queue messages in these stores (JetStream's, in a cluster) instead of
-     * the data directory's SQLite database; the disk quotas do not apply to them.
+     * the data directory's SQLite database; the disk quotas do not apply to them. They stay open
+     * when the services close: their owner closes them after.
      */
     public Builder stores(KvStore kv, QueueStore queue) {
       this.kvStore = Objects.requireNonNull(kv, "kv");

@@ -142,6 +142,9 @@ final class JetStreamKv implements KvStore {
           @Override
           public void watch(KeyValueEntry e) {
             byte[] key = keyOf(e.getKey());
+            if (key == null) {
+              return;
+            }
             int c = Arrays.compareUnsigned(key, from);
             if (c < 0 || c == 0 && !inclusive) {
               return;
@@ -306,13 +309,13 @@ final class JetStreamKv implements KvStore {
     private Change change(KeyValueEntry e) {
       int dot = e.getKey().indexOf('.');
       if (dot < 0
-          || !Arrays.equals(
-              Tokens.decode(e.getKey().substring(0, dot)),
-              bucket.getBytes(StandardCharsets.UTF_8))) {
+          || !e.getKey()
+              .substring(0, dot)
+              .equals(Tokens.encode(bucket.getBytes(StandardCharsets.UTF_8)))) {
         return null;
       }
-      byte[] key = Tokens.decode(e.getKey().substring(dot + 1));
-      if (!startsWith(key, prefix)) {
+      byte[] key = keyOf(e.getKey());
+      if (key == null || !startsWith(key, prefix)) {
         return null;
       }
       var b =
@@ -384,8 +387,13 @@ final class JetStreamKv implements KvStore {
     return Tokens.encode(bucket.getBytes(StandardCharsets.UTF_8)) + "." + Tokens.encode(key);
   }
 
+  /** The parigot key of a NATS key; null for one this store did not write. */
   private static byte[] keyOf(String natsKey) {
-    return Tokens.decode(natsKey.substring(natsKey.indexOf('.') + 1));
+    try {
+      return Tokens.decode(natsKey.substring(natsKey.indexOf('.') + 1));
+    } catch (IllegalArgumentException notOurs) {
+      return null;
+    }
   }
 
   private static Entry entry(byte[] key, KeyValueEntry e) {
