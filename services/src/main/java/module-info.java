@@ -15,6 +15,8 @@ module dev.parigot.services {
   exports dev.parigot.services;
   // The request and response messages, for hosts that call the services from Java.
   exports dev.parigot.services.proto;
+  // Where kv and queue keep their data, for stores other than SQLite (JetStream's, in a cluster).
+  exports dev.parigot.services.store;
 
   // The manifest's [http] and [disk] tables and the programs' files, http_allow and disk_mib keys.
   provides dev.parigot.kernel.spi.ManifestSection with

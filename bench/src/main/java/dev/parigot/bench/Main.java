@@ -426,6 +426,30 @@ public final class Main {
         }
       }
     }
+    // The same Java calls with kv and queue on JetStream, as a cluster keeps them.
+    Path nats = root.resolve("bench/target/services-nats");
+    deleteTree(nats);
+    try (var js = JetStream.start(nats, ServiceCalls.APP);
+        var services =
+            KernelServices.builder()
+                .dataDir(data)
+                .output((p, e, l) -> {})
+                .stores(js.kv(), js.queue())
+                .build()) {
+      report.machine("services nats", "nats-server -js, file store in " + nats);
+      var java = new ServiceCalls(services);
+      for (int callers : new int[] {1, 4}) {
+        for (String op : List.of("put", "get", "send", "receive")) {
+          String name = op.equals("put") || op.equals("get") ? "kv." + op : "queue." + op;
+          serviceRows(
+              name,
+              "jetstream",
+              "Java through the Provider SPI, on JetStream",
+              callers,
+              java.run(op, callers, warmup / callers, total / callers));
+        }
+      }
+    }
   }
 
   private void serviceRows(

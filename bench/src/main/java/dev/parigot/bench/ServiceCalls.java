@@ -32,7 +32,10 @@ import org.HdrHistogram.Histogram;
  * operations as bench/guests/svc.c, with the same requests.
  */
 final class ServiceCalls {
-  private static final Caller CALLER = new Caller("bench-java", "bench", 0);
+  /** The app the calls are made for. */
+  static final String APP = "bench-java";
+
+  private static final Caller CALLER = new Caller(APP, "bench", 0);
   private static final byte[] VALUE = "v".repeat(64).getBytes(StandardCharsets.US_ASCII);
   private static final long TIMEOUT_SECONDS = 60;
 

@@ -8,6 +8,7 @@ import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.services.proto.StatusProto.Code;
+import dev.parigot.services.store.StoreException;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -27,7 +28,7 @@ import java.util.concurrent.ThreadFactory;
  *   <li>an unknown method number: UNIMPLEMENTED; an undecodable request: INVALID_ARGUMENT;
  *   <li>a returned message: END with it; null: the handler answers later itself (timers, and
  *       streams, which go at the caller's pace through {@link Call#stream});
- *   <li>a thrown {@link Failure}: ERROR with its code and message;
+ *   <li>a thrown {@link Failure} or {@link StoreException}: ERROR with its code and message;
  *   <li>a full disk ({@link DiskFull}): RESOURCE_EXHAUSTED, and a log record without a trace;
  *   <li>an interrupt after cancellation: nothing (the caller is gone);
  *   <li>anything else thrown: INTERNAL with a message, and a log record with the stack trace. No
@@ -125,6 +126,7 @@ final class Dispatcher implements Provider {
   static void failed(Call call, Throwable thrown) {
     switch (thrown) {
       case Failure f -> call.fail(f.code(), f.getMessage());
+      case StoreException e -> call.fail(e.code(), e.getMessage());
       case Throwable t when DiskFull.is(t) -> {
         LOG.log(Level.WARNING, call.method() + " for " + call.caller().process() + ": " + t);
         call.fail(Code.RESOURCE_EXHAUSTED, call.method() + ": the disk is full");

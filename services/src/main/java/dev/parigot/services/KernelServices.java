@@ -5,6 +5,8 @@ import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.Provider;
 import dev.parigot.services.proto.LogProto.Level;
+import dev.parigot.services.store.KvStore;
+import dev.parigot.services.store.QueueStore;
 import java.io.IOException;
 import java.lang.System.Logger;
 import java.nio.file.Files;
@@ -235,6 +237,8 @@ public final class KernelServices implements AutoCloseable {
             (stderr ? System.err : System.out).println(process + ": " + line);
     private Time time;
     private final List<Manifest> grants = new ArrayList<>();
+    private KvStore kvStore;
+    private QueueStore queueStore;
 
     private Builder() {}
 
@@ -260,6 +264,17 @@ public final class KernelServices implements AutoCloseable {
      */
     public Builder output(Kernel.Output output) {
       this.output = Objects.requireNonNull(output, "output");
+      return this;
+    }
+
+    /**
+     * Keeps kv entries and queue messages in these stores (JetStream's, in a cluster) instead of
+     * the data directory's SQLite database; the disk quotas do not apply to them. They stay open
+     * when the services close: their owner closes them after.
+     */
+    public Builder stores(KvStore kv, QueueStore queue) {
+      this.kvStore = Objects.requireNonNull(kv, "kv");
+      this.queueStore = Objects.requireNonNull(queue, "queue");
       return this;
     }
 
@@ -294,14 +309,24 @@ public final class KernelServices implements AutoCloseable {
       var http = new HttpEgress(threads);
       var bodies = new HttpBodies();
       Path dir = dataDir;
+      KvStore kvs = kvStore;
+      QueueStore queues = queueStore;
       List<OnDemand> dispatchers =
           List.of(
               new OnDemand(
-                  "parigot.kv.v1.KV", dir, () -> new Kv(store.get(), quotas).dispatcher(threads)),
+                  "parigot.kv.v1.KV",
+                  dir,
+                  () ->
+                      (kvs != null ? new Kv(kvs) : new Kv(store.get(), quotas))
+                          .dispatcher(threads)),
               new OnDemand(
                   "parigot.queue.v1.Queue",
                   dir,
-                  () -> new Queues(store.get(), t, threads, quotas).dispatcher()),
+                  () ->
+                      (queues != null
+                              ? new Queues(queues, t, threads)
+                              : new Queues(store.get(), t, threads, quotas))
+                          .dispatcher()),
               new OnDemand(
                   "parigot.log.v1.Log",
                   dir,

@@ -14,9 +14,8 @@ import dev.parigot.services.proto.QueueProto.NackResponse;
 import dev.parigot.services.proto.QueueProto.ReceiveRequest;
 import dev.parigot.services.proto.QueueProto.SendRequest;
 import dev.parigot.services.proto.QueueProto.SendResponse;
+import dev.parigot.services.store.QueueStore;
 import java.lang.System.Logger.Level;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Map;
 import java.util.Set;
@@ -28,13 +27,9 @@ import java.util.concurrent.ThreadFactory;
  * parigot.queue.v1.Queue: durable queues per app, delivered at least once. See queue.proto for the
  * contract.
  *
- * <p>Messages live in the store; whether one is out for delivery (leased) is a column, so Length
- * can count it, but the lease itself (who holds it, its timer) lives in memory. When the store is
- * opened, the process that held the leases is gone, so every lease is returned at once: that is
- * what makes a kill of the kernel redeliver rather than lose.
- *
- * <p>A message is charged to the {@link DiskQuotas disk quota} of the program that sent it (column
- * {@code program}) until it is acked; dead-lettering keeps it, and its charge.
+ * <p>This checks the requests, speaks the protocol and owns the leases: which receive holds a
+ * delivery, its visibility timeout, and which acks are stale. The messages live in a {@link
+ * QueueStore}: in SQLite ({@link SqliteQueue}) unless the kernel was given another.
  */
 final class Queues {
   private static final System.Logger LOG = System.getLogger("dev.parigot.services");
@@ -47,22 +42,6 @@ final class Queues {
   static final long DEFAULT_VISIBILITY_MS = 30_000;
   static final int MAX_IN_FLIGHT = 1000;
   static final String DEFAULT_DEAD_LETTER = "dead-letter";
-
-  static final String[] SCHEMA = {
-    // AUTOINCREMENT: ids are never reused, so an old id can never ack a newer message.
-    """
-    CREATE TABLE IF NOT EXISTS queue_messages (
-      id INTEGER PRIMARY KEY AUTOINCREMENT, app TEXT NOT NULL, queue TEXT NOT NULL,
-      body BLOB NOT NULL, sent_nanos INTEGER NOT NULL, attempts INTEGER NOT NULL,
-      max_attempts INTEGER NOT NULL, leased INTEGER NOT NULL, dead_from TEXT NOT NULL)\
-    """,
-    "CREATE INDEX IF NOT EXISTS queue_ready ON queue_messages (app, queue, leased, id)",
-    """
-    CREATE TABLE IF NOT EXISTS queue_config (
-      app TEXT NOT NULL, queue TEXT NOT NULL, max_attempts INTEGER NOT NULL,
-      dead_letter TEXT NOT NULL, PRIMARY KEY (app, queue)) WITHOUT ROWID\
-    """,
-  };
 
   private record QueueId(String app, String queue) {}
 
@@ -89,38 +68,21 @@ final class Queues {
     final Semaphore wake = new Semaphore(0);
   }
 
-  private final Store store;
+  private final QueueStore store;
   private final Time time;
   private final ThreadFactory threads;
-  private final DiskQuotas quotas;
   private final Map<Long, Lease> leases = new ConcurrentHashMap<>();
   private final Map<QueueId, Set<Consumer>> consumers = new ConcurrentHashMap<>();
 
-  Queues(Store store, Time time, ThreadFactory threads, DiskQuotas quotas) throws SQLException {
+  Queues(QueueStore store, Time time, ThreadFactory threads) {
     this.store = store;
     this.time = time;
     this.threads = threads;
-    this.quotas = quotas;
-    store.execute(SCHEMA);
-    store.tx(c -> {
-      DiskQuotas.addProgramColumn(c, "queue_messages");
-      return null;
-    });
-    int returned =
-        store.tx(c -> {
-          deadLetterSpent(c, "leased = 1");
-          try (var s =
-              c.prepareStatement("UPDATE queue_messages SET leased = 0 WHERE leased = 1")) {
-            return s.executeUpdate();
-          }
-        });
-    if (returned > 0) {
-      LOG.log(
-          Level.INFO,
-          "queue: {0} messages that were out for delivery when the store was"
-              + " last closed are visible again",
-          returned);
-    }
+  }
+
+  /** Queues in the SQLite store, as the kernel keeps them by default. */
+  Queues(Store store, Time time, ThreadFactory threads, DiskQuotas quotas) throws SQLException {
+    this(new SqliteQueue(store, quotas), time, threads);
   }
 
   Dispatcher dispatcher() {
@@ -134,36 +96,18 @@ final class Queues {
         .build();
   }
 
-  private SendResponse send(Call call, SendRequest r) throws SQLException {
+  private SendResponse send(Call call, SendRequest r) throws Exception {
     var q = new QueueId(call.caller().app(), name("queue", r.getQueue()));
     Check.size("body", r.getBody().size(), MAX_BODY);
     int maxAttempts = (int) Check.range("max_attempts", r.getMaxAttempts(), 0, MAX_ATTEMPTS);
-    long sent = time.wallNanos();
-    String program = call.caller().program();
     long id =
-        quotas.tx(
-            store,
-            (c, charge) -> {
-              int attempts = maxAttempts > 0 ? maxAttempts : config(c, q).maxAttempts();
-              charge.reserve(q.app(), program, r.getBody().size() + DiskQuotas.ROW);
-              try (var s =
-                  c.prepareStatement(
-                      "INSERT INTO queue_messages (app, queue, body, sent_nanos, attempts,"
-                          + " max_attempts, leased, dead_from, program)"
-                          + " VALUES (?, ?, ?, ?, 0, ?, 0, '', ?) RETURNING id")) {
-                s.setString(1, q.app());
-                s.setString(2, q.queue());
-                s.setBytes(3, r.getBody().toByteArray());
-                s.setLong(4, sent);
-                s.setInt(5, attempts);
-                s.setString(6, program);
-                try (ResultSet rs = s.executeQuery()) {
-                  rs.next();
-                  return rs.getLong(1);
-                }
-              }
-            },
-            sentId -> {});
+        store.send(
+            q.app(),
+            call.caller().program(),
+            q.queue(),
+            r.getBody().toByteArray(),
+            time.wallNanos(),
+            maxAttempts);
     wake(q);
     return SendResponse.newBuilder().setId(id).build();
   }
@@ -210,7 +154,10 @@ final class Queues {
           }
           Claimed claimed = claim(q, consumer, visibility);
           if (claimed == null) {
-            consumer.wake.acquire();
+            // A store fed from elsewhere waited for a message in claim already: ask it again.
+            if (!store.sendsFromElsewhere()) {
+              consumer.wake.acquire();
+            }
             continue;
           }
           if (!call.partial(claimed.delivery())) {
@@ -231,68 +178,42 @@ final class Queues {
   private record Claimed(Lease lease, Delivery delivery) {}
 
   /** Leases the oldest visible message of the queue, or returns null if there is none. */
-  private Claimed claim(QueueId q, Consumer consumer, long visibility) throws SQLException {
-    return store.tx(c -> {
-      Delivery d;
-      try (var s =
-          c.prepareStatement(
-              "UPDATE queue_messages SET leased = 1, attempts = attempts + 1 WHERE id ="
-                  + " (SELECT id FROM queue_messages WHERE app = ? AND queue = ? AND leased = 0"
-                  + " ORDER BY id LIMIT 1)"
-                  + " RETURNING id, attempts, body, sent_nanos, dead_from")) {
-        s.setString(1, q.app());
-        s.setString(2, q.queue());
-        try (ResultSet rs = s.executeQuery()) {
-          if (!rs.next()) {
-            return null;
-          }
-          d =
-              Delivery.newBuilder()
-                  .setId(rs.getLong(1))
-                  .setAttempt(rs.getInt(2))
-                  .setBody(ByteString.copyFrom(rs.getBytes(3)))
-                  .setSentUnixNanos(rs.getLong(4))
-                  .setDeadFrom(rs.getString(5))
-                  .build();
-        }
-      }
-      var lease = new Lease(d.getId(), d.getAttempt(), q, consumer);
-      // Armed before anything else can see the lease, so every lease has its timer.
-      lease.expiry =
-          time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
-      leases.put(lease.id, lease);
-      consumer.leases.add(lease);
-      return new Claimed(lease, d);
-    });
+  private Claimed claim(QueueId q, Consumer consumer, long visibility) throws Exception {
+    QueueStore.Delivery claimed = store.claim(q.app(), q.queue()).orElse(null);
+    if (claimed == null) {
+      return null;
+    }
+    var d =
+        Delivery.newBuilder()
+            .setId(claimed.id())
+            .setAttempt(claimed.attempt())
+            .setBody(ByteString.copyFrom(claimed.body()))
+            .setSentUnixNanos(claimed.sentUnixNanos())
+            .setDeadFrom(claimed.deadFrom())
+            .build();
+    var lease = new Lease(d.getId(), d.getAttempt(), q, consumer);
+    // Armed before anything else can see the lease, so every lease has its timer.
+    lease.expiry = time.schedule(visibility, () -> threads.newThread(() -> expire(lease)).start());
+    leases.put(lease.id, lease);
+    consumer.leases.add(lease);
+    return new Claimed(lease, d);
   }
 
-  private AckResponse ack(Call call, AckRequest r) throws SQLException {
+  private AckResponse ack(Call call, AckRequest r) throws Exception {
     Lease lease = outstanding(call, r.getQueue(), r.getId(), r.getAttempt());
-    quotas.tx(
-        store,
-        (c, charge) -> {
-          // Under the store's lock, so an expiry cannot give it back in between.
-          if (!leases.remove(lease.id, lease)) {
-            throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
-          }
-          try (var s =
-              c.prepareStatement(
-                  "DELETE FROM queue_messages WHERE id = ? RETURNING program, length(body)")) {
-            s.setLong(1, lease.id);
-            try (ResultSet rs = s.executeQuery()) {
-              if (rs.next()) {
-                charge.free(lease.queue.app(), rs.getString(1), rs.getLong(2) + DiskQuotas.ROW);
-              }
-            }
-          }
-          return null;
-        },
-        none -> {});
-    forget(lease);
+    // Whoever removes the lease first, this ack or its expiry, decides what becomes of it.
+    if (!leases.remove(lease.id, lease)) {
+      throw notOutstanding(r.getQueue(), r.getId(), r.getAttempt());
+    }
+    try {
+      store.ack(lease.queue.app(), lease.queue.queue(), lease.id);
+    } finally {
+      forget(lease);
+    }
     return AckResponse.getDefaultInstance();
   }
 
-  private NackResponse nack(Call call, NackRequest r) throws SQLException {
+  private NackResponse nack(Call call, NackRequest r) throws Exception {
     Lease lease = outstanding(call, r.getQueue(), r.getId(), r.getAttempt());
     Boolean dead = giveBack(lease, true);
     if (dead == null) {
@@ -334,59 +255,30 @@ final class Queues {
    * attempts. Returns whether it was dead-lettered, or null if the lease had already ended.
    */
   private Boolean giveBack(Lease lease, boolean rethrow) {
+    if (!leases.remove(lease.id, lease)) {
+      return null;
+    }
     try {
-      Boolean dead =
-          store.tx(c -> {
-            if (!leases.remove(lease.id, lease)) {
-              return null;
-            }
-            if (deadLetterSpent(c, "id = " + lease.id) > 0) {
-              return true;
-            }
-            try (var s = c.prepareStatement("UPDATE queue_messages SET leased = 0 WHERE id = ?")) {
-              s.setLong(1, lease.id);
-              s.executeUpdate();
-            }
-            return false;
-          });
-      if (dead != null) {
+      boolean dead;
+      try {
+        dead = store.release(lease.queue.app(), lease.queue.queue(), lease.id);
+      } finally {
         forget(lease);
-        if (dead) {
-          wakeAll(lease.queue.app());
-        } else {
-          wake(lease.queue);
-        }
+      }
+      if (dead) {
+        wakeAll(lease.queue.app());
+      } else {
+        wake(lease.queue);
       }
       return dead;
-    } catch (SQLException | RuntimeException e) {
+    } catch (Exception e) {
       if (rethrow) {
         throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
       }
-      // From a timer or a cancellation: nobody to answer. The message stays leased until the
-      // store is next opened, which returns it.
+      // From a timer or a cancellation: nobody to answer. The store gives the message back when
+      // it is next opened (SQLite) or when its own lease runs out (JetStream).
       LOG.log(Level.ERROR, "queue: cannot return message " + lease.id, e);
       return null;
-    }
-  }
-
-  /**
-   * Moves the leased messages matching {@code where} that have used up their attempts to their
-   * queue's dead-letter queue; returns how many moved.
-   */
-  private static int deadLetterSpent(Connection c, String where) throws SQLException {
-    try (var s =
-        c.prepareStatement(
-            "UPDATE queue_messages SET"
-                + " dead_from = queue,"
-                + " queue = COALESCE((SELECT dead_letter FROM queue_config q"
-                + "   WHERE q.app = queue_messages.app AND q.queue = queue_messages.queue), '"
-                + DEFAULT_DEAD_LETTER
-                + "'),"
-                // Dead messages wait for a person or a program to look at them: never again.
-                + " attempts = 0, max_attempts = 0, leased = 0"
-                + " WHERE leased = 1 AND max_attempts > 0 AND attempts >= max_attempts AND "
-                + where)) {
-      return s.executeUpdate();
     }
   }
 
@@ -396,31 +288,16 @@ final class Queues {
     lease.owner.wake.release();
   }
 
-  private LengthResponse length(Call call, LengthRequest r) throws SQLException {
+  private LengthResponse length(Call call, LengthRequest r) throws Exception {
     var q = new QueueId(call.caller().app(), name("queue", r.getQueue()));
-    return store.tx(c -> {
-      try (var s =
-          c.prepareStatement(
-              "SELECT leased, COUNT(*) FROM queue_messages WHERE app = ? AND queue = ?"
-                  + " GROUP BY leased")) {
-        s.setString(1, q.app());
-        s.setString(2, q.queue());
-        var b = LengthResponse.newBuilder();
-        try (ResultSet rs = s.executeQuery()) {
-          while (rs.next()) {
-            if (rs.getInt(1) == 0) {
-              b.setVisible(rs.getLong(2));
-            } else {
-              b.setInFlight(rs.getLong(2));
-            }
-          }
-        }
-        return b.build();
-      }
-    });
+    QueueStore.Length length = store.length(q.app(), q.queue());
+    return LengthResponse.newBuilder()
+        .setVisible(length.visible())
+        .setInFlight(length.inFlight())
+        .build();
   }
 
-  private ConfigureResponse configure(Call call, ConfigureRequest r) throws SQLException {
+  private ConfigureResponse configure(Call call, ConfigureRequest r) throws Exception {
     var q = new QueueId(call.caller().app(), name("queue", r.getQueue()));
     int maxAttempts = (int) Check.range("max_attempts", r.getMaxAttempts(), 0, MAX_ATTEMPTS);
     String deadLetter =
@@ -434,34 +311,9 @@ final class Queues {
               + " is the queue itself; its dead messages would"
               + " come straight back");
     }
-    store.tx(c -> {
-      try (var s =
-          c.prepareStatement(
-              "INSERT INTO queue_config (app, queue, max_attempts, dead_letter) VALUES (?, ?, ?, ?)"
-                  + " ON CONFLICT (app, queue) DO UPDATE SET max_attempts = excluded.max_attempts,"
-                  + " dead_letter = excluded.dead_letter")) {
-        s.setString(1, q.app());
-        s.setString(2, q.queue());
-        s.setInt(3, maxAttempts == 0 ? DEFAULT_ATTEMPTS : maxAttempts);
-        s.setString(4, deadLetter);
-        s.executeUpdate();
-      }
-      return null;
-    });
+    store.configure(
+        q.app(), q.queue(), maxAttempts == 0 ? DEFAULT_ATTEMPTS : maxAttempts, deadLetter);
     return ConfigureResponse.getDefaultInstance();
-  }
-
-  private record Config(int maxAttempts) {}
-
-  private static Config config(Connection c, QueueId q) throws SQLException {
-    try (var s =
-        c.prepareStatement("SELECT max_attempts FROM queue_config WHERE app = ? AND queue = ?")) {
-      s.setString(1, q.app());
-      s.setString(2, q.queue());
-      try (ResultSet rs = s.executeQuery()) {
-        return new Config(rs.next() ? rs.getInt(1) : DEFAULT_ATTEMPTS);
-      }
-    }
   }
 
   /** Tells the consumers of a queue that a message may be waiting. */
