@@ -1,7 +1,10 @@
 package dev.parigot.bench;
 
+import dev.parigot.cluster.store.JetStreamStores;
 import dev.parigot.services.store.KvStore;
 import dev.parigot.services.store.QueueStore;
+import io.nats.client.Connection;
+import io.nats.client.Nats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -14,28 +17,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * A nats-server with JetStream on 127.0.0.1, its files under a directory, and an app's kv and queue
  * stores on it, for the services section's JetStream rows.
- *
- * <p>The stores are opened by name: the cluster module has no module descriptor yet, so this named
- * module cannot require it; the runner puts it (and jnats) on the class path.
  */
 final class JetStream implements AutoCloseable {
   private final Process server;
-  private final AutoCloseable connection;
-  private final AutoCloseable stores;
-  private final KvStore kv;
-  private final QueueStore queue;
+  private final Connection connection;
+  private final JetStreamStores stores;
 
-  private JetStream(
-      Process server,
-      AutoCloseable connection,
-      AutoCloseable stores,
-      KvStore kv,
-      QueueStore queue) {
+  private JetStream(Process server, Connection connection, JetStreamStores stores) {
     this.server = server;
     this.connection = connection;
     this.stores = stores;
-    this.kv = kv;
-    this.queue = queue;
   }
 
   /** Starts the server (Debian's nats-server on PATH) and opens app {@code app}'s stores. */
@@ -61,20 +52,8 @@ final class JetStream implements AutoCloseable {
             .start();
     try {
       awaitListening(server, port);
-      ClassLoader loader = JetStream.class.getClassLoader();
-      Class<?> nats = Class.forName("io.nats.client.Nats", true, loader);
-      Class<?> connectionType = Class.forName("io.nats.client.Connection", true, loader);
-      Object connection =
-          nats.getMethod("connect", String.class).invoke(null, "nats://127.0.0.1:" + port);
-      Class<?> factory = Class.forName("dev.parigot.cluster.store.JetStreamStores", true, loader);
-      Object stores =
-          factory.getMethod("open", connectionType, String.class).invoke(null, connection, app);
-      return new JetStream(
-          server,
-          (AutoCloseable) connection,
-          (AutoCloseable) stores,
-          (KvStore) factory.getMethod("kv").invoke(stores),
-          (QueueStore) factory.getMethod("queue").invoke(stores));
+      Connection connection = Nats.connect("nats://127.0.0.1:" + port);
+      return new JetStream(server, connection, JetStreamStores.open(connection, app));
     } catch (Exception | Error e) {
       server.destroyForcibly();
       throw e;
@@ -82,11 +61,11 @@ final class JetStream implements AutoCloseable {
   }
 
   KvStore kv() {
-    return kv;
+    return stores.kv();
   }
 
   QueueStore queue() {
-    return queue;
+    return stores.queue();
   }
 
   private static void awaitListening(Process server, int port)
