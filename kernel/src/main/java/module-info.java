@@ -15,4 +15,7 @@ module dev.parigot.kernel {
 
   uses dev.parigot.engine.spi.Engine;
   uses dev.parigot.kernel.spi.ManifestSection;
+
+  provides dev.parigot.kernel.spi.ManifestSection with
+      dev.parigot.kernel.core.WasiSection;
 }

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
  * @param maxMemoryPages the most 64 KiB pages its memory may grow to; below the module's own
  *     maximum, this one holds
  * @param heap what its memory and tables are charged to before the engine allocates them
+ * @param io its directories and how its standard streams are connected
  */
 public record GuestConfig(
     List<String> args,
@@ -25,7 +26,8 @@ public record GuestConfig(
     Consumer<String> stdout,
     Consumer<String> stderr,
     int maxMemoryPages,
-    HeapBudget heap) {
+    HeapBudget heap,
+    GuestIo io) {
   /** A guest whose memory and tables are not charged to any budget. */
   public GuestConfig(
       List<String> args,
@@ -34,6 +36,17 @@ public record GuestConfig(
       Consumer<String> stderr,
       int maxMemoryPages) {
     this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED);
+  }
+
+  /** A guest with no directories, stdin at end of file and its output as lines. */
+  public GuestConfig(
+      List<String> args,
+      Map<String, String> env,
+      Consumer<String> stdout,
+      Consumer<String> stderr,
+      int maxMemoryPages,
+      HeapBudget heap) {
+    this(args, env, stdout, stderr, maxMemoryPages, heap, GuestIo.NONE);
   }
 
   /**
@@ -47,6 +60,7 @@ public record GuestConfig(
     Objects.requireNonNull(stdout, "stdout");
     Objects.requireNonNull(stderr, "stderr");
     Objects.requireNonNull(heap, "heap");
+    Objects.requireNonNull(io, "io");
     if (maxMemoryPages < 0) {
       throw new IllegalArgumentException("maxMemoryPages must not be negative: " + maxMemoryPages);
     }

@@ -175,7 +175,18 @@ public final class KernelImpl implements Kernel {
                     + "' cannot start: no room in "
                     + account.processRefusal());
           }
-          Process p = start(manifest.app(), program, module, START, Optional.empty(), account);
+          Process p =
+              start(
+                  manifest.app(),
+                  program,
+                  module,
+                  START,
+                  Optional.empty(),
+                  account,
+                  manifest
+                      .section(WasiSection.KEY)
+                      .map(w -> w.get(program.name()))
+                      .orElse(WasiSection.Spec.DEFAULT));
           replicas.add(p);
           started.add(p);
           if (program.role() != Role.SERVICE) {
@@ -332,8 +343,11 @@ public final class KernelImpl implements Kernel {
       CompiledModule module,
       String entry,
       Optional<Process> parent,
-      MemoryLedger.Account account) {
-    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent, account);
+      MemoryLedger.Account account,
+      WasiSection.Spec wasi) {
+    var p =
+        new Process(
+            this, pids.incrementAndGet(), app, program, module, entry, parent, account, wasi);
     processes.put(p.pid(), p);
     LOG.log(Level.DEBUG, "{0}: started", p);
     p.start();
@@ -351,7 +365,14 @@ public final class KernelImpl implements Kernel {
       byte[] arg,
       MemoryLedger.Account account) {
     Process worker =
-        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent), account);
+        start(
+            parent.caller().app(),
+            parent.program(),
+            module,
+            entry,
+            Optional.of(parent),
+            account,
+            parent.wasi());
     LinkEnd link = worker.parentLink().orElseThrow();
     worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
     return link.peer();
@@ -375,6 +396,11 @@ public final class KernelImpl implements Kernel {
       n /= 10;
     }
     return n == 1;
+  }
+
+  /** Where processes' output goes, and the host's streams for those that ask for them. */
+  Output output() {
+    return output;
   }
 
   void guestLine(Process p, boolean stderr, String line) {
