@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
       Main.Test.class,
       Main.Gen.class,
       Main.Logs.class,
-      CacheCommand.class
+      CacheCommand.class,
+      ExecCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
