@@ -1091,7 +1091,6 @@ final class WasiFiles implements AutoCloseable {
       if (directory) {
         t.parent().deleteDirectory(t.name());
       } else {
-        // A link in a granted directory is the operator's; unlinking it follows nothing.
         t.parent().deleteFile(t.name());
       }
     }

@@ -14,6 +14,7 @@ import java.util.function.Consumer;
  * @param args argv, the program's name first
  * @param env environment variables, in order
  * @param stdout receives each line the guest writes to standard output, without its line end
+ *     (unless {@code io} sends it elsewhere raw); a last line without one too, when the guest ends
  * @param stderr receives each line the guest writes to standard error
  * @param maxMemoryPages the most 64 KiB pages its memory may grow to; below the module's own
  *     maximum, this one holds
@@ -28,25 +29,17 @@ public record GuestConfig(
     int maxMemoryPages,
     HeapBudget heap,
     GuestIo io) {
-  /** A guest whose memory and tables are not charged to any budget. */
+  /**
+   * A guest whose memory and tables are not charged to any budget, with no directories, stdin at
+   * end of file and its output in lines.
+   */
   public GuestConfig(
       List<String> args,
       Map<String, String> env,
       Consumer<String> stdout,
       Consumer<String> stderr,
       int maxMemoryPages) {
-    this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED);
-  }
-
-  /** A guest with no directories, stdin at end of file and its output as lines. */
-  public GuestConfig(
-      List<String> args,
-      Map<String, String> env,
-      Consumer<String> stdout,
-      Consumer<String> stderr,
-      int maxMemoryPages,
-      HeapBudget heap) {
-    this(args, env, stdout, stderr, maxMemoryPages, heap, GuestIo.NONE);
+    this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED, GuestIo.NONE);
   }
 
   /**
