@@ -17,5 +17,5 @@ module dev.parigot.kernel {
   uses dev.parigot.kernel.spi.ManifestSection;
 
   provides dev.parigot.kernel.spi.ManifestSection with
-      dev.parigot.kernel.core.WasiSection;
+      dev.parigot.kernel.WasiSection;
 }

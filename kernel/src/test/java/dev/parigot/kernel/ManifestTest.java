@@ -506,7 +506,7 @@ class ManifestTest {
                 + " max_inflight, max_message_bytes, max_workers, call_timeout_ms, cpu_ms,"
                 + " budget_mib, max_processes",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
-                + " exports, requires, imports, args, env, replicas, limits, banner_color",
+                + " exports, requires, imports, args, env, replicas, limits, banner_color, wasi",
             "app.toml:9: program 'main': limits.cpu_time: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
                 + " call_timeout_ms, cpu_ms, budget_mib, max_processes");
@@ -1049,9 +1049,9 @@ class ManifestTest {
                     + "[http]\nlisten = \"127.0.0.1:8080\"\n"))
         .containsExactly(
             "app.toml:5: program 'main': files: unknown key; the keys here are wasm, role,"
-                + " exports, requires, imports, args, env, replicas, limits, banner_color",
+                + " exports, requires, imports, args, env, replicas, limits, banner_color, wasi",
             "app.toml:6: program 'main': http_allow: unknown key; the keys here are wasm, role,"
-                + " exports, requires, imports, args, env, replicas, limits, banner_color",
+                + " exports, requires, imports, args, env, replicas, limits, banner_color, wasi",
             "app.toml:7: http: unknown key; the keys here are app, data_dir, limits, program,"
                 + " banner");
   }

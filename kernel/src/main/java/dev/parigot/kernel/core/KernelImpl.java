@@ -15,6 +15,7 @@ import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
 import dev.parigot.kernel.ServiceRegistry;
+import dev.parigot.kernel.WasiSection;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parigot.engine.spi.GuestIo;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ManifestException;
+import dev.parigot.kernel.WasiSection;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,8 +1,6 @@
-package dev.parigot.kernel.core;
+package dev.parigot.kernel;
 
 import dev.parigot.engine.spi.GuestIo;
-import dev.parigot.kernel.ProgramSpec;
-import dev.parigot.kernel.Role;
 import dev.parigot.kernel.spi.ManifestSection;
 import dev.parigot.kernel.spi.ManifestTable;
 import dev.parigot.kernel.spi.SectionContext;
@@ -45,7 +43,8 @@ public final class WasiSection implements ManifestSection<Map<String, WasiSectio
    */
   public record Spec(
       List<GuestIo.Dir> dirs, boolean inheritStdin, boolean rawStdout, boolean rawStderr) {
-    static final Spec DEFAULT = new Spec(List.of(), false, false, false);
+    /** A program without a wasi table: no directories, stdin at end of file, output in lines. */
+    public static final Spec DEFAULT = new Spec(List.of(), false, false, false);
 
     /** Copies the list. */
     public Spec {
