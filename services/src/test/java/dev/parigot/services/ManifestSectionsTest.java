@@ -40,7 +40,7 @@ class ManifestSectionsTest {
                 + " http",
             "app.toml:6: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
-                + " http_allow");
+                + " http_allow, wasi");
   }
 
   @Test
@@ -386,7 +386,7 @@ class ManifestSectionsTest {
         .containsExactly(
             "app.toml:6: program 'front': http: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
-                + " http_allow");
+                + " http_allow, wasi");
   }
 
   @Test
