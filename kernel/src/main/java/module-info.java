@@ -16,7 +16,8 @@ module dev.parigot.kernel {
   uses dev.parigot.engine.spi.Engine;
   uses dev.parigot.kernel.spi.ManifestSection;
 
-  // The programs' restart and drain keys: a section of the kernel's own.
+  // The programs' restart and drain keys, and their [program.NAME.wasi] tables.
   provides dev.parigot.kernel.spi.ManifestSection with
-      dev.parigot.kernel.core.SupervisionSection;
+      dev.parigot.kernel.core.SupervisionSection,
+      dev.parigot.kernel.WasiSection;
 }

@@ -53,7 +53,8 @@ import picocli.CommandLine.Spec;
       "3:parigot itself failed (a bug, the JVM out of memory)",
       "4:the HTTP address or the data directory is in use by another process",
       "5:a program ended while starting (run)",
-      "70:a main program was killed by the kernel (run)",
+      "70:the app failed: a service needed more restarts than its policy allows (run)",
+      "137:a main program was killed by the kernel (run, exec)",
       "N:run exits with the first non-zero exit code of its main programs"
     },
     subcommands = {
@@ -65,7 +66,8 @@ import picocli.CommandLine.Spec;
       CacheCommand.class,
       NewCommand.class,
       DevCommand.class,
-      ClusterCommand.class
+      ClusterCommand.class,
+      ExecCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */

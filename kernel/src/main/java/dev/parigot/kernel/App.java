@@ -14,9 +14,11 @@ public interface App {
   /**
    * Waits until every {@code main} program has ended.
    *
-   * @return the exit code of the first main that ended with a non-zero code (a killed process
-   *     counts as 70), or 0. An app without a main program waits until the kernel is closed and
-   *     returns 0.
+   * @return the exit code of the first main that ended with a non-zero code, or 0: a main killed by
+   *     the kernel counts as 137 (as a shell reports a process killed by SIGKILL; a program that
+   *     exits 70 of its own accord stays 70), a main whose own code is outside 0-255 counts as 1 (a
+   *     shell would see it modulo 256, so exit(256) as 0). An app without a main program waits
+   *     until the kernel is closed and returns 0.
    * @throws InterruptedException if the waiting thread is interrupted
    */
   int awaitMains() throws InterruptedException;

@@ -115,6 +115,25 @@ public interface Kernel extends AutoCloseable {
      * @param killReason why the kernel killed it, with the wasm stack when known
      */
     default void ended(String process, int code, java.util.Optional<String> killReason) {}
+
+    /**
+     * The host's stdin, which the one main program whose manifest says {@code stdin = "inherit"}
+     * reads. By default the JVM's.
+     */
+    default java.io.InputStream stdin() {
+      return System.in;
+    }
+
+    /**
+     * Where the bytes a process writes to stdout (or stderr) go, untouched, when its manifest says
+     * {@code stdout = "raw"} (or {@code stderr}). Processes write to it one WASI write at a time,
+     * each synchronized on the stream. By default the JVM's stdout and stderr.
+     *
+     * @param stderr whether for stderr
+     */
+    default java.io.OutputStream raw(boolean stderr) {
+      return stderr ? System.err : System.out;
+    }
   }
 
   /** Configures a {@link Kernel}. */

@@ -967,6 +967,19 @@ public final class Manifest {
       }
 
       @Override
+      public List<String> keys() {
+        if (claimed.isPresent()) {
+          throw new UnsupportedOperationException("keys of a table the kernel shares");
+        }
+        return scope.table().keySet().stream().sorted().toList();
+      }
+
+      @Override
+      public boolean isTable(String key) {
+        return scope.table().get(List.of(claim(key))) instanceof TomlTable;
+      }
+
+      @Override
       public boolean check(String key, boolean ok, Object value, String rule) {
         return matches(scope, claim(key), ok, value, rule);
       }

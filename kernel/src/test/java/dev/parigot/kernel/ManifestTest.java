@@ -512,7 +512,8 @@ class ManifestTest {
                 + " budget_mib, max_processes",
             "app.toml:8: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, banner_color,"
-                + SUPERVISION_KEYS,
+                + SUPERVISION_KEYS
+                + ", wasi",
             "app.toml:9: program 'main': limits.cpu_time: unknown key; the keys here are"
                 + " memory_mib, cpu_slice_ms, max_inflight, max_message_bytes, max_workers,"
                 + " call_timeout_ms, cpu_ms, budget_mib, max_processes");
@@ -1056,10 +1057,12 @@ class ManifestTest {
         .containsExactly(
             "app.toml:5: program 'main': files: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, banner_color,"
-                + SUPERVISION_KEYS,
+                + SUPERVISION_KEYS
+                + ", wasi",
             "app.toml:6: program 'main': http_allow: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, banner_color,"
-                + SUPERVISION_KEYS,
+                + SUPERVISION_KEYS
+                + ", wasi",
             "app.toml:7: http: unknown key; the keys here are app, data_dir, limits, program,"
                 + " banner");
   }

@@ -41,7 +41,7 @@ class ManifestSectionsTest {
             "app.toml:6: program 'main': export: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
                 + " http_allow, restart, restart_delay_ms, restart_max_delay_ms, max_restarts,"
-                + " restart_window_ms, drain_timeout_ms");
+                + " restart_window_ms, drain_timeout_ms, wasi");
   }
 
   @Test
@@ -388,7 +388,7 @@ class ManifestSectionsTest {
             "app.toml:6: program 'front': http: unknown key; the keys here are wasm, role,"
                 + " exports, requires, imports, args, env, replicas, limits, disk_mib, files,"
                 + " http_allow, restart, restart_delay_ms, restart_max_delay_ms, max_restarts,"
-                + " restart_window_ms, drain_timeout_ms");
+                + " restart_window_ms, drain_timeout_ms, wasi");
   }
 
   @Test

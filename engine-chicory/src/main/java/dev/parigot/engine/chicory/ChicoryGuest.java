@@ -5,6 +5,7 @@ import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.WasmFunctionHandle;
 import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasi.WasiOptions;
 import com.dylibso.chicory.wasi.WasiPreview1;
@@ -15,8 +16,10 @@ import dev.parigot.engine.spi.Guest;
 import dev.parigot.engine.spi.GuestConfig;
 import dev.parigot.engine.spi.GuestMemory;
 import dev.parigot.engine.spi.Unwind;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** One process's instance of a {@link LoadedModule}, made and run on the process's thread. */
 final class ChicoryGuest implements Guest {
@@ -29,6 +32,7 @@ final class ChicoryGuest implements Guest {
   private final Preemption.Requests requests = new Preemption.Requests();
   // Running thread only.
   private GuestMemory memory = NO_MEMORY;
+  private WasiFiles files;
 
   ChicoryGuest(LoadedModule module, GuestConfig config, AbiHost host) {
     this.module = module;
@@ -49,6 +53,10 @@ final class ChicoryGuest implements Guest {
     } catch (Throwable t) {
       return ending(t);
     } finally {
+      if (files != null) {
+        // However the guest ended: its last line is passed on and its files closed.
+        files.close();
+      }
       Preemption.ended(requests);
     }
   }
@@ -77,22 +85,20 @@ final class ChicoryGuest implements Guest {
     host.preempted();
   }
 
-  private Instance instantiate() {
-    var stdout = new GuestOutput(config.stdout());
-    var stderr = new GuestOutput(config.stderr());
-    var options =
-        WasiOptions.builder()
-            .withStdout(stdout)
-            .withStderr(stderr)
-            .withArguments(config.args())
-            .withThrowOnExit0(true);
+  private Instance instantiate() throws IOException {
+    files =
+        new WasiFiles(
+            config.io(), new GuestOutput(config.stdout()), new GuestOutput(config.stderr()));
+    var options = WasiOptions.builder().withArguments(config.args()).withThrowOnExit0(true);
     config.env().forEach(options::withEnvironment);
     var wasi = WasiPreview1.builder().withOptions(options.build()).build();
+    // Descriptors and paths are WasiFiles'; the engine's WASI keeps args, env, clocks and exit.
+    Map<String, WasmFunctionHandle> own = files.functions();
     List<ImportFunction> functions = new ArrayList<>(Syscalls.bind(host));
     for (HostFunction f : wasi.toHostFunctions()) {
+      WasmFunctionHandle handle = own.getOrDefault(f.name(), f.handle());
       functions.add(
-          new HostFunction(
-              f.module(), f.name(), f.functionType(), Syscalls.guarded(host, f.handle())));
+          new HostFunction(f.module(), f.name(), f.functionType(), Syscalls.guarded(host, handle)));
     }
     int maxPages = Math.min(config.maxMemoryPages(), MemoryLimits.MAX_PAGES);
     return Instance.builder(module.module())

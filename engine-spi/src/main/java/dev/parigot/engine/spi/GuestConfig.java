@@ -14,10 +14,12 @@ import java.util.function.Consumer;
  * @param args argv, the program's name first
  * @param env environment variables, in order
  * @param stdout receives each line the guest writes to standard output, without its line end
+ *     (unless {@code io} sends it elsewhere raw); a last line without one too, when the guest ends
  * @param stderr receives each line the guest writes to standard error
  * @param maxMemoryPages the most 64 KiB pages its memory may grow to; below the module's own
  *     maximum, this one holds
  * @param heap what its memory and tables are charged to before the engine allocates them
+ * @param io its directories and how its standard streams are connected
  */
 public record GuestConfig(
     List<String> args,
@@ -25,15 +27,19 @@ public record GuestConfig(
     Consumer<String> stdout,
     Consumer<String> stderr,
     int maxMemoryPages,
-    HeapBudget heap) {
-  /** A guest whose memory and tables are not charged to any budget. */
+    HeapBudget heap,
+    GuestIo io) {
+  /**
+   * A guest whose memory and tables are not charged to any budget, with no directories, stdin at
+   * end of file and its output in lines.
+   */
   public GuestConfig(
       List<String> args,
       Map<String, String> env,
       Consumer<String> stdout,
       Consumer<String> stderr,
       int maxMemoryPages) {
-    this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED);
+    this(args, env, stdout, stderr, maxMemoryPages, HeapBudget.UNLIMITED, GuestIo.NONE);
   }
 
   /**
@@ -47,6 +53,7 @@ public record GuestConfig(
     Objects.requireNonNull(stdout, "stdout");
     Objects.requireNonNull(stderr, "stderr");
     Objects.requireNonNull(heap, "heap");
+    Objects.requireNonNull(io, "io");
     if (maxMemoryPages < 0) {
       throw new IllegalArgumentException("maxMemoryPages must not be negative: " + maxMemoryPages);
     }

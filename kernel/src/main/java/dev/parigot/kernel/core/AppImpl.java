@@ -22,6 +22,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /** Tracks the main programs of one launched manifest. */
 final class AppImpl implements App {
+  /** The app's code for a main killed by the kernel, as a shell reports one killed by SIGKILL. */
+  static final int KILLED = 137;
+
+  /** The app's code for a main whose own exit code is outside 0-255. */
+  static final int OUT_OF_RANGE = 1;
+
   private final String name;
   private final Set<String> exports;
   // export -> the max_message_bytes of the program exporting it.
@@ -48,10 +54,20 @@ final class AppImpl implements App {
     mains.add(
         p.exit()
             .thenAccept(exit -> {
-              if (exit.code() != 0) {
-                firstFailure.compareAndSet(0, exit.code());
+              int code = appCode(exit);
+              if (code != 0) {
+                firstFailure.compareAndSet(0, code);
               }
             }));
+  }
+
+  /** The exit code for the app of a main that ended so: see {@link App#awaitMains()}. */
+  static int appCode(Exit exit) {
+    if (exit.wasKilled()) {
+      return KILLED;
+    }
+    // Outside 0-255 a shell would see the code modulo 256: exit(256) would look like success.
+    return exit.code() >= 0 && exit.code() <= 255 ? exit.code() : OUT_OF_RANGE;
   }
 
   /** Called once every main has been started. */

@@ -17,6 +17,7 @@ import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
 import dev.parigot.kernel.ServiceRegistry;
+import dev.parigot.kernel.WasiSection;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -185,7 +186,15 @@ public final class KernelImpl implements Kernel {
                     + "' cannot start: no room in "
                     + account.processRefusal());
           }
-          Process p = start(manifest.app(), program, module, START, Optional.empty(), account);
+          Process p =
+              start(
+                  manifest.app(),
+                  program,
+                  module,
+                  START,
+                  Optional.empty(),
+                  account,
+                  wasi(manifest, program));
           replicas.add(p);
           started.add(p);
           if (program.role() != Role.SERVICE) {
@@ -352,6 +361,14 @@ public final class KernelImpl implements Kernel {
     }
   }
 
+  /** The directories and streams the manifest grants {@code program}; none by default. */
+  static WasiSection.Spec wasi(Manifest manifest, ProgramSpec program) {
+    return manifest
+        .section(WasiSection.KEY)
+        .map(w -> w.get(program.name()))
+        .orElse(WasiSection.Spec.DEFAULT);
+  }
+
   /** How long a program may take to serve its exports once started. */
   Duration startTimeout() {
     return startTimeout;
@@ -359,25 +376,17 @@ public final class KernelImpl implements Kernel {
 
   /**
    * Starts a process of {@code program}, admitted to {@code account} already, running {@code
-   * _start}; {@code prepare} sees it before it runs (a supervisor's restart or replacement).
+   * _start} with the directories and streams {@code wasi} grants; {@code prepare} sees it before it
+   * runs (a supervisor's restart or replacement).
    */
   Process startProgram(
       String app,
       ProgramSpec program,
       CompiledModule module,
       MemoryLedger.Account account,
+      WasiSection.Spec wasi,
       Consumer<Process> prepare) {
-    return start(app, program, module, START, Optional.empty(), account, prepare);
-  }
-
-  private Process start(
-      String app,
-      ProgramSpec program,
-      CompiledModule module,
-      String entry,
-      Optional<Process> parent,
-      MemoryLedger.Account account) {
-    return start(app, program, module, entry, parent, account, p -> {});
+    return start(app, program, module, START, Optional.empty(), account, wasi, prepare);
   }
 
   private Process start(
@@ -387,8 +396,22 @@ public final class KernelImpl implements Kernel {
       String entry,
       Optional<Process> parent,
       MemoryLedger.Account account,
+      WasiSection.Spec wasi) {
+    return start(app, program, module, entry, parent, account, wasi, p -> {});
+  }
+
+  private Process start(
+      String app,
+      ProgramSpec program,
+      CompiledModule module,
+      String entry,
+      Optional<Process> parent,
+      MemoryLedger.Account account,
+      WasiSection.Spec wasi,
       Consumer<Process> prepare) {
-    var p = new Process(this, pids.incrementAndGet(), app, program, module, entry, parent, account);
+    var p =
+        new Process(
+            this, pids.incrementAndGet(), app, program, module, entry, parent, account, wasi);
     prepare.accept(p);
     processes.put(p.pid(), p);
     LOG.log(Level.DEBUG, "{0}: started", p);
@@ -407,7 +430,14 @@ public final class KernelImpl implements Kernel {
       byte[] arg,
       MemoryLedger.Account account) {
     Process worker =
-        start(parent.caller().app(), parent.program(), module, entry, Optional.of(parent), account);
+        start(
+            parent.caller().app(),
+            parent.program(),
+            module,
+            entry,
+            Optional.of(parent),
+            account,
+            parent.wasi());
     LinkEnd link = worker.parentLink().orElseThrow();
     worker.post(new Event(EventKind.MESSAGE.value(), 0, arg, link));
     return link.peer();
@@ -431,6 +461,11 @@ public final class KernelImpl implements Kernel {
       n /= 10;
     }
     return n == 1;
+  }
+
+  /** Where processes' output goes, and the host's streams for those that ask for them. */
+  Output output() {
+    return output;
   }
 
   void guestLine(Process p, boolean stderr, String line) {

@@ -20,14 +20,17 @@ import dev.parigot.engine.spi.CompiledModule;
 import dev.parigot.engine.spi.Ending;
 import dev.parigot.engine.spi.Guest;
 import dev.parigot.engine.spi.GuestConfig;
+import dev.parigot.engine.spi.GuestIo;
 import dev.parigot.engine.spi.GuestMemory;
 import dev.parigot.engine.spi.Unwind;
 import dev.parigot.kernel.Caller;
+import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Limits;
 import dev.parigot.kernel.ProcessInfo;
 import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.WasiSection;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -119,6 +122,8 @@ final class Process implements AbiHost {
   private long seenTurns = -1;
   private long seenAt;
 
+  private final WasiSection.Spec wasi;
+
   // Owner thread only.
   private final ArrayDeque<Event> pending = new ArrayDeque<>();
   private final HandleTable handles = new HandleTable();
@@ -136,8 +141,10 @@ final class Process implements AbiHost {
       CompiledModule module,
       String entry,
       Optional<Process> parent,
-      MemoryLedger.Account account) {
+      MemoryLedger.Account account,
+      WasiSection.Spec wasi) {
     this.kernel = kernel;
+    this.wasi = wasi;
     this.account = account;
     this.heap = new GuestHeap(account);
     this.inbox = new Inbox(account);
@@ -157,12 +164,27 @@ final class Process implements AbiHost {
                 line -> kernel.guestLine(this, false, line),
                 line -> kernel.guestLine(this, true, line),
                 limits.memoryPages(),
-                heap),
+                heap,
+                io(kernel.output(), wasi, parent.isPresent())),
             this);
     parentLink.ifPresent(link -> link.bind(newHandle(link)));
     if (program.exports().isEmpty() || isWorker()) {
       ready.complete(null);
     }
+  }
+
+  /** Its directories and streams; a worker never reads the host's stdin. */
+  private static GuestIo io(Kernel.Output host, WasiSection.Spec wasi, boolean worker) {
+    return new GuestIo(
+        wasi.dirs(),
+        wasi.inheritStdin() && !worker ? Optional.of(host.stdin()) : Optional.empty(),
+        wasi.rawStdout() ? Optional.of(host.raw(false)) : Optional.empty(),
+        wasi.rawStderr() ? Optional.of(host.raw(true)) : Optional.empty());
+  }
+
+  /** The program's WASI settings, which its workers share. */
+  WasiSection.Spec wasi() {
+    return wasi;
   }
 
   /** A worker's end of the link to its parent. */

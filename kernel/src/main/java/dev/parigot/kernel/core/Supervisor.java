@@ -232,7 +232,12 @@ final class Supervisor {
             program,
             slot,
             kernel.startProgram(
-                app.name(), program.spec, program.module, program.account, p -> p.restarts(n)));
+                app.name(),
+                program.spec,
+                program.module,
+                program.account,
+                KernelImpl.wasi(manifest, program.spec),
+                p -> p.restarts(n)));
         return;
       }
       refused = Exit.killed("cannot start again: no room in " + program.account.processRefusal());
@@ -368,6 +373,7 @@ final class Supervisor {
                 spec,
                 module,
                 program.account,
+                KernelImpl.wasi(manifest, spec),
                 p -> program.services.forEach(s -> s.hold(p))));
       }
       Duration timeout = kernel.startTimeout();

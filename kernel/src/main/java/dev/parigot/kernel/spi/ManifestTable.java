@@ -124,6 +124,25 @@ public interface ManifestTable {
   void unknownKeys(List<String> allowed);
 
   /**
+   * Returns the keys of a table whose keys are data rather than names the section defines (as in
+   * {@code dirs = { "/data" = "data" }}), sorted.
+   *
+   * @return the keys, sorted by their UTF-16 text
+   * @throws UnsupportedOperationException for a table the kernel shares (the top-level table or a
+   *     program's), whose keys belong to several sections
+   */
+  List<String> keys();
+
+  /**
+   * Returns whether the value at {@code key} is a table, so that a key may hold either a string or
+   * a table without a problem reported for trying one.
+   *
+   * @param key a key of this table
+   * @return whether it holds a table (false if absent)
+   */
+  boolean isTable(String key);
+
+  /**
    * Reports {@code "KEY: must be RULE, not VALUE"} unless {@code ok}.
    *
    * @param key the key whose value is checked

@@ -234,7 +234,7 @@ class MemoryBudgetTest {
             Map.of(6, -1, 7, 1, 8, 100_001),
             // memory.grow of 6.4 MB is refused, of 13 pages admitted.
             Map.of(9, -1, 10, 3, 11, 16));
-    assertThat(app.awaitMains(Duration.ofSeconds(IsoKernel.WAIT_SECONDS))).contains(70);
+    assertThat(app.awaitMains(Duration.ofSeconds(IsoKernel.WAIT_SECONDS))).contains(137);
     assertBystanderAndGuardsAlive();
     assertLedgerEmptiesWhenAllEnd();
   }

@@ -84,7 +84,7 @@ class TrapIsolationTest {
     String ending = k.awaitEnding("victim");
     assertThat(ending).startsWith("70 trap: ");
     assertThat(ending).containsPattern("\n  wasm stack: func\\[\\d+\\]");
-    assertThat(app.awaitMains(Duration.ofSeconds(IsoKernel.WAIT_SECONDS))).contains(70);
+    assertThat(app.awaitMains(Duration.ofSeconds(IsoKernel.WAIT_SECONDS))).contains(137);
 
     // The other process of the app is alive and answers.
     assertThat(k.call("test.v1.Echo", 1, "still here").await()).isEqualTo("END still here");
