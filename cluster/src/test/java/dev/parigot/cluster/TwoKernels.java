@@ -155,6 +155,11 @@ public final class TwoKernels implements ConformanceFixture {
     }
 
     @Override
+    public void verify(Manifest manifest, Predicate<ProgramSpec> which) {
+      a.verify(manifest, which);
+    }
+
+    @Override
     public ServiceRegistry services() {
       return a.services();
     }
@@ -172,7 +177,8 @@ public final class TwoKernels implements ConformanceFixture {
                 p.worker(),
                 p.callsInFlight(),
                 p.denials(),
-                p.queuedBytes()));
+                p.queuedBytes(),
+                p.restarts()));
       }
       return all;
     }
