@@ -52,6 +52,15 @@ extern "C" {
 #define PG_SERVE_ARENA_BYTES 65536
 #endif
 
+/*
+ * How many names one generated service can be exported under in a process
+ * (S_serve plus S_serve_as); past it S_serve_as returns PG_E_NOMEM. Define
+ * it when compiling the .pg.c files to change it.
+ */
+#ifndef PG_SERVE_NAMES
+#define PG_SERVE_NAMES 4
+#endif
+
 /* Messages nested deeper than this fail to decode with PG_E_DECODE. */
 #define PG_MAX_DEPTH 64
 
