@@ -445,10 +445,14 @@ final class Kv {
     byte[] prefix = Check.text("prefix", r.getPrefix(), 0, MAX_KEY);
     long after = Check.range("after_revision", r.getAfterRevision(), 0, Long.MAX_VALUE);
     var watcher = new Watcher(app, bucket, prefix);
-    // Registered and replayed in one transaction: no change can fall between the two.
+    // Registered and replayed in one transaction: no change can fall between the two. The LIVE
+    // event goes first: once the caller has it, any write it makes reaches this watch.
     List<Change> replay =
         store.tx(c -> {
           var changes = new ArrayList<Change>();
+          long startsAfter = after > 0 ? after : currentRevision(c);
+          changes.add(
+              Change.newBuilder().setKind(Change.Kind.LIVE).setRevision(startsAfter).build());
           if (after > 0) {
             try (var s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT MIN(revision) FROM kv_history")) {
