@@ -45,7 +45,8 @@ class HttpExampleTest {
         .contains("  PASS  GET /count/N streams N lines, one part each (")
         .contains("  PASS  a path the front door does not know is 404 (15 checks, ")
         .contains("  PASS  a name the greeter refuses is 400 (21 checks, ")
-        .contains("11 cases: 11 passed, 0 failed, 0 skipped\n");
+        .contains("  PASS  a response refuses a bad header, too many headers and a bad status (")
+        .contains("18 cases: 18 passed, 0 failed, 0 skipped\n");
   }
 
   @Test
