@@ -13,9 +13,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * sdk/c/parigot-cc's refusals: each names what is wrong before anything is compiled or generated;
- * and what it links on its own.
- * Its working path, from .c and .proto files to a .wasm, is what scripts/build-guests --check
- * exercises on every example (CI runs it), and the examples' tests run the result.
+ * and what it links on its own. Its working path, from .c and .proto files to a .wasm, is what
+ * scripts/build-guests --check exercises on every example (CI runs it), and the examples' tests run
+ * the result.
  */
 class ParigotCcTest {
   private static final Path PARIGOT_CC = Path.of("..", "parigot-cc").toAbsolutePath().normalize();
