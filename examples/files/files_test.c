@@ -17,8 +17,6 @@ enum { READ = 1, WRITE = 2, STAT = 3, LIST = 4, DELETE = 5, MKDIR = 6 };
 /* file.proto's Mode and Kind. */
 enum { MODE_TRUNCATE = 2, MODE_APPEND = 3 };
 enum { KIND_FILE = 1, KIND_DIRECTORY = 2 };
-/* Application codes (proto/parigot/status/v1/status.proto). */
-enum { NOT_FOUND = 5, PERMISSION_DENIED = 7, RESOURCE_EXHAUSTED = 8 };
 /* app.toml gives this program disk_mib = 1: sixteen appends of 64 KiB. */
 enum { QUOTA_BYTES = 1 << 20, PIECE = 64 << 10 };
 
@@ -235,18 +233,18 @@ int main(void) {
   }
 
   PG_TEST_CASE("paths that leave the sandbox are refused") {
-    pg_expect_eq_i64(status_of(READ, "../../../app.toml"), PERMISSION_DENIED);
-    pg_expect_eq_i64(status_of(READ, "/etc/passwd"), PERMISSION_DENIED);
-    pg_expect_eq_i64(status_of(LIST, "notes/../.."), PERMISSION_DENIED);
+    pg_expect_eq_i64(status_of(READ, "../../../app.toml"), PG_STATUS_PERMISSION_DENIED);
+    pg_expect_eq_i64(status_of(READ, "/etc/passwd"), PG_STATUS_PERMISSION_DENIED);
+    pg_expect_eq_i64(status_of(LIST, "notes/../.."), PG_STATUS_PERMISSION_DENIED);
     int64_t size;
-    pg_expect_eq_i64(write_file("../escaped.txt", MODE_TRUNCATE, "x", &size), PERMISSION_DENIED);
+    pg_expect_eq_i64(write_file("../escaped.txt", MODE_TRUNCATE, "x", &size), PG_STATUS_PERMISSION_DENIED);
   }
 
   PG_TEST_CASE("deleted files are gone") {
     pg_expect_eq_i64(status_of(DELETE, "notes/a.txt"), 0);
     pg_expect_eq_i64(status_of(DELETE, "notes"), 0);
     pg_expect_eq_i64(status_of(DELETE, "greeting.txt"), 0);
-    pg_expect_eq_i64(status_of(STAT, "greeting.txt"), NOT_FOUND);
+    pg_expect_eq_i64(status_of(STAT, "greeting.txt"), PG_STATUS_NOT_FOUND);
   }
 
   PG_TEST_CASE("writes stop at the program's disk quota and a delete frees it") {
@@ -262,7 +260,7 @@ int main(void) {
       }
       appended++;
     }
-    pg_expect_eq_i64(status, RESOURCE_EXHAUSTED);
+    pg_expect_eq_i64(status, PG_STATUS_RESOURCE_EXHAUSTED);
     pg_expect_eq_i64(appended, QUOTA_BYTES / PIECE);
     pg_expect_eq_i64(status_of(DELETE, "fill.bin"), 0);
     pg_expect_eq_i64(write_file("fill.bin", MODE_APPEND, piece, &size), 0);

@@ -8,8 +8,9 @@
 
 #include "greeting.pg.h"
 
-/* Application error code (positive: the caller sees it as the status). */
-#define GREETER_E_TOO_LONG 1
+/* Application error code (the caller sees it as the status), in the
+ * application range: PG_APP_CODE_MIN and above. */
+#define GREETER_E_TOO_LONG (PG_APP_CODE_MIN + 1)
 
 static void greet(pg_call *call, const hello_v1_GreetRequest *req, void *ctx) {
   (void)ctx;

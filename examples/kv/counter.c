@@ -22,8 +22,6 @@
 /* Enough for any reasonable contention; past it the caller is told to retry. */
 #define MAX_ATTEMPTS 100
 
-/* Application codes of parigot.kv.v1.KV (proto/parigot/status/v1/status.proto). */
-enum { KV_NOT_FOUND = 5, KV_FAILED_PRECONDITION = 9 };
 
 static pg_loop *loop;
 static parigot_kv_v1_KV_client kv;
@@ -71,7 +69,7 @@ static int32_t read_counter(pg_call *call, pg_bytes name, int64_t *value, int64_
     memcpy(text, got.entry->value.data, n);
     *value = strtoll(text, NULL, 10);
     *revision = got.entry->revision;
-  } else if (rc == KV_NOT_FOUND) {
+  } else if (rc == PG_STATUS_NOT_FOUND) {
     rc = 0;
   } else {
     fail_store(call, "get", rc, f);
@@ -109,7 +107,7 @@ static void increment(pg_call *call, const counter_v1_IncrementRequest *req, voi
       counter_v1_Counter_Increment_reply(call, &reply);
       return;
     }
-    if (rc != KV_FAILED_PRECONDITION) {
+    if (rc != PG_STATUS_FAILED_PRECONDITION) {
       fail_store(call, "compare-and-set", rc, f);
       pg_future_free(f);
       return;

@@ -18,6 +18,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "parigot_status.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -33,15 +35,14 @@ extern "C" {
 #define PG_E_NOT_DONE (-1004)
 
 /*
- * Positive application codes the generated server dispatchers answer with,
- * numbered as gRPC's status codes so they read the same across systems.
+ * Positive application codes: PG_STATUS_* (parigot_status.h, generated from
+ * parigot.status.v1.Code) are those of the kernel services and of the
+ * generated server dispatchers, which answer a request that does not decode
+ * with PG_STATUS_INVALID_ARGUMENT, one that does not fit the dispatcher's
+ * arena with PG_STATUS_RESOURCE_EXHAUSTED, and an unknown method or a NULL
+ * handler with PG_STATUS_UNIMPLEMENTED. An application's own codes are
+ * PG_APP_CODE_MIN (1000) and above.
  */
-/* The request could not be decoded. */
-#define PG_STATUS_INVALID_ARGUMENT 3
-/* The decoded request did not fit the dispatcher's arena. */
-#define PG_STATUS_RESOURCE_EXHAUSTED 8
-/* The method number is unknown, or its handler is NULL. */
-#define PG_STATUS_UNIMPLEMENTED 12
 
 /*
  * The arena a generated service dispatcher decodes each request into (one
@@ -50,6 +51,15 @@ extern "C" {
  */
 #ifndef PG_SERVE_ARENA_BYTES
 #define PG_SERVE_ARENA_BYTES 65536
+#endif
+
+/*
+ * How many names one generated service can be exported under in a process
+ * (S_serve plus S_serve_as); past it S_serve_as returns PG_E_NOMEM. Define
+ * it when compiling the .pg.c files to change it.
+ */
+#ifndef PG_SERVE_NAMES
+#define PG_SERVE_NAMES 4
 #endif
 
 /* Messages nested deeper than this fail to decode with PG_E_DECODE. */

@@ -17,8 +17,14 @@ struct pg_future {
 };
 
 static uint32_t log_len;
-static pg_handler_fn served_fn;
-static void *served_ctx;
+/* What pg_serve registered, by name; the last one is fake_deliver's. */
+#define FAKE_NAMES 8
+static struct {
+  char name[64];
+  pg_handler_fn fn;
+  void *ctx;
+} served[FAKE_NAMES];
+static uint32_t served_len;
 static int32_t next_status;
 static pg_future the_future;
 static pg_call the_call;
@@ -36,16 +42,30 @@ void fake_log_answer(uint8_t kind, int32_t code, pg_bytes data) {
   log_len += 9 + data.len;
 }
 
-void fake_reset(void) {
-  log_len = 0;
-  served_fn = NULL;
-  served_ctx = NULL;
-}
+void fake_reset(void) { log_len = 0; }
 
 void fake_deliver(int32_t method, pg_bytes request) {
-  if (served_fn != NULL) {
-    served_fn(&the_call, method, request, served_ctx);
+  if (served_len > 0) {
+    served[served_len - 1].fn(&the_call, method, request, served[served_len - 1].ctx);
   }
+}
+
+static int32_t served_index(const char *name) {
+  for (uint32_t i = 0; i < served_len; i++) {
+    if (strcmp(served[i].name, name) == 0) {
+      return (int32_t)i;
+    }
+  }
+  return -1;
+}
+
+int32_t fake_deliver_to(const char *name, int32_t method, pg_bytes request) {
+  int32_t i = served_index(name);
+  if (i < 0) {
+    return -1;
+  }
+  served[i].fn(&the_call, method, request, served[i].ctx);
+  return 0;
 }
 
 void fake_complete_with(int32_t status) { next_status = status; }
@@ -94,11 +114,15 @@ int32_t pg_future_decode(pg_future *f, pg_decode_fn decode, void *out) {
 
 int32_t pg_serve(pg_loop *l, const char *name, pg_handler_fn fn, void *ctx) {
   (void)l;
-  if (strcmp(name, "hello.v1.Greeter") != 0) {
+  /* As the kernel does, a name is exported at most once. */
+  if (served_len == FAKE_NAMES || strlen(name) >= sizeof served[0].name ||
+      served_index(name) >= 0) {
     return -1;
   }
-  served_fn = fn;
-  served_ctx = ctx;
+  strcpy(served[served_len].name, name);
+  served[served_len].fn = fn;
+  served[served_len].ctx = ctx;
+  served_len++;
   return 0;
 }
 

@@ -25,8 +25,10 @@ uint8_t *fake_log(void); /* provided by the guest: where the log goes */
 uint32_t fake_log_len(void);
 void fake_log_answer(uint8_t kind, int32_t code, pg_bytes data);
 void fake_reset(void);
-/* Hands a call to the handler pg_serve registered. */
+/* Hands a call to the handler pg_serve registered last. */
 void fake_deliver(int32_t method, pg_bytes request);
+/* Hands a call to the handler pg_serve registered for name; -1 if none. */
+int32_t fake_deliver_to(const char *name, int32_t method, pg_bytes request);
 /* The next pg_invoke completes at once with this status. */
 void fake_complete_with(int32_t status);
 

@@ -16,6 +16,11 @@
  *                           the generated server with the fake runtime (flags:
  *                           SERVE_WITHOUT_COUNT, SERVE_NESTED) and
  *                           returns the length of the answer log at out.
+ *   serve_as_names()        exports hello.v1.Greeter with hello_v1_Greeter_serve_as
+ *                           under five names, each with its own ctx; returns
+ *                           how many it took, or the error of the last
+ *   serve_to(name, in_len)  dispatches one Greet call to the name of that index
+ *                           and returns the length of the answer log at out
  *   client_greet(status, in_future)
  *                           calls Greet through the generated client against
  *                           the fake runtime and decodes the result into an
@@ -123,8 +128,8 @@ static uint32_t serve_flags;
  * handler that awaits does. */
 #define SERVE_NESTED 2u
 
+/* ctx: the salutation, "Hello, " if NULL. */
 static void greet(pg_call *call, const hello_v1_GreetRequest *req, void *ctx) {
-  (void)ctx;
   static int depth;
   if ((serve_flags & SERVE_NESTED) && depth == 0) {
     static const pg_bytes inner_tags[] = {{(const uint8_t *)"x", 1}, {(const uint8_t *)"y", 1},
@@ -145,7 +150,10 @@ static void greet(pg_call *call, const hello_v1_GreetRequest *req, void *ctx) {
   /* "Hello, <name>!" and " #<tag>" per tag, cut at 255 bytes. */
   uint8_t text[256];
   uint32_t n = 0;
-  const pg_bytes parts[] = {{(const uint8_t *)"Hello, ", 7}, req->name, {(const uint8_t *)"!", 1}};
+  const char *salutation = ctx != NULL ? ctx : "Hello, ";
+  const pg_bytes parts[] = {{(const uint8_t *)salutation, (uint32_t)strlen(salutation)},
+                            req->name,
+                            {(const uint8_t *)"!", 1}};
   for (uint32_t i = 0; i < 3 + 2 * req->tags.len; i++) {
     pg_bytes p = i < 3 ? parts[i]
                        : (i - 3) % 2 == 0 ? (pg_bytes){(const uint8_t *)" #", 2}
@@ -181,13 +189,44 @@ int32_t serve(int32_t method, uint32_t in_len, uint32_t flags) {
   handlers.Greet = greet;
   handlers.Count = (flags & SERVE_WITHOUT_COUNT) ? NULL : count;
   fake_reset();
-  int32_t rc = hello_v1_Greeter_serve(NULL, &handlers, NULL);
-  if (rc != 0) {
-    return rc;
+  /* Exported once; later calls change the handlers in place. */
+  static int served;
+  if (!served) {
+    int32_t rc = hello_v1_Greeter_serve(NULL, &handlers, NULL);
+    if (rc != 0) {
+      return rc;
+    }
+    served = 1;
   }
   pg_bytes request = {in_buf, in_len};
   fake_deliver(method, request);
   return (int32_t)fake_log_len();
+}
+
+/* The names serve_as exports, each with its own salutation as ctx. */
+static const char *const serve_as_names[] = {"web.v1.Front", "web.v1.Back", "c", "d", "e"};
+static const char *const serve_as_ctx[] = {"Hi, ", "Bye, ", "C, ", "D, ", "E, "};
+
+EXPORT("serve_as_names")
+int32_t serve_as_all(void) {
+  static const hello_v1_Greeter_handlers handlers = {.Greet = greet};
+  /* The last status of hello_v1_Greeter_serve_as, and how many names it took. */
+  int32_t rc = 0, taken = 0;
+  for (uint32_t i = 0; i < sizeof serve_as_names / sizeof serve_as_names[0]; i++) {
+    rc = hello_v1_Greeter_serve_as(NULL, serve_as_names[i], &handlers, (void *)serve_as_ctx[i]);
+    if (rc == 0) {
+      taken++;
+    }
+  }
+  return rc == 0 ? taken : rc;
+}
+
+EXPORT("serve_to")
+int32_t serve_to(int32_t name, uint32_t in_len) {
+  fake_reset();
+  int32_t rc = fake_deliver_to(serve_as_names[name], hello_v1_Greeter_Greet_METHOD,
+                               (pg_bytes){in_buf, in_len});
+  return rc == 0 ? (int32_t)fake_log_len() : rc;
 }
 
 /* ---- the generated client, through the fake runtime ---- */

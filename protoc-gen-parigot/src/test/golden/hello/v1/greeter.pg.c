@@ -377,10 +377,12 @@ int32_t hello_v1_Greeter_Count_decode_partial(pg_bytes partial, hello_v1_CountRe
   return hello_v1_CountReply_decode(out, partial.data, partial.len, a);
 }
 
-static struct {
+typedef struct hello_v1_Greeter_binding {
   const hello_v1_Greeter_handlers *h;
   void *ctx;
 } hello_v1_Greeter_binding;
+static hello_v1_Greeter_binding hello_v1_Greeter_bindings[PG_SERVE_NAMES];
+static uint32_t hello_v1_Greeter_bound;
 static _Alignas(16) uint8_t hello_v1_Greeter_arena[PG_SERVE_ARENA_BYTES];
 static uint32_t hello_v1_Greeter_arena_top;
 
@@ -393,8 +395,8 @@ static void hello_v1_Greeter_fail_decode(pg_call *call, int32_t rc) {
 }
 
 static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes request, void *ctx) {
-  (void)ctx;
-  const hello_v1_Greeter_handlers *h = hello_v1_Greeter_binding.h;
+  const hello_v1_Greeter_binding *b = ctx;
+  const hello_v1_Greeter_handlers *h = b->h;
   uint32_t base = hello_v1_Greeter_arena_top;
   pg_arena arena;
   pg_arena_init(&arena, hello_v1_Greeter_arena + base, sizeof hello_v1_Greeter_arena - base);
@@ -410,7 +412,7 @@ static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes re
         return;
       }
       hello_v1_Greeter_arena_top = base + arena.used;
-      h->Greet(call, &req, hello_v1_Greeter_binding.ctx);
+      h->Greet(call, &req, b->ctx);
       hello_v1_Greeter_arena_top = base;
       return;
     }
@@ -424,7 +426,7 @@ static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes re
         return;
       }
       hello_v1_Greeter_arena_top = base + arena.used;
-      h->Count(call, &req, hello_v1_Greeter_binding.ctx);
+      h->Count(call, &req, b->ctx);
       hello_v1_Greeter_arena_top = base;
       return;
     }
@@ -435,9 +437,21 @@ static void hello_v1_Greeter_dispatch(pg_call *call, int32_t method, pg_bytes re
 }
 
 int32_t hello_v1_Greeter_serve(pg_loop *l, const hello_v1_Greeter_handlers *h, void *ctx) {
-  hello_v1_Greeter_binding.h = h;
-  hello_v1_Greeter_binding.ctx = ctx;
-  return pg_serve(l, hello_v1_Greeter_NAME, hello_v1_Greeter_dispatch, NULL);
+  return hello_v1_Greeter_serve_as(l, hello_v1_Greeter_NAME, h, ctx);
+}
+
+int32_t hello_v1_Greeter_serve_as(pg_loop *l, const char *name, const hello_v1_Greeter_handlers *h, void *ctx) {
+  if (hello_v1_Greeter_bound == PG_SERVE_NAMES) {
+    return PG_E_NOMEM;
+  }
+  hello_v1_Greeter_binding *b = &hello_v1_Greeter_bindings[hello_v1_Greeter_bound];
+  b->h = h;
+  b->ctx = ctx;
+  int32_t rc = pg_serve(l, name, hello_v1_Greeter_dispatch, b);
+  if (rc == 0) {
+    hello_v1_Greeter_bound++;
+  }
+  return rc;
 }
 
 int32_t hello_v1_Greeter_Greet_reply(pg_call *c, const hello_v1_GreetReply *r) {

@@ -50,6 +50,11 @@
  *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with
  *     S_M_reply (END), S_M_send (PARTIAL, server-streaming methods) or
  *     pg_call_fail, now or later.
+ *   S_serve_as(loop, name, &handlers, ctx) is S_serve under another exported
+ *     name (one the manifest exports, e.g. an HTTP front door's
+ *     "web.v1.Front" for parigot.http.v1.Handler); each name has its own
+ *     handlers and ctx, up to PG_SERVE_NAMES names per service, past
+ *     which it returns PG_E_NOMEM.
  *
  * Service hello.v1.Greeter:
  *   1  Greet
@@ -138,6 +143,7 @@ typedef struct hello_v1_Greeter_handlers {
   void (*Count)(pg_call *call, const hello_v1_CountRequest *req, void *ctx);
 } hello_v1_Greeter_handlers;
 int32_t hello_v1_Greeter_serve(pg_loop *l, const hello_v1_Greeter_handlers *h, void *ctx);
+int32_t hello_v1_Greeter_serve_as(pg_loop *l, const char *name, const hello_v1_Greeter_handlers *h, void *ctx);
 int32_t hello_v1_Greeter_Greet_reply(pg_call *c, const hello_v1_GreetReply *r);
 int32_t hello_v1_Greeter_Count_reply(pg_call *c, const hello_v1_CountReply *r);
 int32_t hello_v1_Greeter_Count_send(pg_call *c, const hello_v1_CountReply *r);

@@ -50,6 +50,11 @@
  *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with
  *     S_M_reply (END), S_M_send (PARTIAL, server-streaming methods) or
  *     pg_call_fail, now or later.
+ *   S_serve_as(loop, name, &handlers, ctx) is S_serve under another exported
+ *     name (one the manifest exports, e.g. an HTTP front door's
+ *     "web.v1.Front" for parigot.http.v1.Handler); each name has its own
+ *     handlers and ctx, up to PG_SERVE_NAMES names per service, past
+ *     which it returns PG_E_NOMEM.
  */
 #ifndef TEST_V1_COMMON_PG_H
 #define TEST_V1_COMMON_PG_H

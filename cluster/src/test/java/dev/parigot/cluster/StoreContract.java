@@ -190,6 +190,9 @@ abstract class StoreContract {
             "Watch",
             WatchRequest.newBuilder().setBucket("w").setPrefix("pre/").setAfterRevision(a).build(),
             Change.parser());
+    Change first = watch.next();
+    assertThat(first.getKind()).isEqualTo(Change.Kind.LIVE);
+    assertThat(first.getRevision()).isEqualTo(a);
     assertThat(watch.next().getKey()).isEqualTo("pre/b");
     put("w", "other2", "not watched");
     long c = put("w", "pre/c", "3");
@@ -197,6 +200,22 @@ abstract class StoreContract {
     assertThat(live.getKey()).isEqualTo("pre/c");
     assertThat(live.getRevision()).isEqualTo(c);
     assertThat(live.getValue().toStringUtf8()).isEqualTo("3");
+    watch.cancel();
+  }
+
+  @Test
+  void aWatchFromNowIsLiveAfterTheNewestRevisionAndSeesTheNextWrite() {
+    put("w", "k", "old");
+    long newest = put("w", "other", "newest");
+    var watch =
+        kv.stream("Watch", WatchRequest.newBuilder().setBucket("w").build(), Change.parser());
+    Change first = watch.next();
+    assertThat(first.getKind()).isEqualTo(Change.Kind.LIVE);
+    assertThat(first.getRevision()).isEqualTo(newest);
+    long next = put("w", "k", "new");
+    Change change = watch.next();
+    assertThat(change.getKey()).isEqualTo("k");
+    assertThat(change.getRevision()).isEqualTo(next);
     watch.cancel();
   }
 
@@ -220,6 +239,7 @@ abstract class StoreContract {
             "Watch",
             WatchRequest.newBuilder().setBucket("w").setAfterRevision(recent).build(),
             Change.parser());
+    assertThat(kept.next().getKind()).isEqualTo(Change.Kind.LIVE);
     assertThat(kept.next().getRevision()).isEqualTo(last);
     kept.cancel();
   }

@@ -35,7 +35,7 @@ class ErrorsExampleTest {
     }
     assertThat(main)
         .containsExactly(
-            "Open(\"guess\"): wrong key (application error 1): that key does not open the vault",
+            "Open(\"guess\"): wrong key (application error 1001): that key does not open the vault",
             "Wait with a 200 ms deadline: timed out",
             "connect errors.v1.Secret: not permitted");
   }

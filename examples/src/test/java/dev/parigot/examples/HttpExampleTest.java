@@ -41,10 +41,12 @@ class HttpExampleTest {
 
     assertThat(code).as(out + "\n" + err).isZero();
     assertThat(out.toString())
-        .contains("  PASS  GET /hello/NAME answers 200 with the greeter's greeting (8 checks, ")
-        .contains("  PASS  a path the front door does not know is 404 (12 checks, ")
-        .contains("  PASS  a name the greeter refuses is 400 (9 checks, ")
-        .contains("8 cases: 8 passed, 0 failed, 0 skipped\n");
+        .contains("  PASS  GET /hello/NAME answers 200 with the greeter's greeting (10 checks, ")
+        .contains("  PASS  GET /count/N streams N lines, one part each (")
+        .contains("  PASS  a path the front door does not know is 404 (15 checks, ")
+        .contains("  PASS  a name the greeter refuses is 400 (21 checks, ")
+        .contains("  PASS  a response refuses a bad header, too many headers and a bad status (")
+        .contains("18 cases: 18 passed, 0 failed, 0 skipped\n");
   }
 
   @Test
@@ -86,6 +88,23 @@ class HttpExampleTest {
               HttpRequest.newBuilder(URI.create(base + "/nothing")).build(),
               BodyHandlers.ofString());
       assertThat(missing.statusCode()).isEqualTo(404);
+
+      HttpResponse<String> loud =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/hello/a%20b?shout=yes")).build(),
+              BodyHandlers.ofString());
+      assertThat(loud.body()).isEqualTo("HELLO, A B!\n");
+
+      // Streamed: chunked, each line a part of its own.
+      HttpResponse<String> counted =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/count/3")).build(),
+              BodyHandlers.ofString());
+      assertThat(counted.statusCode()).isEqualTo(200);
+      assertThat(counted.body()).isEqualTo("1\n2\n3\n");
+      assertThat(counted.headers().firstValue("transfer-encoding")).contains("chunked");
+      assertThat(counted.headers().firstValue("content-type"))
+          .contains("text/plain; charset=utf-8");
     }
   }
 }

@@ -78,6 +78,11 @@ final class CGenerator {
        *     handler with PG_STATUS_UNIMPLEMENTED. The handler answers with
        *     S_M_reply (END), S_M_send (PARTIAL, server-streaming methods) or
        *     pg_call_fail, now or later.
+       *   S_serve_as(loop, name, &handlers, ctx) is S_serve under another exported
+       *     name (one the manifest exports, e.g. an HTTP front door's
+       *     "web.v1.Front" for parigot.http.v1.Handler); each name has its own
+       *     handlers and ctx, up to PG_SERVE_NAMES names per service, past
+       *     which it returns PG_E_NOMEM.
       """;
 
   private final FileDescriptor file;
@@ -286,6 +291,7 @@ final class CGenerator {
     h.append("} ").append(t).append("_handlers;\n");
     h.append("int32_t ").append(t).append("_serve(pg_loop *l, const ").append(t);
     h.append("_handlers *h, void *ctx);\n");
+    serveAsDecl(s);
     for (MethodDescriptor md : s.getMethods()) {
       String resp = Names.messageName(md.getOutputType());
       h.append("int32_t ").append(methodName(md)).append("_reply(pg_call *c, const ");
@@ -713,9 +719,12 @@ final class CGenerator {
   private void server(ServiceDescriptor s) {
     String t = Names.serviceName(s);
     String full = s.getFullName();
-    // A process exports a name at most once, so one static binding per service suffices.
-    c.append("\nstatic struct {\n  const ").append(t).append("_handlers *h;\n  void *ctx;\n} ");
-    c.append(t).append("_binding;\n");
+    // One binding per exported name (_serve_as may export the contract under several), handed to
+    // the dispatcher as pg_serve's ctx; static, as generated code never calls malloc.
+    c.append("\ntypedef struct ").append(t).append("_binding {\n  const ").append(t);
+    c.append("_handlers *h;\n  void *ctx;\n} ").append(t).append("_binding;\n");
+    c.append("static ").append(t).append("_binding ").append(t);
+    c.append("_bindings[PG_SERVE_NAMES];\nstatic uint32_t ").append(t).append("_bound;\n");
     c.append("static _Alignas(16) uint8_t ").append(t).append("_arena[PG_SERVE_ARENA_BYTES];\n");
     // A handler may await, and the loop then dispatches further calls while its request is still
     // in use: the arena is a stack, and each dispatch decodes above those still running.
@@ -729,8 +738,8 @@ final class CGenerator {
 
     c.append("\nstatic void ").append(t);
     c.append("_dispatch(pg_call *call, int32_t method, pg_bytes request, void *ctx) {\n");
-    c.append("  (void)ctx;\n  const ").append(t).append("_handlers *h = ").append(t);
-    c.append("_binding.h;\n  uint32_t base = ").append(t).append("_arena_top;\n");
+    c.append("  const ").append(t).append("_binding *b = ctx;\n  const ").append(t);
+    c.append("_handlers *h = b->h;\n  uint32_t base = ").append(t).append("_arena_top;\n");
     c.append("  pg_arena arena;\n  pg_arena_init(&arena, ")
         .append(t)
         .append("_arena + base, sizeof ");
@@ -746,11 +755,7 @@ final class CGenerator {
       c.append("_decode(&req, request.data, request.len, &arena)) != PG_OK) {\n");
       c.append("        ").append(t).append("_fail_decode(call, rc);\n        return;\n      }\n");
       c.append("      ").append(t).append("_arena_top = base + arena.used;\n");
-      c.append("      ")
-          .append(handler)
-          .append("(call, &req, ")
-          .append(t)
-          .append("_binding.ctx);\n");
+      c.append("      ").append(handler).append("(call, &req, b->ctx);\n");
       c.append("      ").append(t).append("_arena_top = base;\n      return;\n    }\n");
     }
     c.append("    default:\n      break;\n  }\n");
@@ -759,13 +764,12 @@ final class CGenerator {
 
     c.append("\nint32_t ").append(t).append("_serve(pg_loop *l, const ").append(t);
     c.append("_handlers *h, void *ctx) {\n");
-    c.append("  ")
+    c.append("  return ")
         .append(t)
-        .append("_binding.h = h;\n  ")
+        .append("_serve_as(l, ")
         .append(t)
-        .append("_binding.ctx = ctx;\n");
-    c.append("  return pg_serve(l, ").append(t).append("_NAME, ").append(t);
-    c.append("_dispatch, NULL);\n}\n");
+        .append("_NAME, h, ctx);\n}\n");
+    serveAs(s);
 
     for (MethodDescriptor md : s.getMethods()) {
       answer(md, "reply", "pg_call_end");
@@ -773,6 +777,28 @@ final class CGenerator {
         answer(md, "send", "pg_call_partial");
       }
     }
+  }
+
+  /** S_serve_as: exports the contract under a name of the caller's, e.g. an HTTP front door's. */
+  private void serveAs(ServiceDescriptor s) {
+    String t = Names.serviceName(s);
+    c.append("\nint32_t ").append(t).append("_serve_as(pg_loop *l, const char *name, const ");
+    c.append(t).append("_handlers *h, void *ctx) {\n");
+    c.append("  if (")
+        .append(t)
+        .append("_bound == PG_SERVE_NAMES) {\n    return PG_E_NOMEM;\n  }\n");
+    c.append("  ").append(t).append("_binding *b = &").append(t).append("_bindings[");
+    c.append(t).append("_bound];\n");
+    c.append("  b->h = h;\n  b->ctx = ctx;\n");
+    c.append("  int32_t rc = pg_serve(l, name, ").append(t).append("_dispatch, b);\n");
+    c.append("  if (rc == 0) {\n    ").append(t).append("_bound++;\n  }\n  return rc;\n}\n");
+  }
+
+  /** The declaration of {@link #serveAs}'s function. */
+  private void serveAsDecl(ServiceDescriptor s) {
+    String t = Names.serviceName(s);
+    h.append("int32_t ").append(t).append("_serve_as(pg_loop *l, const char *name, const ");
+    h.append(t).append("_handlers *h, void *ctx);\n");
   }
 
   private void answer(MethodDescriptor md, String suffix, String call) {

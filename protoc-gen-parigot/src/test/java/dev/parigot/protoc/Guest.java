@@ -76,6 +76,21 @@ final class Guest {
   }
 
   /**
+   * Exports hello.v1.Greeter with the generated serve_as under five names, each with a salutation
+   * of its own as ctx; returns how many names it took, or the last call's error.
+   */
+  int serveAsNames() {
+    return (int) instance.export("serve_as_names").apply()[0];
+  }
+
+  /** Dispatches one Greet call to the name of index {@code name}; the answer log, or null. */
+  byte[] serveTo(int name, byte[] request) {
+    instance.memory().write(in, request);
+    int n = (int) instance.export("serve_to").apply(name, request.length)[0];
+    return n < 0 ? null : output(n);
+  }
+
+  /**
    * Calls Greet through the generated client; the fake completes it with {@code status}. The reply
    * is decoded into the future's memory if {@code inFuture}, else into an arena of the guest's.
    */

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * logs every call they make to it.
  */
 class ServiceStubTest {
-  private static final int INVALID_ARGUMENT = 3, UNIMPLEMENTED = 12;
+  private static final int INVALID_ARGUMENT = 3, UNIMPLEMENTED = 12, PG_E_NOMEM = -1002;
   private Guest guest;
 
   /** One call to the fake runtime: kind 'I' invoke, 'P' partial, 'E' end, 'F' fail, 'R' result. */
@@ -95,6 +95,21 @@ class ServiceStubTest {
     assertThat(log).extracting(Answer::kind).containsExactly('E', 'E');
     assertThat(greeting(log.get(0))).isEqualTo("Hello, inner! #x #y #z");
     assertThat(greeting(log.get(1))).isEqualTo("Hello, Ada! #a #b");
+  }
+
+  @Test
+  void serveAsExportsTheContractUnderEachNameWithItsOwnContext() throws Exception {
+    // Five names: PG_SERVE_NAMES (4) are taken, the fifth is refused.
+    assertThat(guest.serveAsNames()).isEqualTo(PG_E_NOMEM);
+    byte[] ada = message("hello.v1.GreetRequest", "name", "Ada");
+
+    String[] salutations = {"Hi, ", "Bye, ", "C, ", "D, "};
+    for (int name = 0; name < salutations.length; name++) {
+      List<Answer> log = log(guest.serveTo(name, ada));
+      assertThat(log).extracting(Answer::kind).containsExactly('E');
+      assertThat(greeting(log.get(0))).isEqualTo(salutations[name] + "Ada!");
+    }
+    assertThat(guest.serveTo(4, ada)).as("the refused fifth name is not exported").isNull();
   }
 
   @Test

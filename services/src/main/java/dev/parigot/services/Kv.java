@@ -19,6 +19,7 @@ import dev.parigot.services.store.KvStore;
 import dev.parigot.services.store.StoreException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -230,7 +231,14 @@ final class Kv {
     long after = Check.range("after_revision", r.getAfterRevision(), 0, Long.MAX_VALUE);
     var watcher = new Watcher();
     KvStore.Watch watch = store.watch(app, bucket, prefix, after, watcher::offer);
-    List<Change> replay = watch.replay();
+    // The LIVE event goes first: once the caller has it, any write it makes reaches this watch.
+    List<Change> replay = new ArrayList<>();
+    replay.add(
+        Change.newBuilder()
+            .setKind(Change.Kind.LIVE)
+            .setRevision(after > 0 ? after : watch.liveAfter())
+            .build());
+    replay.addAll(watch.replay());
     // However the watch ends: its caller cancels it (or dies), or it fails below.
     call.onCancel(watch::close);
     Iterator<Change> replayed = replay.iterator();

@@ -201,6 +201,8 @@ class DiskQuotaTest {
                 .setBucket("b")
                 .setAfterRevision(last - Kv.HISTORY_BYTES / 4 * 3 / Kv.MAX_VALUE + 1)
                 .build());
+    assertThat(recent.partial(KvProto.Change.parser()).getKind())
+        .isEqualTo(KvProto.Change.Kind.LIVE);
     assertThat(recent.partial(KvProto.Change.parser()).getRevision())
         .isEqualTo(last - Kv.HISTORY_BYTES / 4 * 3 / Kv.MAX_VALUE + 2);
     recent.cancel();

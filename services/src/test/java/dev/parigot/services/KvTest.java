@@ -220,6 +220,7 @@ class KvTest {
         kv.call(
             "Watch",
             WatchRequest.newBuilder().setBucket("b").setPrefix("x").setAfterRevision(r0).build());
+    assertThat(live(watch)).isEqualTo(r0);
     long r1 = put("b", "x1", "a");
     put("b", "y1", "ignored");
     kv.unary(
@@ -247,11 +248,52 @@ class KvTest {
         kv.call(
             "Watch",
             WatchRequest.newBuilder().setBucket("b").setPrefix("k").setAfterRevision(r1).build());
+    assertThat(live(watch)).isEqualTo(r1);
     Change c = watch.partial(Change.parser());
     assertThat(c.getRevision()).isEqualTo(r2);
     long r4 = put("b", "k", "3");
     assertThat(watch.partial(Change.parser()).getRevision()).isEqualTo(r4);
     watch.cancel();
+  }
+
+  @Test
+  void aWatchFromNowStartsLiveAfterTheNewestRevisionOfTheStore() throws Exception {
+    put("b", "k", "1");
+    // Another bucket's write still moves the store's newest revision.
+    long newest = put("other", "k", "2");
+    var watch = kv.call("Watch", WatchRequest.newBuilder().setBucket("b").build());
+    Change live = watch.partial(Change.parser());
+    assertThat(live.getKind()).isEqualTo(Change.Kind.LIVE);
+    assertThat(live.getRevision()).isEqualTo(newest);
+    assertThat(live.getKey()).isEmpty();
+    // Only once: nothing else comes until a change does.
+    assertThat(watch.quietFor(50)).isTrue();
+    long r = put("b", "k", "3");
+    assertThat(watch.partial(Change.parser()).getRevision()).isEqualTo(r);
+    watch.cancel();
+  }
+
+  @Test
+  void aWriteMadeAfterTheLiveEventIsNeverMissed() {
+    // The race: a watch from now, then a write. Once LIVE arrived, the write must show.
+    for (int run = 0; run < 1000; run++) {
+      String key = "k" + run;
+      var watch = kv.call("Watch", WatchRequest.newBuilder().setBucket("b").setPrefix(key).build());
+      long startsAfter = live(watch);
+      long written = put("b", key, "v");
+      Change seen = watch.partial(Change.parser());
+      assertThat(seen.getKind()).as("run %d", run).isEqualTo(Change.Kind.PUT);
+      assertThat(seen.getKey()).isEqualTo(key);
+      assertThat(seen.getRevision()).isEqualTo(written).isGreaterThan(startsAfter);
+      watch.cancel();
+    }
+  }
+
+  /** The watch's first answer, which must be LIVE: the revision it starts after. */
+  private static long live(Client.Call watch) {
+    Change live = watch.partial(Change.parser());
+    assertThat(live.getKind()).isEqualTo(Change.Kind.LIVE);
+    return live.getRevision();
   }
 
   @Test

@@ -12,9 +12,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * sdk/c/parigot-cc's refusals: each names what is wrong before anything is compiled or generated.
- * Its working path, from .c and .proto files to a .wasm, is what scripts/build-guests --check
- * exercises on every example (CI runs it), and the examples' tests run the result.
+ * sdk/c/parigot-cc's refusals: each names what is wrong before anything is compiled or generated;
+ * and what it links on its own. Its working path, from .c and .proto files to a .wasm, is what
+ * scripts/build-guests --check exercises on every example (CI runs it), and the examples' tests run
+ * the result.
  */
 class ParigotCcTest {
   private static final Path PARIGOT_CC = Path.of("..", "parigot-cc").toAbsolutePath().normalize();
@@ -50,6 +51,31 @@ class ParigotCcTest {
 
     assertThat(run.code()).isEqualTo(2);
     assertThat(run.stderr()).contains("main.cc: not a .c or .proto file");
+  }
+
+  @Test
+  void aTestProgramGetsTheTestRuntimeWithoutNamingIt() throws Exception {
+    Files.writeString(
+        dir.resolve("t_test.c"),
+        """
+        #include "parigot_test.h"
+
+        int main(void) {
+          PG_TEST_CASE("one") { pg_expect_true(1 + 1 == 2); }
+          return pg_test_exit_code();
+        }
+        """);
+    Path runtime = PARIGOT_CC.resolveSibling("src/test/parigot_test.c");
+
+    Run bare = parigotCc("-o", "bare.wasm", "t_test.c");
+    // Named as well, as scripts/build-guests and older makefiles do: compiled once all the same.
+    Run named = parigotCc("-o", "named.wasm", "t_test.c", runtime.toString());
+
+    assertThat(bare.code()).as(bare.stderr()).isZero();
+    assertThat(bare.stderr()).doesNotContain("undefined symbol");
+    assertThat(named.code()).as(named.stderr()).isZero();
+    assertThat(Files.readAllBytes(dir.resolve("bare.wasm")))
+        .isEqualTo(Files.readAllBytes(dir.resolve("named.wasm")));
   }
 
   private Run parigotCc(String... args) throws IOException, InterruptedException {
