@@ -38,9 +38,11 @@ final class AsGenerator {
       //   T_<oneof>_<field>) plus one field per member.
       //   new T()           every field at its default.
       //   t.encode()        the encoded bytes; t.size() their length.
-      //   t.decode(bytes)   merges bytes into t (decode into a new T): 0, or E_DECODE for malformed
-      //                     input, invalid UTF-8 in a proto3 string, or nesting deeper than
-      //                     MAX_DEPTH. Unknown fields are skipped. Copies what it keeps.
+      //   t.decode(bytes)   sets t from bytes (t.clear(), then merges them): 0, or E_DECODE for
+      //                     malformed input, invalid UTF-8 in a proto3 string, or nesting deeper
+      //                     than MAX_DEPTH (t is then unspecified). Unknown fields are skipped.
+      //                     Copies what it keeps: bytes may be reused after.
+      //   t.clear()         every field back to its default.
       //   t.write, t.merge  for generated code only.
       //
       // For each service S, methods are numbered from 1 in declaration order (S_M_METHOD), and
@@ -130,6 +132,7 @@ final class AsGenerator {
           "encode",
           "decode",
           "merge",
+          "clear",
           "connect",
           "service",
           "serve",
@@ -321,7 +324,28 @@ final class AsGenerator {
     out.append("\n  encode(): Uint8Array {\n    const w = new Writer(this.size());\n");
     out.append("    this.write(w);\n    return w.buf;\n  }\n");
     merge(m);
-    out.append("\n  decode(b: Uint8Array): i32 {\n    const r = new Reader(b);\n");
+    out.append("\n  clear(): void {\n");
+    List<OneofDescriptor> cleared = new java.util.ArrayList<>();
+    for (FieldDescriptor f : m.getFields()) {
+      OneofDescriptor o = f.getRealContainingOneof();
+      if (o != null && !cleared.contains(o)) {
+        cleared.add(o);
+        out.append("    this.").append(caseMember(o)).append(" = 0;\n");
+      }
+      if (f.isRepeated()) {
+        out.append("    this.").append(field(f)).append(" = new Array<").append(elementType(f));
+        out.append(">();\n");
+      } else {
+        if (hasFlag(f)) {
+          out.append("    this.has_").append(f.getName()).append(" = false;\n");
+        }
+        out.append("    this.").append(field(f)).append(" = ").append(defaultValue(f));
+        out.append(";\n");
+      }
+    }
+    out.append("  }\n");
+    out.append(
+        "\n  decode(b: Uint8Array): i32 {\n    this.clear();\n    const r = new Reader(b);\n");
     out.append("    this.merge(r, 0);\n    return r.err;\n  }\n}\n");
   }
 
@@ -580,7 +604,7 @@ final class AsGenerator {
       out.append(in).append("    v = new ").append(t).append("();\n");
       out.append(in).append("    ").append(name).append(" = v;\n").append(in).append("  }\n");
       out.append(in).append("  const saved = r.enter();\n");
-      out.append(in).append("  v!.merge(r, depth + 1);\n").append(in).append("  r.leave(saved);\n");
+      out.append(in).append("  v.merge(r, depth + 1);\n").append(in).append("  r.leave(saved);\n");
     } else {
       String value = isLen(f) ? readLen(f) : readScalar(f);
       out.append(in).append("  ").append(name).append(" = ").append(value).append(";\n");
