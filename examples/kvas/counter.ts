@@ -137,15 +137,17 @@ class Counter extends CounterServer {
   }
 }
 
-let rc = kv.connect();
-if (rc != 0) {
-  log(LOG_ERROR, "counter: connect " + KV_NAME + ": " + strerror(rc));
+export function _start(): void {
+  let rc = kv.connect();
+  if (rc != 0) {
+    log(LOG_ERROR, "counter: connect " + KV_NAME + ": " + strerror(rc));
+    exit(1);
+  }
+  rc = new Counter().serve(loop);
+  if (rc != 0) {
+    log(LOG_ERROR, "counter: serve: " + strerror(rc));
+    exit(1);
+  }
+  log(LOG_ERROR, "counter: the loop stopped: " + strerror(loop.run()));
   exit(1);
 }
-rc = new Counter().serve(loop);
-if (rc != 0) {
-  log(LOG_ERROR, "counter: serve: " + strerror(rc));
-  exit(1);
-}
-log(LOG_ERROR, "counter: the loop stopped: " + strerror(loop.run()));
-exit(1);

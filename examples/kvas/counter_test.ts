@@ -42,72 +42,74 @@ function get(name: string, value: Value): i32 {
   return f.decode(value);
 }
 
-const connected = counter.connect();
+export function _start(): void {
+  const connected = counter.connect();
 
-begin("the counter service is reachable");
-expectEqI64(connected, 0, "connect");
-end();
+  begin("the counter service is reachable");
+  expectEqI64(connected, 0, "connect");
+  end();
 
-begin("a new counter reads 0");
-reset("test.new");
-let v = new Value();
-v.value = -1;
-expectEqI64(get("test.new", v), 0, "Get");
-expectEqI64(v.value, 0, "value");
-end();
+  begin("a new counter reads 0");
+  reset("test.new");
+  let v = new Value();
+  v.value = -1;
+  expectEqI64(get("test.new", v), 0, "Get");
+  expectEqI64(v.value, 0, "value");
+  end();
 
-begin("increments add up and Get reads the sum");
-reset("test.sum");
-v = new Value();
-expectEqI64(increment("test.sum", 1, v), 0, "Increment by 1");
-expectEqI64(v.value, 1, "after +1");
-v = new Value();
-expectEqI64(increment("test.sum", 41, v), 0, "Increment by 41");
-expectEqI64(v.value, 42, "after +41");
-v = new Value();
-expectEqI64(increment("test.sum", -2, v), 0, "Increment by -2");
-expectEqI64(v.value, 40, "after -2");
-v = new Value();
-expectEqI64(get("test.sum", v), 0, "Get");
-expectEqI64(v.value, 40, "value");
-end();
+  begin("increments add up and Get reads the sum");
+  reset("test.sum");
+  v = new Value();
+  expectEqI64(increment("test.sum", 1, v), 0, "Increment by 1");
+  expectEqI64(v.value, 1, "after +1");
+  v = new Value();
+  expectEqI64(increment("test.sum", 41, v), 0, "Increment by 41");
+  expectEqI64(v.value, 42, "after +41");
+  v = new Value();
+  expectEqI64(increment("test.sum", -2, v), 0, "Increment by -2");
+  expectEqI64(v.value, 40, "after -2");
+  v = new Value();
+  expectEqI64(get("test.sum", v), 0, "Get");
+  expectEqI64(v.value, 40, "value");
+  end();
 
-begin("concurrent increments are never lost");
-reset("test.concurrent");
-// All in flight at once: the service interleaves them, so compare-and-sets race and retry.
-const fs = new Array<Future>();
-for (let i = 0; i < CONCURRENT; i++) fs.push(startIncrement("test.concurrent", 1));
-expectEqI64(loop.awaitAll(fs), 0, "every increment");
-// Each increment must have seen its own value: 1..CONCURRENT once each.
-const seen = new Array<bool>(CONCURRENT + 1);
-let distinct = 0;
-for (let i = 0; i < CONCURRENT; i++) {
-  const value = new Value();
-  fs[i].decode(value);
-  const n = <i32>value.value;
-  if (n >= 1 && n <= CONCURRENT && !seen[n]) {
-    seen[n] = true;
-    distinct++;
+  begin("concurrent increments are never lost");
+  reset("test.concurrent");
+  // All in flight at once: the service interleaves them, so compare-and-sets race and retry.
+  const fs = new Array<Future>();
+  for (let i = 0; i < CONCURRENT; i++) fs.push(startIncrement("test.concurrent", 1));
+  expectEqI64(loop.awaitAll(fs), 0, "every increment");
+  // Each increment must have seen its own value: 1..CONCURRENT once each.
+  const seen = new Array<bool>(CONCURRENT + 1);
+  let distinct = 0;
+  for (let i = 0; i < CONCURRENT; i++) {
+    const value = new Value();
+    fs[i].decode(value);
+    const n = <i32>value.value;
+    if (n >= 1 && n <= CONCURRENT && !seen[n]) {
+      seen[n] = true;
+      distinct++;
+    }
   }
+  expectEqI64(distinct, CONCURRENT, "distinct values seen");
+  v = new Value();
+  expectEqI64(get("test.concurrent", v), 0, "Get");
+  expectEqI64(v.value, CONCURRENT, "value");
+  end();
+
+  begin("a bad counter name is refused with the service's own code");
+  const refused = startIncrement("", 1);
+  loop.await(refused);
+  expectEqI64(refused.status, CounterError.COUNTER_ERROR_BAD_NAME, "status");
+  check(refused.status > 0, "an application error is positive: " + strerror(refused.status));
+  expectEqStr(refused.text(), "a counter name is 1 to 128 bytes", "message");
+  end();
+
+  begin("a program that does not require parigot.kv.v1.KV cannot reach it");
+  // This program's manifest entry leaves the kernel service out, so the kernel refuses it.
+  expectEqI64(new KVClient().connect(), -abi.E_NOT_PERMITTED, "connect");
+  expectEqStr(strerror(-abi.E_NOT_PERMITTED), "not permitted", "strerror");
+  end();
+
+  exit(exitCode());
 }
-expectEqI64(distinct, CONCURRENT, "distinct values seen");
-v = new Value();
-expectEqI64(get("test.concurrent", v), 0, "Get");
-expectEqI64(v.value, CONCURRENT, "value");
-end();
-
-begin("a bad counter name is refused with the service's own code");
-const refused = startIncrement("", 1);
-loop.await(refused);
-expectEqI64(refused.status, CounterError.COUNTER_ERROR_BAD_NAME, "status");
-check(refused.status > 0, "an application error is positive: " + strerror(refused.status));
-expectEqStr(refused.text(), "a counter name is 1 to 128 bytes", "message");
-end();
-
-begin("a program that does not require parigot.kv.v1.KV cannot reach it");
-// This program's manifest entry leaves the kernel service out, so the kernel refuses it.
-expectEqI64(new KVClient().connect(), -abi.E_NOT_PERMITTED, "connect");
-expectEqStr(strerror(-abi.E_NOT_PERMITTED), "not permitted", "strerror");
-end();
-
-exit(exitCode());

@@ -13,28 +13,30 @@ function fail(what: string, rc: i32, f: Future): void {
 }
 
 const loop = defaultLoop();
-const counter = new CounterClient();
-const connected = counter.connect();
-if (connected != 0) {
-  log(LOG_ERROR, "main: connect " + Counter_NAME + ": " + strerror(connected));
-  exit(1);
-}
-for (let i = 0; i < TIMES; i++) {
-  const inc = new IncrementRequest();
-  inc.name = COUNTER;
-  inc.by = 1;
-  const f = counter.Increment(loop, inc);
+export function _start(): void {
+  const counter = new CounterClient();
+  const connected = counter.connect();
+  if (connected != 0) {
+    log(LOG_ERROR, "main: connect " + Counter_NAME + ": " + strerror(connected));
+    exit(1);
+  }
+  for (let i = 0; i < TIMES; i++) {
+    const inc = new IncrementRequest();
+    inc.name = COUNTER;
+    inc.by = 1;
+    const f = counter.Increment(loop, inc);
+    loop.await(f);
+    const value = new Value();
+    const rc = f.decode(value);
+    if (rc != 0) fail("Increment", rc, f);
+    println(COUNTER + ": " + value.value.toString());
+  }
+  const name = new Name();
+  name.name = COUNTER;
+  const f = counter.Get(loop, name);
   loop.await(f);
   const value = new Value();
   const rc = f.decode(value);
-  if (rc != 0) fail("Increment", rc, f);
-  println(COUNTER + ": " + value.value.toString());
+  if (rc != 0) fail("Get", rc, f);
+  println(COUNTER + " is " + value.value.toString() + " after " + TIMES.toString() + " increments");
 }
-const name = new Name();
-name.name = COUNTER;
-const f = counter.Get(loop, name);
-loop.await(f);
-const value = new Value();
-const rc = f.decode(value);
-if (rc != 0) fail("Get", rc, f);
-println(COUNTER + " is " + value.value.toString() + " after " + TIMES.toString() + " increments");

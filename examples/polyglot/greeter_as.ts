@@ -22,10 +22,12 @@ class Greeter extends AsGreeterServer {
 }
 
 const loop = defaultLoop();
-const rc = new Greeter().serve(loop);
-if (rc != 0) {
-  log(LOG_ERROR, "greeter_as: serve: " + strerror(rc));
+export function _start(): void {
+  const rc = new Greeter().serve(loop);
+  if (rc != 0) {
+    log(LOG_ERROR, "greeter_as: serve: " + strerror(rc));
+    exit(1);
+  }
+  log(LOG_ERROR, "greeter_as: the loop stopped: " + strerror(loop.run()));
   exit(1);
 }
-log(LOG_ERROR, "greeter_as: the loop stopped: " + strerror(loop.run()));
-exit(1);

@@ -1,5 +1,5 @@
 // roundtrip: the test guest for the generated AssemblyScript (the Java tests in
-// dev.parigot.protoc drive it through its exports, after calling _start once).
+// dev.parigot.protoc drive it through its exports; its initializer runs when it is instantiated).
 //
 //   alloc(n)                   n bytes for the input, freed by roundtrip
 //   roundtrip(kind, ptr, len)  decodes the input as message `kind`, re-encodes it and returns

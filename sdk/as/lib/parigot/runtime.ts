@@ -115,7 +115,12 @@ export function exit(code: i32): void {
  * may be): parigot-asc passes --use abort=~lib/parigot/runtime/abortProcess. It says where on
  * stderr and exits 70, so a crash is told apart from an exit the program chose.
  */
+let aborting: bool = false;
+
 export function abortProcess(message: string | null, file: string | null, line: u32, column: u32): void {
+  // An abort while reporting one (out of memory, say) must not recurse.
+  if (aborting) abi.parigot_exit(70);
+  aborting = true;
   const m: string = message != null ? message : "abort";
   const f: string = file != null ? file : "?";
   write(2, utf8("abort: " + m + " at " + f + ":" + line.toString() + ":" + column.toString() + "\n"));
@@ -465,7 +470,8 @@ export class Loop {
   // -- workers --
 
   /**
-   * Starts a worker running the exported function entry (export function entry(): void) with arg
+   * Starts a worker running the exported function entry (export function entry(): void; the new
+   * instance runs the module's top-level initializer first, not _start) with arg
    * as its first message. Returns the link (> 0) or a negative status. Messages from it go to
    * onMessage and its end to onExit (either may be null), with ctx.
    */

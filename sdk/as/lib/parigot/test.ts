@@ -3,10 +3,12 @@
 // test service, parigot.test.v1.Test, which its manifest must require:
 //
 //   import { begin, end, expectEqI64, exitCode } from "parigot/test";
-//   begin("adds");
-//   expectEqI64(add(2, 2), 4, "add(2, 2)");
-//   end();
-//   exit(exitCode());
+//   export function _start(): void {
+//     begin("adds");
+//     expectEqI64(add(2, 2), 4, "add(2, 2)");
+//     end();
+//     exit(exitCode());
+//   }
 //
 // Every report is a call awaited before the function returns (the loop keeps serving meanwhile),
 // so reports arrive in order and a crash right after a check cannot lose it. The requests are

@@ -63,7 +63,6 @@ final class AsGuest {
         Instance.builder(MODULE)
             .withImportValues(ImportValues.builder().addFunction(fdWrite, exit).build())
             .build();
-    instance.export("_start").apply();
     alloc = instance.export("alloc");
     roundtrip = instance.export("roundtrip");
     outPtr = instance.export("outPtr");
