@@ -493,8 +493,8 @@ final class AsGenerator {
         }
       } else {
         String close = present(f, "    ");
-        String v = isMessage(f) ? "v!" : "v";
-        out.append("        n += ").append(tag).append(" + ").append(valueSize(f, v));
+        // The condition narrows v to non-null for messages.
+        out.append("        n += ").append(tag).append(" + ").append(valueSize(f, "v"));
         out.append(";\n").append(close);
       }
     }
@@ -532,7 +532,7 @@ final class AsGenerator {
         }
       } else {
         String close = present(f, "    ");
-        writeValue(f, isMessage(f) ? "v!" : "v", "        ");
+        writeValue(f, "v", "        ");
         out.append(close);
       }
     }

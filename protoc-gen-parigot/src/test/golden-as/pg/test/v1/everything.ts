@@ -489,7 +489,7 @@ export class Everything {
     {
       const v = this.scalars;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     {
@@ -501,13 +501,13 @@ export class Everything {
     {
       const v = this.inner;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     {
       const v = this.point;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     {
@@ -653,7 +653,7 @@ export class Everything {
     {
       const v = this.choice_point;
       if (this.choice_case == 62 && v != null) {
-        n += 2 + lenSize(v!.size());
+        n += 2 + lenSize(v.size());
       }
     }
     {
@@ -677,13 +677,13 @@ export class Everything {
     {
       const v = this.other_inner;
       if (this.other_case == 71 && v != null) {
-        n += 2 + lenSize(v!.size());
+        n += 2 + lenSize(v.size());
       }
     }
     {
       const v = this.child;
       if (v != null) {
-        n += 2 + lenSize(v!.size());
+        n += 2 + lenSize(v.size());
       }
     }
     {
@@ -826,8 +826,8 @@ export class Everything {
       const v = this.scalars;
       if (v != null) {
         w.tag(1, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
@@ -841,16 +841,16 @@ export class Everything {
       const v = this.inner;
       if (v != null) {
         w.tag(3, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
       const v = this.point;
       if (v != null) {
         w.tag(4, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
@@ -1078,8 +1078,8 @@ export class Everything {
       const v = this.choice_point;
       if (this.choice_case == 62 && v != null) {
         w.tag(62, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
@@ -1107,16 +1107,16 @@ export class Everything {
       const v = this.other_inner;
       if (this.other_case == 71 && v != null) {
         w.tag(71, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
       const v = this.child;
       if (v != null) {
         w.tag(2047, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
@@ -1628,7 +1628,7 @@ export class Everything_Inner {
     {
       const v = this.where;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     for (let i = 0; i < this.tags.length; i++) {
@@ -1650,8 +1650,8 @@ export class Everything_Inner {
       const v = this.where;
       if (v != null) {
         w.tag(2, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     for (let i = 0; i < this.tags.length; i++) {
@@ -1818,7 +1818,7 @@ export class Everything_PointsEntry {
     {
       const v = this.value;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     return n;
@@ -1836,8 +1836,8 @@ export class Everything_PointsEntry {
       const v = this.value;
       if (v != null) {
         w.tag(2, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
   }
@@ -2156,7 +2156,7 @@ export class Node {
     {
       const v = this.child;
       if (v != null) {
-        n += 1 + lenSize(v!.size());
+        n += 1 + lenSize(v.size());
       }
     }
     {
@@ -2173,8 +2173,8 @@ export class Node {
       const v = this.child;
       if (v != null) {
         w.tag(1, 2);
-        w.varint(<u64>v!.size());
-        v!.write(w);
+        w.varint(<u64>v.size());
+        v.write(w);
       }
     }
     {
