@@ -64,6 +64,6 @@ class KvasExampleTest {
     assertThat(out.toString())
         .contains("main[2]: visits: 4\n")
         .contains("main[2]: visits is 6 after 3 increments\n");
-    assertThat(dir.resolve(".parigot/kv")).isDirectory();
+    assertThat(dir.resolve(".parigot/kvas")).isDirectory();
   }
 }
