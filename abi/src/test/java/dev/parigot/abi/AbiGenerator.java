@@ -417,6 +417,7 @@ final class AbiGenerator {
     files.put(PACKAGE_DIR.resolve("ValueType.java"), renderValueType());
     files.put(PACKAGE_DIR.resolve("Syscall.java"), renderSyscall(spec));
     files.put(C_HEADER, renderCHeader(spec));
+    files.put(AsBinding.FILE, AsBinding.render(spec));
     return files;
   }
 

@@ -393,14 +393,14 @@ public final class Main implements Runnable {
   @Command(
       name = "gen",
       description =
-          "Generates code for guests from .proto files: x.pg.h and x.pg.c per x.proto, at the"
-              + " proto's path below its include directory.")
+          "Generates code for guests from .proto files: x.pg.h and x.pg.c per x.proto (--lang"
+              + " c), or x.ts (--lang as), at the proto's path below its include directory.")
   static final class Gen implements Callable<Integer> {
     @Option(
         names = "--lang",
         required = true,
         paramLabel = "LANG",
-        description = "c (the only one so far).")
+        description = "c or as (AssemblyScript).")
     String lang;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Where to write.")
@@ -421,12 +421,18 @@ public final class Main implements Runnable {
     @Override
     public Integer call() {
       PrintWriter err = spec.commandLine().getErr();
-      if (!lang.equals("c")) {
-        err.println("parigot: gen: unknown language " + lang + " (supported: c)");
+      var language = dev.parigot.protoc.Lang.of(lang);
+      if (language.isEmpty()) {
+        err.println(
+            "parigot: gen: unknown language "
+                + lang
+                + " (supported: "
+                + dev.parigot.protoc.Lang.names()
+                + ")");
         return REFUSED;
       }
       try {
-        for (Path written : ParigotGen.generate(protos, includes, out)) {
+        for (Path written : ParigotGen.generate(protos, includes, out, null, language.get())) {
           spec.commandLine().getOut().println(written);
         }
         return 0;

@@ -226,6 +226,44 @@ class MainTest {
   }
 
   @Test
+  void genWithLangAsWritesAnAssemblyScriptModulePerProto(@TempDir Path dir) throws Exception {
+    Path proto = dir.resolve("protos/demo/v1/demo.proto");
+    Files.createDirectories(proto.getParent());
+    Files.writeString(
+        proto,
+        """
+        syntax = "proto3";
+        package demo.v1;
+        message Ping { string text = 1; }
+        """);
+
+    int code =
+        parigot(
+            "gen",
+            "--lang",
+            "as",
+            "--out",
+            dir.resolve("gen").toString(),
+            "-I",
+            dir.resolve("protos").toString(),
+            proto.toString());
+
+    assertThat(code).as(err.toString()).isZero();
+    assertThat(dir.resolve("gen/demo/v1/demo.ts")).content().contains("export class Ping {");
+  }
+
+  @Test
+  void genRefusesALanguageItDoesNotKnow(@TempDir Path dir) throws Exception {
+    Path proto = dir.resolve("p.proto");
+    Files.writeString(proto, "syntax = \"proto3\";\n");
+
+    int code = parigot("gen", "--lang", "cobol", "--out", dir.toString(), proto.toString());
+
+    assertThat(code).isNotZero();
+    assertThat(err.toString()).contains("unknown language cobol (supported: c, as)");
+  }
+
+  @Test
   void genReportsProtocErrorsWithExitCodeOne(@TempDir Path dir) throws Exception {
     Path proto = dir.resolve("bad.proto");
     Files.writeString(proto, "syntax = \"proto3\";\nmessage {\n");

@@ -1,5 +1,14 @@
 package dev.parigot.protoc;
 
+import static dev.parigot.protoc.ProtoModel.alwaysWritten;
+import static dev.parigot.protoc.ProtoModel.byNumber;
+import static dev.parigot.protoc.ProtoModel.hasFlag;
+import static dev.parigot.protoc.ProtoModel.isLen;
+import static dev.parigot.protoc.ProtoModel.isMessage;
+import static dev.parigot.protoc.ProtoModel.isPackable;
+import static dev.parigot.protoc.ProtoModel.tagSize;
+import static dev.parigot.protoc.ProtoModel.validatesUtf8;
+
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.EnumDescriptor;
 import com.google.protobuf.Descriptors.EnumValueDescriptor;
@@ -9,7 +18,6 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -19,15 +27,6 @@ import java.util.Set;
  * {@link #API_DOC}, which heads every generated header.
  */
 final class CGenerator {
-  /** An input the generator refuses, with a message for protoc to show. */
-  static final class Refused extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Refused(String message) {
-      super(message);
-    }
-  }
-
   static final String API_DOC =
       """
        * Generated C API (see sdk/c/README.md). For each message T:
@@ -110,31 +109,7 @@ final class CGenerator {
   // ---- what we support -------------------------------------------------------------------
 
   private void check() {
-    for (Descriptor m : allMessages()) {
-      for (FieldDescriptor f : m.getFields()) {
-        if (f.getType() == FieldDescriptor.Type.GROUP) {
-          throw new Refused(where(f) + ": groups are not supported");
-        }
-        if (f.toProto().hasDefaultValue()) {
-          throw new Refused(where(f) + ": explicit default values are not supported");
-        }
-      }
-    }
-    for (ServiceDescriptor s : file.getServices()) {
-      for (MethodDescriptor md : s.getMethods()) {
-        if (md.isClientStreaming()) {
-          throw new Refused(
-              file.getName()
-                  + ": "
-                  + md.getFullName()
-                  + ": client streaming is not supported in ABI v1");
-        }
-      }
-    }
-  }
-
-  private String where(FieldDescriptor f) {
-    return file.getName() + ": " + f.getFullName();
+    ProtoModel.check(file);
   }
 
   // ---- the header ------------------------------------------------------------------------
@@ -817,33 +792,6 @@ final class CGenerator {
 
   // ---- field helpers ---------------------------------------------------------------------
 
-  private static boolean isMessage(FieldDescriptor f) {
-    return f.getJavaType() == FieldDescriptor.JavaType.MESSAGE;
-  }
-
-  /** Strings and bytes (not messages). */
-  private static boolean isLen(FieldDescriptor f) {
-    return f.getType() == FieldDescriptor.Type.STRING || f.getType() == FieldDescriptor.Type.BYTES;
-  }
-
-  private static boolean isPackable(FieldDescriptor f) {
-    return f.isRepeated() && !isMessage(f) && !isLen(f);
-  }
-
-  /** proto3 requires valid UTF-8 in strings; proto2 does not check. */
-  private static boolean validatesUtf8(FieldDescriptor f) {
-    return f.getType() == FieldDescriptor.Type.STRING
-        && "proto3".equals(f.getFile().toProto().getSyntax());
-  }
-
-  /** A singular non-message field outside a oneof that tracks presence (proto3 optional). */
-  private static boolean hasFlag(FieldDescriptor f) {
-    return !f.isRepeated()
-        && !isMessage(f)
-        && f.getRealContainingOneof() == null
-        && f.hasPresence();
-  }
-
   private static String elementType(FieldDescriptor f) {
     if (isMessage(f)) {
       return Names.messageName(f.getMessageType());
@@ -877,7 +825,7 @@ final class CGenerator {
    * carry their key and scalar value, as protobuf's own implementations write them.
    */
   private static String present(FieldDescriptor f) {
-    if (f.getContainingType().getOptions().getMapEntry() && !isMessage(f)) {
+    if (alwaysWritten(f)) {
       return null;
     }
     OneofDescriptor o = f.getRealContainingOneof();
@@ -902,16 +850,6 @@ final class CGenerator {
     return isLen(f) ? "pg_len_size(" + x + ".len)" : Scalar.of(f).size(x);
   }
 
-  private static int tagSize(FieldDescriptor f) {
-    long tag = (long) f.getNumber() << 3;
-    int n = 1;
-    while (tag >= 0x80) {
-      tag >>>= 7;
-      n++;
-    }
-    return n;
-  }
-
   private static String methodName(MethodDescriptor md) {
     return Names.serviceName(md.getService()) + "_" + md.getName();
   }
@@ -920,33 +858,12 @@ final class CGenerator {
     return m.getRealOneofs();
   }
 
-  private static List<FieldDescriptor> byNumber(Descriptor m) {
-    return m.getFields().stream()
-        .sorted(Comparator.comparingInt(FieldDescriptor::getNumber))
-        .toList();
-  }
-
   /** Every message of the file, outer before nested, in declaration order. */
   private List<Descriptor> allMessages() {
-    List<Descriptor> out = new ArrayList<>();
-    for (Descriptor m : file.getMessageTypes()) {
-      addMessages(m, out);
-    }
-    return out;
-  }
-
-  private static void addMessages(Descriptor m, List<Descriptor> out) {
-    out.add(m);
-    for (Descriptor n : m.getNestedTypes()) {
-      addMessages(n, out);
-    }
+    return ProtoModel.messages(file);
   }
 
   private List<EnumDescriptor> allEnums() {
-    List<EnumDescriptor> out = new ArrayList<>(file.getEnumTypes());
-    for (Descriptor m : allMessages()) {
-      out.addAll(m.getEnumTypes());
-    }
-    return out;
+    return ProtoModel.enums(file);
   }
 }

@@ -57,6 +57,16 @@ public final class ParigotGen {
   public static List<Path> generate(
       List<Path> protos, List<Path> includeDirs, Path outDir, Path protoc)
       throws IOException, GenerationException {
+    return generate(protos, includeDirs, outDir, protoc, Lang.C);
+  }
+
+  /**
+   * As {@link #generate(List, List, Path, Path)}, in the language given: for {@link Lang#AS}, one
+   * {@code x.ts} per {@code x.proto}.
+   */
+  public static List<Path> generate(
+      List<Path> protos, List<Path> includeDirs, Path outDir, Path protoc, Lang lang)
+      throws IOException, GenerationException {
     if (protos.isEmpty()) {
       throw new GenerationException("no .proto files given");
     }
@@ -72,7 +82,7 @@ public final class ParigotGen {
             .addAllProtoFile(set.getFileList())
             .addAllFileToGenerate(names)
             .build();
-    CodeGeneratorResponse response = ParigotPlugin.generate(request);
+    CodeGeneratorResponse response = ParigotPlugin.generate(request, lang);
     if (response.hasError()) {
       throw new GenerationException(response.getError());
     }

@@ -8,11 +8,13 @@ import com.google.protobuf.compiler.PluginProtos.CodeGeneratorResponse;
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * protoc-gen-parigot: generates C for Parigot guests ({@code x.pg.h} and {@code x.pg.c} per {@code
- * x.proto}). {@link #generate} is the whole plugin as a pure function; {@link #main} speaks
- * protoc's plugin protocol on stdin and stdout.
+ * x.proto}), or AssemblyScript ({@code x.ts}) with the plugin parameter {@code lang=as}. {@link
+ * #generate} is the whole plugin as a pure function; {@link #main} speaks protoc's plugin protocol
+ * on stdin and stdout.
  */
 public final class ParigotPlugin {
   private ParigotPlugin() {}
@@ -23,6 +25,23 @@ public final class ParigotPlugin {
    * whose {@code error} names the file and element; it never throws for bad input.
    */
   public static CodeGeneratorResponse generate(CodeGeneratorRequest request) {
+    String parameter = request.getParameter();
+    Optional<Lang> lang =
+        parameter.isEmpty()
+            ? Optional.of(Lang.C)
+            : parameter.startsWith("lang=")
+                ? Lang.of(parameter.substring("lang=".length()))
+                : Optional.empty();
+    if (lang.isEmpty()) {
+      return CodeGeneratorResponse.newBuilder()
+          .setError("unknown parameter " + parameter + "; expected lang=c or lang=as")
+          .build();
+    }
+    return generate(request, lang.get());
+  }
+
+  /** As {@link #generate(CodeGeneratorRequest)}, in the language given. */
+  public static CodeGeneratorResponse generate(CodeGeneratorRequest request, Lang lang) {
     CodeGeneratorResponse.Builder response =
         CodeGeneratorResponse.newBuilder()
             .setSupportedFeatures(CodeGeneratorResponse.Feature.FEATURE_PROTO3_OPTIONAL_VALUE);
@@ -33,12 +52,12 @@ public final class ParigotPlugin {
         if (file == null) {
           return response.setError(name + ": not among the request's proto files").build();
         }
-        for (String[] out : CGenerator.generate(file)) {
+        for (String[] out : lang.generate(file)) {
           response.addFile(
               CodeGeneratorResponse.File.newBuilder().setName(out[0]).setContent(out[1]));
         }
       }
-    } catch (CGenerator.Refused e) {
+    } catch (Refused e) {
       return response.clearFile().setError(e.getMessage()).build();
     } catch (DescriptorValidationException e) {
       return response.clearFile().setError(e.getMessage()).build();
@@ -55,7 +74,7 @@ public final class ParigotPlugin {
       for (int i = 0; i < deps.length; i++) {
         deps[i] = files.get(proto.getDependency(i));
         if (deps[i] == null) {
-          throw new CGenerator.Refused(
+          throw new Refused(
               proto.getName() + ": dependency " + proto.getDependency(i) + " is missing");
         }
       }

@@ -14,28 +14,38 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The generated C for the test protos is exactly what src/test/golden holds. The round-trip guest
- * is built from those files, so a change to the generator shows here first. Run with {@code
- * -Dgolden.update=true} to rewrite them, then rebuild the guest with scripts/build-guests.
+ * The generated C for the test protos is exactly what src/test/golden holds, and the generated
+ * AssemblyScript what src/test/golden-as/pg holds. The round-trip guests are built from those
+ * files, so a change to the generator shows here first. Run with {@code -Dgolden.update=true} to
+ * rewrite them, then rebuild the guests with scripts/build-guests.
  */
 class GoldenTest {
   private static final boolean UPDATE = Boolean.getBoolean("golden.update");
 
   @Test
   void generatedCodeMatchesTheGoldenFiles(@TempDir Path out) throws Exception {
-    ParigotGen.generate(TestProtos.ALL, List.of(TestProtos.ROOT), out);
+    check(Lang.C, TestProtos.GOLDEN, out);
+  }
+
+  @Test
+  void generatedAssemblyScriptMatchesTheGoldenFiles(@TempDir Path out) throws Exception {
+    check(Lang.AS, TestProtos.GOLDEN_AS, out);
+  }
+
+  private static void check(Lang lang, Path golden, Path out) throws Exception {
+    ParigotGen.generate(TestProtos.ALL, List.of(TestProtos.ROOT), out, null, lang);
 
     if (UPDATE) {
-      deleteTree(TestProtos.GOLDEN);
-      copyTree(out, TestProtos.GOLDEN);
+      deleteTree(golden);
+      copyTree(out, golden);
       return;
     }
-    assertThat(relativeFiles(TestProtos.GOLDEN))
-        .as("files under %s (run with -Dgolden.update=true to rewrite)", TestProtos.GOLDEN)
+    assertThat(relativeFiles(golden))
+        .as("files under %s (run with -Dgolden.update=true to rewrite)", golden)
         .isEqualTo(relativeFiles(out));
     List<String> diffs = new ArrayList<>();
     for (String name : relativeFiles(out)) {
-      String want = Files.readString(TestProtos.GOLDEN.resolve(name));
+      String want = Files.readString(golden.resolve(name));
       String got = Files.readString(out.resolve(name));
       if (!want.equals(got)) {
         diffs.add(diff(name, want, got));
@@ -43,8 +53,8 @@ class GoldenTest {
     }
     if (!diffs.isEmpty()) {
       fail(
-          "generated C differs from %s (run with -Dgolden.update=true to rewrite):%n%s",
-          TestProtos.GOLDEN, String.join("\n", diffs));
+          "generated %s differs from %s (run with -Dgolden.update=true to rewrite):%n%s",
+          lang, golden, String.join("\n", diffs));
     }
   }
 

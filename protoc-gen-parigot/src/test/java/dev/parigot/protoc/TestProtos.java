@@ -17,6 +17,7 @@ final class TestProtos {
           ROOT.resolve("test/v1/everything.proto"),
           ROOT.resolve("hello/v1/greeter.proto"));
   static final Path GOLDEN = Path.of("src/test/golden");
+  static final Path GOLDEN_AS = Path.of("src/test/golden-as/pg");
 
   private static Map<String, Descriptor> messages;
 
