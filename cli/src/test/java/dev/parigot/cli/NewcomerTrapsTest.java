@@ -241,7 +241,8 @@ class NewcomerTrapsTest {
     assertThat(out.toString())
         .startsWith("Usage: parigot")
         .contains("Exit codes:")
-        .contains("4    the HTTP address or the data directory is in use");
+        .containsPattern("\n  4 +the HTTP address or the data directory is in use")
+        .containsPattern("\n  137 +a main program was killed by the kernel");
     out.getBuffer().setLength(0);
 
     assertThat(parigot("run", "--help")).isZero();

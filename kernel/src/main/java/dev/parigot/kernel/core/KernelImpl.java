@@ -202,7 +202,7 @@ public final class KernelImpl implements Kernel {
           }
         }
         supervisor.adopt(program, module, account, replicas);
-        awaitReady(program, replicas);
+        awaitReady(program, replicas, supervisor.restarts(program));
       });
     } catch (ParigotException e) {
       supervisor.stop(Errno.PROVIDER_DIED, "app '" + manifest.app() + "' did not start");
@@ -320,14 +320,21 @@ public final class KernelImpl implements Kernel {
     }
   }
 
-  private void awaitReady(ProgramSpec program, List<Process> replicas) {
+  /**
+   * Waits until {@code replicas} serve their exports or the start timeout passes.
+   *
+   * @param restarted whether a replica that ends is started again by its restart policy; if not, a
+   *     replica that ended while starting stops the launch
+   * @throws StartFailedException if a replica ended while starting and is not restarted
+   */
+  private void awaitReady(ProgramSpec program, List<Process> replicas, boolean restarted) {
     var all =
         CompletableFuture.allOf(
             replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
     boolean inTime = completesInTime(all, program);
     // Ready also completes when a process ends: its dependents must not start on nothing.
     for (Process p : replicas) {
-      if (!program.exports().isEmpty() && p.state() == Process.State.ENDED) {
+      if (!restarted && !program.exports().isEmpty() && p.state() == Process.State.ENDED) {
         throw new StartFailedException(
             "program '" + program.name() + "' ended while starting: " + p.exit().join());
       }

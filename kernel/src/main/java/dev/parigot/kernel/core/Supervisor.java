@@ -245,6 +245,13 @@ final class Supervisor {
     onEnd(program, slot, "program '" + program.spec.name() + "'", refused);
   }
 
+  /** Whether a process of {@code program} that ends is started again: its policy is not never. */
+  boolean restarts(ProgramSpec program) {
+    return program.role() == Role.SERVICE
+        && policies.getOrDefault(program.name(), Supervision.DEFAULT).restart()
+            != Supervision.Restart.NEVER;
+  }
+
   /** Stops restarting: the app failed or the kernel closes. Idempotent. */
   void stop(Errno reason, String message) {
     synchronized (this) {
