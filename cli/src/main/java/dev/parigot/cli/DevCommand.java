@@ -16,8 +16,9 @@ import picocli.CommandLine.Spec;
     name = "dev",
     description =
         "Runs an app and watches its manifest and the directories of its modules: when a file"
-            + " changes, runs make (the module's directory's Makefile) for each module, and"
-            + " restarts the app with the modules that changed and the data it has. A failed build"
+            + " changes, runs make (the module's directory's Makefile) for each module. A changed"
+            + " service gets its new module while the rest of the app runs on; an app with a main"
+            + " program, or a changed manifest, is restarted, with the data it has. A failed build"
             + " is shown and the running version stays. Runs until interrupted.")
 final class DevCommand implements Callable<Integer> {
   @Parameters(paramLabel = "APP.toml", description = "The app's manifest.")

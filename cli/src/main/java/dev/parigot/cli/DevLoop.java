@@ -6,6 +6,7 @@ import dev.parigot.host.AppHost;
 import dev.parigot.host.RunningApp;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.kernel.Role;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -36,9 +37,10 @@ import picocli.CommandLine;
 /**
  * The loop of {@code parigot dev}: runs the app, waits for a change in the manifest's directory or
  * a module's, rebuilds the modules with {@code make} where their directory has a Makefile, and
- * restarts the app if the manifest or a module changed. The engine, with its compiled-module cache,
- * is the same for every start, so an unchanged module is not compiled again; the data directory is
- * the same too. A failed build or a refused manifest is shown and the running version stays.
+ * upgrades the service programs whose modules changed, or restarts the app if its manifest changed
+ * or it has a main program. The engine, with its compiled-module cache, is the same for every
+ * start, so an unchanged module is not compiled again; the data directory is the same too. A failed
+ * build or a refused manifest is shown and the running version stays.
  */
 final class DevLoop {
   /** How long the files must stay still before a rebuild: an editor's save is several events. */
@@ -110,8 +112,11 @@ final class DevLoop {
         }
         say("changed: " + names(changed));
         boolean manifestChanged = changed.contains(manifestFile) && load();
-        if (build() || manifestChanged) {
-          restart(manifestChanged ? "the manifest changed" : "modules changed");
+        boolean built = build();
+        if (manifestChanged) {
+          restart("the manifest changed");
+        } else if (built) {
+          update();
         }
         watch(watcher, watched);
       }
@@ -187,6 +192,42 @@ final class DevLoop {
     output.lines().forEach(line -> err.println("make: " + line));
     err.flush();
     return false;
+  }
+
+  /**
+   * After a build that changed modules: gives each changed service program its new module in the
+   * running app, whose other programs and callers carry on ({@link RunningApp#upgrade}). An app
+   * with a main program is restarted instead, since its mains run once and their output is what
+   * shows a change; so is an app that is not running. A changed test program needs nothing: {@code
+   * dev} does not run tests.
+   */
+  private void update() throws InterruptedException {
+    Map<String, String> now = digests();
+    List<ProgramSpec> programs = manifest.orElseThrow().programs();
+    List<ProgramSpec> changed =
+        programs.stream()
+            .filter(p -> p.role() != Role.TEST && !now.get(p.name()).equals(digests.get(p.name())))
+            .toList();
+    if (changed.isEmpty()) {
+      digests = now;
+      return;
+    }
+    if (running.isEmpty() || programs.stream().anyMatch(p -> p.role() == Role.MAIN)) {
+      restart("modules changed");
+      return;
+    }
+    var upgraded = new LinkedHashMap<>(now);
+    for (ProgramSpec p : changed) {
+      try {
+        running.get().upgrade(p.name(), p.wasm());
+        say("program '" + p.name() + "' upgraded to its new module; the others kept running");
+      } catch (ParigotException | IllegalStateException e) {
+        err.println("parigot: " + e.getMessage());
+        say("program '" + p.name() + "' keeps its old module; fix it and save");
+        upgraded.put(p.name(), digests.get(p.name()));
+      }
+    }
+    digests = upgraded;
   }
 
   /** Stops the running app, if any, and starts the current manifest's. */

@@ -1,5 +1,6 @@
 package dev.parigot.cluster;
 
+import dev.parigot.cluster.store.JetStreamStores;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
@@ -26,6 +27,12 @@ import java.util.List;
 public final class ClusterConfig {
   /** The file of the server configuration, included from the server's own. */
   public static final String ACCOUNTS_FILE = "parigot-accounts.conf";
+
+  /**
+   * The user a node's kv and queue stores connect as; no program is named so, since program names
+   * start with a letter.
+   */
+  static final String KERNEL_SERVICES = "_services";
 
   /**
    * How many messages one call may answer with, and for how long: the server's cap on a stream
@@ -60,19 +67,9 @@ public final class ClusterConfig {
       var users = new ArrayList<String>();
       var random = new SecureRandom();
       for (ProgramSpec p : manifest.programs()) {
-        Path file = dir.resolve(passwordFile(p.name()));
-        String password;
-        if (Files.exists(file)) {
-          password = Files.readString(file, StandardCharsets.UTF_8).strip();
-        } else {
-          byte[] bytes = new byte[32];
-          random.nextBytes(bytes);
-          password = HexFormat.of().formatHex(bytes);
-          writePrivate(file, password + "\n");
-          written.add(file);
-        }
-        users.add(user(manifest.app(), p, password));
+        users.add(user(manifest.app(), p, password(dir, p.name(), random, written)));
       }
+      users.add(servicesUser(manifest.app(), password(dir, KERNEL_SERVICES, random, written)));
       Path accounts = dir.resolve(ACCOUNTS_FILE);
       writePrivate(accounts, accounts(manifest.app(), users));
       written.add(accounts);
@@ -80,6 +77,21 @@ public final class ClusterConfig {
     } catch (IOException e) {
       throw new ParigotException("cannot write the cluster configuration in " + dir + ": " + e, e);
     }
+  }
+
+  /** The password in {@code dir} of user {@code name}, made and written there if it has none. */
+  private static String password(Path dir, String name, SecureRandom random, List<Path> written)
+      throws IOException {
+    Path file = dir.resolve(passwordFile(name));
+    if (Files.exists(file)) {
+      return Files.readString(file, StandardCharsets.UTF_8).strip();
+    }
+    byte[] bytes = new byte[32];
+    random.nextBytes(bytes);
+    String password = HexFormat.of().formatHex(bytes);
+    writePrivate(file, password + "\n");
+    written.add(file);
+    return password;
   }
 
   /** The server configuration text: the app's account and its users. */
@@ -124,6 +136,22 @@ public final class ClusterConfig {
         + ", expires: \""
         + RESPONSE_EXPIRY
         + "\" }\n        } }";
+  }
+
+  /**
+   * The user a node's kv and queue stores connect as: the app's JetStream and its queue subjects,
+   * and no call of any service.
+   */
+  private static String servicesUser(String app, String password) {
+    return "      { user: "
+        + quote(NatsLink.user(app, KERNEL_SERVICES))
+        + ", password: "
+        + quote(password)
+        + ",\n        permissions: {\n          publish: { allow: "
+        + list(List.of("$JS.>", "$KV.>", JetStreamStores.queueSubjects(app)))
+        + " }\n          subscribe: { allow: "
+        + list(List.of(NatsLink.inboxPrefix(KERNEL_SERVICES) + ">"))
+        + " }\n        } }";
   }
 
   private static String list(List<String> items) {

@@ -34,6 +34,7 @@ public final class ClusterNode implements AutoCloseable {
   private final String name;
   private final Manifest manifest;
   private final KernelServices services;
+  private final Optional<NodeStores> stores;
   private final Kernel kernel;
   private final Transport transport;
   private final List<NatsLink> links;
@@ -44,6 +45,7 @@ public final class ClusterNode implements AutoCloseable {
       String name,
       Manifest manifest,
       KernelServices services,
+      Optional<NodeStores> stores,
       Kernel kernel,
       Transport transport,
       List<NatsLink> links,
@@ -51,6 +53,7 @@ public final class ClusterNode implements AutoCloseable {
     this.name = name;
     this.manifest = manifest;
     this.services = services;
+    this.stores = stores;
     this.kernel = kernel;
     this.transport = transport;
     this.links = links;
@@ -99,13 +102,20 @@ public final class ClusterNode implements AutoCloseable {
     }
     List<ProgramSpec> here =
         manifest.programs().stream().filter(p -> spec.runs(name, p.name())).toList();
-    // Each node keeps its own kernel-service data until JetStream stores replace kv and queue.
-    KernelServices services =
+    Optional<NodeStores> stores =
+        NodeStores.needed(here)
+            ? Optional.of(
+                NodeStores.open(
+                    spec, manifest.app(), password(spec, ClusterConfig.KERNEL_SERVICES)))
+            : Optional.empty();
+    // kv and queue are the app's, in JetStream; the rest of a node's data (log, files) its own.
+    KernelServices.Builder servicesBuilder =
         KernelServices.builder()
             .dataDir(manifest.dataDir().resolve("nodes").resolve(name))
             .grants(manifest)
-            .output(output)
-            .build();
+            .output(output);
+    KernelServices services =
+        stores.map(s -> s.install(servicesBuilder)).orElse(servicesBuilder).build();
     var transport = new Transport(spec.heartbeat());
     var links = new ArrayList<NatsLink>();
     Kernel kernel = null;
@@ -141,7 +151,8 @@ public final class ClusterNode implements AutoCloseable {
               byProgram,
               java,
               Duration.ofSeconds(10));
-      var started = new ClusterNode(name, manifest, services, kernel, transport, links, node);
+      var started =
+          new ClusterNode(name, manifest, services, stores, kernel, transport, links, node);
       node.launch();
       return started;
     } catch (RuntimeException e) {
@@ -154,6 +165,7 @@ public final class ClusterNode implements AutoCloseable {
         kernel.close();
       }
       services.close();
+      stores.ifPresent(NodeStores::close);
       throw e;
     }
   }
@@ -245,6 +257,7 @@ public final class ClusterNode implements AutoCloseable {
     links.forEach(NatsLink::close);
     transport.close();
     services.close();
+    stores.ifPresent(NodeStores::close);
     closed.countDown();
   }
 }

@@ -86,7 +86,7 @@ public final class JetStreamStores implements AutoCloseable {
         jsm.addStream(
             StreamConfiguration.builder()
                 .name(stream)
-                .subjects("parigot." + app + ".queue.>")
+                .subjects(queueSubjects(app))
                 .retentionPolicy(RetentionPolicy.WorkQueue)
                 .storageType(StorageType.File)
                 .build());
@@ -101,6 +101,11 @@ public final class JetStreamStores implements AutoCloseable {
           "cannot open the JetStream bucket and stream of app '" + app + "': " + e.getMessage(),
           e);
     }
+  }
+
+  /** The subjects of app {@code app}'s queue stream, whose publishers are its queues' senders. */
+  public static String queueSubjects(String app) {
+    return "parigot." + app + ".queue.>";
   }
 
   /** The app's kv. */
