@@ -15,6 +15,7 @@ import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
 import dev.parigot.kernel.ServiceRegistry;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -61,6 +62,7 @@ public final class KernelImpl implements Kernel {
   private final Deadlines deadlines;
   private final Scheduler scheduler;
   private final MemoryLedger ledger;
+  private final CallObserver observer;
   private volatile boolean stopping;
 
   /**
@@ -69,6 +71,7 @@ public final class KernelImpl implements Kernel {
    * @param services the providers served from the start, by name
    * @param cpuWatchdog whether processes are preempted and CPU time limits enforced
    * @param memoryBudget the bytes of heap guests may cause the kernel to hold, in all
+   * @param observer what sees every call routed
    */
   public KernelImpl(
       Output output,
@@ -78,8 +81,10 @@ public final class KernelImpl implements Kernel {
       Engine engine,
       ModuleSource source,
       Clock clock,
-      long memoryBudget) {
+      long memoryBudget,
+      CallObserver observer) {
     this.output = output;
+    this.observer = observer;
     this.ledger = new MemoryLedger(memoryBudget);
     this.engine = engine;
     this.source = source;
@@ -96,6 +101,11 @@ public final class KernelImpl implements Kernel {
   /** The time the kernel measures deadlines and slices in. */
   Clock clock() {
     return clock;
+  }
+
+  /** What sees every call routed. */
+  CallObserver observer() {
+    return observer;
   }
 
   Scheduler scheduler() {
