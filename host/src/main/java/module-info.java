@@ -7,6 +7,9 @@ module dev.parigot.host {
   requires transitive dev.parigot.kernel;
   // TestReport, in the test mode's API.
   requires transitive dev.parigot.services;
+  // The admin endpoint's server (RATIONALE.md, "Why the JDK's HTTP server for the admin
+  // endpoint?").
+  requires jdk.httpserver;
 
   exports dev.parigot.host;
 }

@@ -4,6 +4,7 @@ import dev.parigot.engine.spi.Engine;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.services.HttpIngress;
 import dev.parigot.services.HttpSection;
 import dev.parigot.services.KernelServices;
@@ -16,16 +17,22 @@ final class AppHostImpl implements AppHost {
   private final Kernel.Output output;
   private final Optional<Runnable> onShutdown;
   private final Optional<Engine> engine;
+  private final Optional<Integer> adminPort;
+  private final Optional<CallObserver> tracer;
 
   AppHostImpl(
       Manifest manifest,
       Kernel.Output output,
       Optional<Runnable> onShutdown,
-      Optional<Engine> engine) {
+      Optional<Engine> engine,
+      Optional<Integer> adminPort,
+      Optional<CallObserver> tracer) {
     this.manifest = manifest;
     this.output = output;
     this.onShutdown = onShutdown;
     this.engine = engine;
+    this.adminPort = adminPort;
+    this.tracer = tracer;
   }
 
   @Override
@@ -35,8 +42,14 @@ final class AppHostImpl implements AppHost {
 
   @Override
   public RunningApp start() {
-    KernelServices services = services();
-    Kernel kernel = kernel(services, output, engine);
+    // With the admin endpoint, the output is kept for it to stream and calls are counted.
+    Optional<OutputLog> log = adminPort.map(port -> new OutputLog(output));
+    Kernel.Output out = log.<Kernel.Output>map(l -> l).orElse(output);
+    Optional<Telemetry> telemetry = adminPort.map(port -> new Telemetry(tracer));
+    CallObserver observer =
+        telemetry.<CallObserver>map(t -> t).or(() -> tracer).orElse(CallObserver.NONE);
+    KernelServices services = services(out);
+    Kernel kernel = kernel(services, out, engine, observer);
     // The hook is registered before the launch: a Ctrl-C while providers start stops them too.
     var running = new RunningAppImpl(manifest.app(), services, kernel, onShutdown);
     try {
@@ -45,6 +58,13 @@ final class AppHostImpl implements AppHost {
       manifest
           .section(HttpSection.KEY)
           .ifPresent(http -> running.serving(HttpIngress.start(http, app, services)));
+      if (adminPort.isPresent()) {
+        String token = AdminFiles.newToken();
+        running.administered(
+            AdminServer.start(adminPort.get(), token, manifest, kernel, telemetry.get(), log.get()),
+            manifest.dataDir(),
+            token);
+      }
       return running;
     } catch (RuntimeException e) {
       running.close();
@@ -54,10 +74,10 @@ final class AppHostImpl implements AppHost {
 
   @Override
   public RunningTests startTests() {
-    KernelServices services = services();
+    KernelServices services = services(output);
     TestRun run = services.tests();
     // Only the kernel's output is recorded for the report; the log service's lines are shown.
-    Kernel kernel = kernel(services, run.output(output), engine);
+    Kernel kernel = kernel(services, run.output(output), engine, tracer.orElse(CallObserver.NONE));
     var tests = new RunningTestsImpl(manifest, services, kernel, run);
     try {
       tests.launched(kernel.launchTests(manifest));
@@ -70,9 +90,12 @@ final class AppHostImpl implements AppHost {
 
   /** A kernel serving {@code services}; closes them if it cannot be built. */
   private static Kernel kernel(
-      KernelServices services, Kernel.Output output, Optional<Engine> engine) {
+      KernelServices services,
+      Kernel.Output output,
+      Optional<Engine> engine,
+      CallObserver observer) {
     try {
-      var builder = Kernel.builder().output(output);
+      var builder = Kernel.builder().output(output).observer(observer);
       engine.ifPresent(builder::engine);
       return services.install(builder).build();
     } catch (RuntimeException e) {
@@ -82,7 +105,7 @@ final class AppHostImpl implements AppHost {
   }
 
   /** The kernel services, honouring the programs' grants (files, http_allow). */
-  private KernelServices services() {
+  private KernelServices services(Kernel.Output output) {
     return KernelServices.builder()
         .dataDir(manifest.dataDir())
         .grants(manifest)
