@@ -477,7 +477,7 @@ final class AdminServer implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    server.stop(1);
+    server.stop(0);
     threads.shutdownNow();
   }
 }
