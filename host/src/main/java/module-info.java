@@ -10,6 +10,8 @@ module dev.parigot.host {
   // The admin endpoint's server (RATIONALE.md, "Why the JDK's HTTP server for the admin
   // endpoint?").
   requires jdk.httpserver;
+  // AdminClient, for parigot ps and top.
+  requires java.net.http;
 
   exports dev.parigot.host;
 }

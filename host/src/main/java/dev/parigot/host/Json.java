@@ -1,11 +1,14 @@
 package dev.parigot.host;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The little JSON the admin endpoint needs: quoting strings for what it writes, and reading a
- * request body that is one flat object of string, integer and boolean members.
+ * The little JSON the admin endpoint and its client need: quoting strings for what they write, and
+ * reading objects and arrays of strings, integers, decimals, booleans and null.
  */
 final class Json {
   private Json() {}
@@ -40,40 +43,24 @@ final class Json {
     }
   }
 
+  /** How deep objects and arrays may nest. */
+  private static final int MAX_DEPTH = 16;
+
   /**
-   * Reads one object whose members are strings, integers or booleans, as Java {@code String},
-   * {@code Long} and {@code Boolean}.
+   * Reads one object, its values as Java {@code String}, {@code Long} (an integer of at most 18
+   * digits), {@code Double}, {@code Boolean}, {@code Map}, {@code List} or, for null, {@code
+   * Optional.empty()}.
    *
    * @throws Malformed if {@code text} is anything else, or a member appears twice
    */
   static Map<String, Object> object(String text) throws Malformed {
     var p = new Parser(text);
     p.space();
-    p.expect('{');
-    var members = new LinkedHashMap<String, Object>();
-    p.space();
-    if (p.peek() == '}') {
-      p.pos++;
-    } else {
-      while (true) {
-        p.space();
-        String name = p.string();
-        p.space();
-        p.expect(':');
-        p.space();
-        if (members.put(name, p.value()) != null) {
-          throw new Malformed("member \"" + name + "\" appears twice");
-        }
-        p.space();
-        char c = p.next();
-        if (c == '}') {
-          break;
-        }
-        if (c != ',') {
-          throw p.error("expected ',' or '}'");
-        }
-      }
+    if (p.peek() != '{') {
+      throw p.error("expected '{'");
     }
+    @SuppressWarnings("unchecked")
+    var members = (Map<String, Object>) p.value(0);
     p.space();
     if (p.pos != text.length()) {
       throw p.error("unexpected text after the object");
@@ -119,10 +106,20 @@ final class Json {
       pos++;
     }
 
-    Object value() throws Malformed {
+    Object value(int depth) throws Malformed {
       char c = peek();
       if (c == '"') {
         return string();
+      }
+      if (c == '{' || c == '[') {
+        if (depth >= MAX_DEPTH) {
+          throw error("nested deeper than " + MAX_DEPTH);
+        }
+        return c == '{' ? object(depth + 1) : array(depth + 1);
+      }
+      if (text.startsWith("null", pos)) {
+        pos += 4;
+        return Optional.empty();
       }
       if (text.startsWith("true", pos)) {
         pos += 4;
@@ -141,9 +138,66 @@ final class Json {
       }
       String digits = text.substring(start, pos);
       if (digits.isEmpty() || digits.equals("-") || digits.length() > 18) {
-        throw error("expected a string, an integer of at most 18 digits, true or false");
+        throw error("expected a value");
+      }
+      if (pos < text.length() && text.charAt(pos) == '.') {
+        pos++;
+        while (pos < text.length() && Character.isDigit(text.charAt(pos))) {
+          pos++;
+        }
+        return Double.parseDouble(text.substring(start, pos));
       }
       return Long.parseLong(digits);
+    }
+
+    Map<String, Object> object(int depth) throws Malformed {
+      expect('{');
+      var members = new LinkedHashMap<String, Object>();
+      space();
+      if (peek() == '}') {
+        pos++;
+        return members;
+      }
+      while (true) {
+        space();
+        String name = string();
+        space();
+        expect(':');
+        space();
+        if (members.put(name, value(depth)) != null) {
+          throw new Malformed("member \"" + name + "\" appears twice");
+        }
+        space();
+        char c = next();
+        if (c == '}') {
+          return members;
+        }
+        if (c != ',') {
+          throw error("expected ',' or '}'");
+        }
+      }
+    }
+
+    List<Object> array(int depth) throws Malformed {
+      expect('[');
+      var items = new ArrayList<Object>();
+      space();
+      if (peek() == ']') {
+        pos++;
+        return items;
+      }
+      while (true) {
+        space();
+        items.add(value(depth));
+        space();
+        char c = next();
+        if (c == ']') {
+          return items;
+        }
+        if (c != ',') {
+          throw error("expected ',' or ']'");
+        }
+      }
     }
 
     String string() throws Malformed {

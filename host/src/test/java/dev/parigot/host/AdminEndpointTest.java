@@ -1,8 +1,11 @@
 package dev.parigot.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.ProcessInfo;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -189,6 +192,42 @@ class AdminEndpointTest {
         .isEqualTo("{\"error\":\"follow must be true or false, not 'maybe'\"}");
     // Nothing was killed by any of them.
     assertThat(get("/api/processes", token).body()).contains("\"program\":\"greeter\"");
+  }
+
+  @Test
+  void theClientFindsTheEndpointThroughTheDataDirectory() throws Exception {
+    hello("client");
+    AdminClient client = AdminClient.of(dir.resolve(".parigot/http"));
+    assertThat(client.processes())
+        .extracting(ProcessInfo::program)
+        .containsExactlyInAnyOrder("greeter", "front");
+    assertThat(client.processes())
+        .filteredOn(p -> p.program().equals("greeter"))
+        .singleElement()
+        .satisfies(p -> assertThat(p.callsServed()).isEqualTo(1));
+    assertThat(client.calls())
+        .extracting(AdminClient.Calls::caller, AdminClient.Calls::callee, AdminClient.Calls::calls)
+        .contains(org.assertj.core.groups.Tuple.tuple("front", "greeter", 1L));
+  }
+
+  @Test
+  void theClientSaysWhenNoAppRunsThere() throws Exception {
+    Path empty = Files.createDirectories(dir.resolve("empty"));
+    assertThatThrownBy(() -> AdminClient.of(empty))
+        .isInstanceOf(ParigotException.class)
+        .hasMessageContaining("no admin endpoint in " + empty);
+    Path data = dir.resolve(".parigot/http");
+    Path copy = Files.createDirectories(dir.resolve("stale"));
+    Files.copy(data.resolve("admin.token"), copy.resolve("admin.token"));
+    Files.copy(data.resolve("admin.address"), copy.resolve("admin.address"));
+    app.close();
+    assertThatThrownBy(() -> AdminClient.of(copy).processes())
+        .isInstanceOf(ParigotException.class)
+        .hasMessageContaining("the app is not running");
+    Files.writeString(copy.resolve("admin.address"), "example.com:80\n");
+    assertThatThrownBy(() -> AdminClient.of(copy))
+        .isInstanceOf(ParigotException.class)
+        .hasMessageContaining("malformed");
   }
 
   @Test
