@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Level;
@@ -43,6 +44,8 @@ import picocli.CommandLine.Spec;
       Main.Test.class,
       Main.Gen.class,
       Main.Logs.class,
+      PsCommand.class,
+      TopCommand.class,
       CacheCommand.class
     })
 public final class Main implements Runnable {
@@ -135,19 +138,44 @@ public final class Main implements Runnable {
         description = "Show process life cycle.")
     boolean verbose;
 
+    @Option(
+        names = "--admin",
+        paramLabel = "PORT",
+        description =
+            "Serve the admin endpoint (ps, top, metrics, dashboard) on 127.0.0.1:PORT; 0 picks a"
+                + " free port.")
+    Integer admin;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
-      return run(manifest, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+      if (admin != null && (admin < 0 || admin > 65535)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--admin must be a port from 0 to 65535, not " + admin);
+      }
+      return run(
+          manifest,
+          verbose,
+          Optional.ofNullable(admin),
+          spec.commandLine().getOut(),
+          spec.commandLine().getErr());
     }
 
     static int run(Path manifest, boolean verbose, PrintWriter out, PrintWriter err)
         throws InterruptedException {
+      return run(manifest, verbose, Optional.empty(), out, err);
+    }
+
+    static int run(
+        Path manifest, boolean verbose, Optional<Integer> admin, PrintWriter out, PrintWriter err)
+        throws InterruptedException {
       configureLogging(verbose);
       try {
+        AppHost.Builder builder = AppHost.builder(Manifest.load(manifest));
+        admin.ifPresent(builder::admin);
         AppHost host =
-            AppHost.builder(Manifest.load(manifest))
+            builder
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 // Straight to stderr: the JVM's logging is being reset by then.
@@ -170,6 +198,7 @@ public final class Main implements Runnable {
                         + "/");
                 err.flush();
               });
+          app.adminAddress().ifPresent(a -> AdminNotice.print(app, host.manifest(), a, err));
           return app.awaitMains();
         }
       } catch (ParigotException e) {
