@@ -4,6 +4,7 @@ module dev.parigot.cli {
   requires dev.parigot.host;
   requires dev.parigot.protoc;
   requires dev.parigot.services;
+  requires dev.parigot.tracing;
   requires info.picocli;
   requires java.logging;
 

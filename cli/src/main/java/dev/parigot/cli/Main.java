@@ -10,6 +10,7 @@ import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.KernelNames;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
+import dev.parigot.tracing.Tracing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -174,6 +175,12 @@ public final class Main implements Runnable {
       try {
         AppHost.Builder builder = AppHost.builder(Manifest.load(manifest));
         admin.ifPresent(builder::admin);
+        // Only asked for when set: the OpenTelemetry SDK costs start-up time to load.
+        Optional<Tracing> tracing =
+            System.getenv("PARIGOT_TRACES") == null
+                ? Optional.empty()
+                : Tracing.fromEnvironment(System.getenv());
+        tracing.ifPresent(builder::tracer);
         AppHost host =
             builder
                 .output(out, err)
@@ -184,7 +191,9 @@ public final class Main implements Runnable {
                   err.flush();
                 })
                 .build();
-        try (RunningApp app = host.start()) {
+        // The app closes first, then the tracer exports what it still holds.
+        try (Tracing spans = tracing.orElse(null);
+            RunningApp app = host.start()) {
           app.httpAddress()
               .ifPresent(a -> {
                 String ip = a.getAddress().getHostAddress();

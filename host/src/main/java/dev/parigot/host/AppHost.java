@@ -145,7 +145,8 @@ public interface AppHost {
 
     /**
      * What traces the app's calls: it sees every call first and gives it its trace context
-     * (dev.parigot.tracing.Tracing builds one on the OpenTelemetry SDK). None by default.
+     * (dev.parigot.tracing.Tracing builds one on the OpenTelemetry SDK). None by default. The
+     * caller closes it, after the app.
      */
     public Builder tracer(CallObserver tracer) {
       this.tracer = Optional.of(Objects.requireNonNull(tracer, "tracer"));
