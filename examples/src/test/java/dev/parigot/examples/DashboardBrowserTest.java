@@ -120,7 +120,8 @@ class DashboardBrowserTest {
     // The tables and the graph are redrawn every 2 s: each is read in one script, at once.
     List<String> rows = texts("#processes tbody tr");
     assertThat(rows).hasSize(2);
-    assertThat(rows).anySatisfy(r -> assertThat(r).containsPattern("greeter\\[\\d+]\\s+(waiting|running)\\s"));
+    assertThat(rows)
+        .anySatisfy(r -> assertThat(r).containsPattern("greeter\\[\\d+]\\s+(waiting|running)\\s"));
     assertThat(rows).anySatisfy(r -> assertThat(r).contains("front["));
     assertThat(
             script(
