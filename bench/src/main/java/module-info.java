@@ -4,6 +4,9 @@ module dev.parigot.bench {
   requires dev.parigot.services;
   requires dev.parigot.cluster;
   requires io.nats.jnats;
+  requires dev.parigot.tracing;
+  requires io.opentelemetry.sdk.common;
+  requires io.opentelemetry.sdk.trace;
   requires jmh.core;
   requires HdrHistogram;
   requires io.grpc;

@@ -5,6 +5,7 @@ module dev.parigot.cli {
   requires dev.parigot.cluster;
   requires dev.parigot.protoc;
   requires dev.parigot.services;
+  requires dev.parigot.tracing;
   requires info.picocli;
   requires java.logging;
 

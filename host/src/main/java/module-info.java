@@ -7,6 +7,11 @@ module dev.parigot.host {
   requires transitive dev.parigot.kernel;
   // TestReport, in the test mode's API.
   requires transitive dev.parigot.services;
+  // The admin endpoint's server (RATIONALE.md, "Why the JDK's HTTP server for the admin
+  // endpoint?").
+  requires jdk.httpserver;
+  // AdminClient, for parigot ps and top.
+  requires java.net.http;
 
   exports dev.parigot.host;
 }

@@ -3,6 +3,7 @@ package dev.parigot.bench;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.services.KernelServices;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -51,6 +52,17 @@ final class GuestBench {
   Calls calls(int callers, int warmup, int n, boolean watchdog, boolean deadline) {
     String timeout = deadline ? "-1" : "0";
     return calls(run(watchdog, echoApp(callers, "calls", warmup, n, timeout)), (long) callers * n);
+  }
+
+  /**
+   * As {@link #calls}, with the scheduler on and the default deadline, seen by {@code observer}.
+   */
+  Calls observedCalls(CallObserver observer, int callers, int warmup, int n) {
+    return calls(
+        run(
+            Kernel.builder().cpuWatchdog(true).observer(observer),
+            echoApp(callers, "calls", warmup, n, "-1")),
+        (long) callers * n);
   }
 
   /**

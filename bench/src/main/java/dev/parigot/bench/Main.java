@@ -1,7 +1,9 @@
 package dev.parigot.bench;
 
 import dev.parigot.bench.Report.Target;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.services.KernelServices;
+import dev.parigot.tracing.Tracing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +42,7 @@ public final class Main {
           "compute",
           "services",
           "cluster",
+          "tracing",
           "idle");
 
   private final boolean quick;
@@ -101,6 +104,7 @@ public final class Main {
       case "compute" -> compute();
       case "services" -> services();
       case "cluster" -> cluster();
+      case "tracing" -> tracing();
       case "idle" -> idle();
       default -> throw new IllegalArgumentException(section);
     }
@@ -200,6 +204,46 @@ public final class Main {
         "ms",
         target,
         "");
+  }
+
+  /**
+   * What tracing costs a call: the 64 B C-to-C round trip without an observer and with every call
+   * an OpenTelemetry span (the SDK's batch processor, into an exporter that drops them), in turn,
+   * three rounds each.
+   */
+  private void tracing() {
+    int warmup = quick ? 2_000 : 20_000;
+    int n = quick ? 5_000 : 100_000;
+    var p50 = new java.util.HashMap<Boolean, List<Double>>();
+    var rate = new java.util.HashMap<Boolean, List<Double>>();
+    for (int round = 0; round < 3; round++) {
+      for (boolean on : new boolean[] {false, true}) {
+        GuestBench.Calls c;
+        if (on) {
+          try (Tracing tracing = Tracing.to(new DroppingExporter())) {
+            c = guests.observedCalls(tracing, 1, warmup, n);
+          }
+        } else {
+          c = guests.observedCalls(CallObserver.NONE, 1, warmup, n);
+        }
+        p50.computeIfAbsent(on, k -> new ArrayList<>())
+            .add(c.histogram().getValueAtPercentile(50) / 1e3);
+        rate.computeIfAbsent(on, k -> new ArrayList<>()).add(c.perSecond());
+      }
+    }
+    for (boolean on : new boolean[] {false, true}) {
+      String what = on ? "tracing on (every call a span)" : "tracing off";
+      report.add(
+          "trace." + (on ? "on" : "off") + ".p50",
+          "64 B call round trip, C to C, " + what + ", p50 (median of 3)",
+          median(p50.get(on)),
+          "us");
+      report.add(
+          "trace." + (on ? "on" : "off") + ".rate",
+          "calls/s, one C caller, " + what + " (median of 3)",
+          median(rate.get(on)),
+          "calls/s");
+    }
   }
 
   private void call() throws Exception {

@@ -13,6 +13,7 @@ import dev.parigot.protoc.ParigotGen;
 import dev.parigot.services.KernelNames;
 import dev.parigot.services.KernelServices;
 import dev.parigot.services.TestReport;
+import dev.parigot.tracing.Tracing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -67,7 +68,9 @@ import picocli.CommandLine.Spec;
       NewCommand.class,
       DevCommand.class,
       ClusterCommand.class,
-      ExecCommand.class
+      ExecCommand.class,
+      PsCommand.class,
+      TopCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */
@@ -169,10 +172,22 @@ public final class Main implements Runnable {
         description = "Run node NAME of an app whose manifest has [cluster]: its programs only.")
     String node;
 
+    @Option(
+        names = "--admin",
+        paramLabel = "PORT",
+        description =
+            "Serve the admin endpoint (ps, top, metrics, dashboard) on 127.0.0.1:PORT; 0 picks a"
+                + " free port.")
+    Integer admin;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws InterruptedException {
+      if (admin != null && (admin < 0 || admin > 65535)) {
+        throw new CommandLine.ParameterException(
+            spec.commandLine(), "--admin must be a port from 0 to 65535, not " + admin);
+      }
       if (node != null) {
         return ClusterCommand.runNode(
             manifest, node, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
@@ -183,13 +198,22 @@ public final class Main implements Runnable {
           listen,
           spec.commandLine(),
           verbose,
+          Optional.ofNullable(admin),
           spec.commandLine().getOut(),
           spec.commandLine().getErr());
     }
 
     static int run(Path manifest, boolean verbose, PrintWriter out, PrintWriter err)
         throws InterruptedException {
-      return run(manifest, new DataDirOption(), new ListenOption(), null, verbose, out, err);
+      return run(
+          manifest,
+          new DataDirOption(),
+          new ListenOption(),
+          null,
+          verbose,
+          Optional.empty(),
+          out,
+          err);
     }
 
     static int run(
@@ -198,6 +222,7 @@ public final class Main implements Runnable {
         ListenOption listen,
         CommandLine cli,
         boolean verbose,
+        Optional<Integer> admin,
         PrintWriter out,
         PrintWriter err)
         throws InterruptedException {
@@ -214,9 +239,16 @@ public final class Main implements Runnable {
                   + " --node NAME");
           return REFUSED;
         }
+        AppHost.Builder builder = listen.apply(AppHost.builder(m), m, cli);
+        admin.ifPresent(builder::admin);
+        // Only asked for when set: the OpenTelemetry SDK costs start-up time to load.
+        Optional<Tracing> tracing =
+            System.getenv("PARIGOT_TRACES") == null
+                ? Optional.empty()
+                : Tracing.fromEnvironment(System.getenv());
+        tracing.ifPresent(builder::tracer);
         AppHost host =
-            listen
-                .apply(AppHost.builder(m), m, cli)
+            builder
                 .output(out, err)
                 .engine(CompileProgress.forCommand(verbose, err))
                 // Straight to stderr: the JVM's logging is being reset by then.
@@ -225,7 +257,9 @@ public final class Main implements Runnable {
                   err.flush();
                 })
                 .build();
-        try (RunningApp app = host.start()) {
+        // The app closes first, then the tracer exports what it still holds.
+        try (Tracing spans = tracing.orElse(null);
+            RunningApp app = host.start()) {
           app.httpAddress()
               .ifPresent(a -> {
                 String ip = a.getAddress().getHostAddress();
@@ -239,6 +273,7 @@ public final class Main implements Runnable {
                         + "/");
                 err.flush();
               });
+          app.adminAddress().ifPresent(a -> AdminNotice.print(app, host.manifest(), a, err));
           return app.awaitMains();
         }
       } catch (ParigotException e) {

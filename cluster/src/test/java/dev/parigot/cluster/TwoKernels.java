@@ -178,6 +178,11 @@ public final class TwoKernels implements ConformanceFixture {
                 p.callsInFlight(),
                 p.denials(),
                 p.queuedBytes(),
+                p.state(),
+                p.memoryBytes(),
+                p.cpuNanos(),
+                p.callsServed(),
+                p.errors(),
                 p.restarts()));
       }
       return all;

@@ -4,6 +4,7 @@ import dev.parigot.engine.spi.Engine;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.services.HttpSection;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -80,6 +81,8 @@ public interface AppHost {
     private Optional<Runnable> onShutdown = Optional.empty();
     private Optional<Engine> engine = Optional.empty();
     private Optional<InetSocketAddress> listen = Optional.empty();
+    private Optional<Integer> adminPort = Optional.empty();
+    private Optional<CallObserver> tracer = Optional.empty();
 
     private Builder(Manifest manifest) {
       this.manifest = Objects.requireNonNull(manifest, "manifest");
@@ -146,9 +149,36 @@ public interface AppHost {
       return this;
     }
 
+    /**
+     * Makes {@link AppHost#start} serve the app's admin endpoint on 127.0.0.1:{@code port} (0: a
+     * free port): processes, kills, logs, metrics and the dashboard (README.md, "Operating a
+     * running app"). Its address and a fresh token go to {@code admin.address} and {@code
+     * admin.token} (mode 0600) in the data directory, where {@code parigot ps} finds them; closing
+     * the app deletes them. Off by default.
+     *
+     * @throws IllegalArgumentException if {@code port} is not 0 to 65535
+     */
+    public Builder admin(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("admin port must be 0 to 65535, not " + port);
+      }
+      this.adminPort = Optional.of(port);
+      return this;
+    }
+
+    /**
+     * What traces the app's calls: it sees every call first and gives it its trace context
+     * (dev.parigot.tracing.Tracing builds one on the OpenTelemetry SDK). None by default. The
+     * caller closes it, after the app.
+     */
+    public Builder tracer(CallObserver tracer) {
+      this.tracer = Optional.of(Objects.requireNonNull(tracer, "tracer"));
+      return this;
+    }
+
     /** The host. Nothing is opened until it starts. */
     public AppHost build() {
-      return new AppHostImpl(manifest, output, onShutdown, engine, listen);
+      return new AppHostImpl(manifest, output, onShutdown, engine, listen, adminPort, tracer);
     }
   }
 }

@@ -20,6 +20,12 @@ public interface RunningApp extends AutoCloseable {
   Optional<InetSocketAddress> httpAddress();
 
   /**
+   * The address of the admin endpoint (with port 0, the port the system chose); empty unless {@link
+   * AppHost.Builder#admin} turned it on.
+   */
+  Optional<InetSocketAddress> adminAddress();
+
+  /**
    * Waits until every {@code main} program has ended.
    *
    * @return the exit code of the first main that ended with a non-zero code (a killed process

@@ -18,6 +18,8 @@ final class RunningAppImpl implements RunningApp {
   // Set by launched, before the app is handed out.
   private App app;
   private Optional<HttpIngress> ingress = Optional.empty();
+  private Optional<AdminServer> admin = Optional.empty();
+  private Optional<Path> adminFiles = Optional.empty();
   private boolean closed;
 
   RunningAppImpl(
@@ -47,6 +49,25 @@ final class RunningAppImpl implements RunningApp {
     } else {
       ingress = Optional.of(started);
     }
+  }
+
+  /**
+   * Takes the app's admin endpoint and writes its files to {@code dataDir}; closes it at once if
+   * the app was closed meanwhile.
+   */
+  synchronized void administered(AdminServer started, Path dataDir, String token) {
+    if (closed) {
+      started.close();
+      return;
+    }
+    admin = Optional.of(started);
+    AdminFiles.write(dataDir, started.address(), token);
+    adminFiles = Optional.of(dataDir);
+  }
+
+  @Override
+  public synchronized Optional<InetSocketAddress> adminAddress() {
+    return admin.map(AdminServer::address);
   }
 
   @Override
@@ -103,6 +124,8 @@ final class RunningAppImpl implements RunningApp {
     });
     // The ingress stops taking requests before the kernel stops the handlers, and the kernel
     // stops its processes before the services they call close.
+    adminFiles.ifPresent(AdminFiles::delete);
+    admin.ifPresent(AdminServer::close);
     ingress.ifPresent(HttpIngress::close);
     kernel.close();
     services.close();

@@ -6,6 +6,7 @@ import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.core.KernelImpl;
 import dev.parigot.kernel.core.Names;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.kernel.spi.Clock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -147,6 +148,7 @@ public interface Kernel extends AutoCloseable {
     private Optional<Engine> engine = Optional.empty();
     private Clock clock = Clock.system();
     private long memoryBudget = defaultMemoryBudget(Runtime.getRuntime().maxMemory());
+    private CallObserver observer = CallObserver.NONE;
 
     private Builder() {}
 
@@ -236,6 +238,12 @@ public interface Kernel extends AutoCloseable {
       return this;
     }
 
+    /** What sees every call routed (metrics, tracing); by default {@link CallObserver#NONE}. */
+    public Builder observer(CallObserver observer) {
+      this.observer = Objects.requireNonNull(observer, "observer");
+      return this;
+    }
+
     /**
      * Starts a kernel.
      *
@@ -250,7 +258,15 @@ public interface Kernel extends AutoCloseable {
                       "no wasm engine: put an engine module (such as"
                           + " parigot-engine-chicory) on the class path"));
       return new KernelImpl(
-          output, startTimeout, services, cpuWatchdog, e, Builder::readModule, clock, memoryBudget);
+          output,
+          startTimeout,
+          services,
+          cpuWatchdog,
+          e,
+          Builder::readModule,
+          clock,
+          memoryBudget,
+          observer);
     }
 
     /** The largest module file the kernel reads: larger ones are refused unread. */

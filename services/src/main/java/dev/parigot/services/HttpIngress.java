@@ -8,6 +8,7 @@ import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.services.proto.HttpProto.Header;
 import dev.parigot.services.proto.HttpProto.HttpRequest;
 import dev.parigot.services.proto.HttpProto.HttpResponse;
@@ -23,6 +24,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAccumulator;
@@ -335,7 +337,13 @@ public final class HttpIngress implements AutoCloseable {
     }
 
     void run(byte[] request) throws IOException {
-      Provider.Cancellation call = app.call(CALLER, route.service(), HANDLE, request, this);
+      // The client's trace context, if it sent one, is the parent of the handler's call.
+      Optional<String> trace = TraceParent.of(ex.fields());
+      Provider.Cancellation call =
+          trace.isEmpty()
+              ? app.call(CALLER, route.service(), HANDLE, request, this)
+              : ScopedValue.where(CallObserver.TRACEPARENT, trace.get())
+                  .call(() -> app.call(CALLER, route.service(), HANDLE, request, this));
       this.call = call;
       long deadline =
           spec.timeoutMillis() == 0

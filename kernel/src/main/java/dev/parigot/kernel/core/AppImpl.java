@@ -5,6 +5,7 @@ import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.spi.CallObserver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,6 +169,26 @@ final class AppImpl implements App {
       return reason -> {};
     }
     // launch registered every export of the app before it returned the app; it may be gone.
-    return kernel.exportRoute(service).open(new Caller(name, program, 0), method, request, replies);
+    Provider route = kernel.exportRoute(service);
+    Caller caller = new Caller(name, program, 0);
+    CallObserver observer = kernel.observer();
+    if (observer == CallObserver.NONE) {
+      return route.open(caller, method, request, replies);
+    }
+    CallObserver.Call observed =
+        observer.started(
+            caller,
+            service,
+            method,
+            CallObserver.TRACEPARENT.isBound()
+                ? Optional.of(CallObserver.TRACEPARENT.get())
+                : Optional.empty());
+    var watched = new ObservedReplies(replies, observed);
+    Optional<String> trace = observed.traceparent();
+    return watched.cancellation(
+        trace.isEmpty()
+            ? route.open(caller, method, request, watched)
+            : ScopedValue.where(CallObserver.TRACEPARENT, trace.get())
+                .call(() -> route.open(caller, method, request, watched)));
   }
 }

@@ -4,6 +4,7 @@ import dev.parigot.abi.Errno;
 import dev.parigot.abi.EventKind;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
+import dev.parigot.kernel.spi.CallObserver;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Objects;
@@ -53,6 +54,8 @@ final class Channel implements Replies {
   private int deadlineSlot;
   // Owner thread only: set when the guest can no longer see events for this handle.
   private boolean released;
+  // Told once when the call ends; set by the owner before the provider is opened.
+  private CallObserver.Call observed = CallObserver.Call.NONE;
 
   Channel(Process owner, int handle) {
     this.owner = owner;
@@ -68,6 +71,10 @@ final class Channel implements Replies {
    * provider may already have answered, and overflowed the owner's queue, by then: the cancellation
    * that overflow asked for is passed on now.
    */
+  void observe(CallObserver.Call call) {
+    this.observed = call;
+  }
+
   void connect(Provider.Cancellation cancellation) {
     Errno reason;
     synchronized (this) {
@@ -194,8 +201,10 @@ final class Channel implements Replies {
     }
     finish();
     if (owner.offerFinal(new Event(EventKind.END.value(), 0, data, this))) {
+      observed.ended(0);
       return true;
     }
+    observed.ended(Errno.WOULD_EXCEED_LIMIT.negative());
     owner.post(
         new Event(EventKind.ERROR.value(), Errno.WOULD_EXCEED_LIMIT.negative(), NO_ROOM, this));
     cancelProvider(Errno.WOULD_EXCEED_LIMIT);
@@ -208,6 +217,7 @@ final class Channel implements Replies {
       return false;
     }
     finish();
+    observed.ended(code);
     if (!owner.offerFinal(new Event(EventKind.ERROR.value(), code, message, this))) {
       owner.post(new Event(EventKind.ERROR.value(), code, NO_ROOM, this));
     }
@@ -226,6 +236,7 @@ final class Channel implements Replies {
     released = true;
     if (finished.compareAndSet(false, true)) {
       finish();
+      observed.ended(reason.negative());
       cancelProvider(reason);
       // No final event will come: its charge goes back.
       owner.releaseEvent();

@@ -9,8 +9,9 @@ import dev.parigot.engine.spi.HeapBudget;
  */
 final class GuestHeap implements HeapBudget {
   private final MemoryLedger.Account account;
-  // The guest's thread only: the engine calls on it, and the process ends on it.
-  private long held;
+  // Written on the guest's thread only (the engine calls on it, and the process ends on it);
+  // volatile for what Kernel.processes shows.
+  private volatile long held;
   private String refusedBy = "";
 
   GuestHeap(MemoryLedger.Account account) {
@@ -31,6 +32,11 @@ final class GuestHeap implements HeapBudget {
   public void release(long bytes) {
     held -= bytes;
     account.release(bytes);
+  }
+
+  /** The bytes the guest's memory and tables hold now. Any thread. */
+  long held() {
+    return held;
   }
 
   /** The guest ended: what its memory and tables held goes back. */

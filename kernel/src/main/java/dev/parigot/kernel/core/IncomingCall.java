@@ -18,6 +18,8 @@ final class IncomingCall implements Provider.Cancellation {
   private final int method;
   private final byte[] request;
   private final Replies replies;
+  // The call's trace context, or null: what the server's nested calls carry.
+  private final String traceparent;
   // Guarded by this for changes; read without the lock to drop a withdrawn CALL event.
   private volatile boolean finished;
   // Server thread only: 0 until the CALL event is read.
@@ -28,7 +30,14 @@ final class IncomingCall implements Provider.Cancellation {
   // which the CANCEL takes over, or the call's end gives back.
   private boolean cancelCharged;
 
-  IncomingCall(Process server, Export export, int method, byte[] request, Replies replies) {
+  IncomingCall(
+      Process server,
+      Export export,
+      int method,
+      byte[] request,
+      Replies replies,
+      String traceparent) {
+    this.traceparent = traceparent;
     this.server = server;
     this.export = export;
     this.method = method;
@@ -38,6 +47,11 @@ final class IncomingCall implements Provider.Cancellation {
 
   Event callEvent() {
     return new Event(EventKind.CALL.value(), method, request, this);
+  }
+
+  /** The call's trace context, or null when it is not traced. */
+  String traceparent() {
+    return traceparent;
   }
 
   Export export() {
@@ -131,6 +145,7 @@ final class IncomingCall implements Provider.Cancellation {
     }
     finished = true;
     server.stopServing();
+    server.served(true);
     dropCancelCharge();
     return true;
   }
@@ -142,6 +157,7 @@ final class IncomingCall implements Provider.Cancellation {
     }
     finished = true;
     server.stopServing();
+    server.served(false);
     dropCancelCharge();
     return true;
   }

@@ -18,6 +18,7 @@ import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Role;
 import dev.parigot.kernel.ServiceRegistry;
 import dev.parigot.kernel.WasiSection;
+import dev.parigot.kernel.spi.CallObserver;
 import dev.parigot.kernel.spi.Clock;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -66,6 +67,7 @@ public final class KernelImpl implements Kernel {
   private final Deadlines deadlines;
   private final Scheduler scheduler;
   private final MemoryLedger ledger;
+  private final CallObserver observer;
   private volatile boolean stopping;
 
   /**
@@ -74,6 +76,7 @@ public final class KernelImpl implements Kernel {
    * @param services the providers served from the start, by name
    * @param cpuWatchdog whether processes are preempted and CPU time limits enforced
    * @param memoryBudget the bytes of heap guests may cause the kernel to hold, in all
+   * @param observer what sees every call routed
    */
   public KernelImpl(
       Output output,
@@ -83,8 +86,10 @@ public final class KernelImpl implements Kernel {
       Engine engine,
       ModuleSource source,
       Clock clock,
-      long memoryBudget) {
+      long memoryBudget,
+      CallObserver observer) {
     this.output = output;
+    this.observer = observer;
     this.ledger = new MemoryLedger(memoryBudget);
     this.engine = engine;
     this.source = source;
@@ -101,6 +106,11 @@ public final class KernelImpl implements Kernel {
   /** The time the kernel measures deadlines and slices in. */
   Clock clock() {
     return clock;
+  }
+
+  /** What sees every call routed. */
+  CallObserver observer() {
+    return observer;
   }
 
   Scheduler scheduler() {

@@ -31,16 +31,19 @@ import dev.parigot.kernel.ProgramSpec;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.kernel.WasiSection;
+import dev.parigot.kernel.spi.CallObserver;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -84,6 +87,9 @@ final class Process implements AbiHost {
   private final AtomicInteger serving = new AtomicInteger();
   private final AtomicInteger liveWorkers = new AtomicInteger();
   private final AtomicInteger denials = new AtomicInteger();
+  // Calls this process finished serving, and those of them that ended in an error.
+  private final AtomicLong served = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
   private final CompletableFuture<Void> ready = new CompletableFuture<>();
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
@@ -132,6 +138,8 @@ final class Process implements AbiHost {
   private int openChannels;
   // Registered with the kernel's deadlines at the first call that has one.
   private Deadlines.Armed armedDeadlines;
+  // The trace context of the call last taken from the queue: what nested calls carry.
+  private String servingTrace;
 
   Process(
       KernelImpl kernel,
@@ -243,6 +251,13 @@ final class Process implements AbiHost {
         load(),
         denials(),
         queuedBytes(),
+        state == State.ENDED
+            ? "ended"
+            : waiting ? "waiting" : state.name().toLowerCase(Locale.ROOT),
+        heap.held(),
+        cpuUsed,
+        served.get(),
+        failed.get(),
         restarts);
   }
 
@@ -657,7 +672,16 @@ final class Process implements AbiHost {
     var channel = new Channel(this, handle);
     handles.put(handle, channel);
     openChannels++;
-    channel.connect(ref.provider().open(caller, method, request, channel));
+    CallObserver.Call observed =
+        kernel.observer().started(caller, ref.name(), method, Optional.ofNullable(servingTrace));
+    channel.observe(observed);
+    Provider provider = ref.provider();
+    Optional<String> trace = observed.traceparent();
+    channel.connect(
+        trace.isEmpty()
+            ? provider.open(caller, method, request, channel)
+            : ScopedValue.where(CallObserver.TRACEPARENT, trace.get())
+                .call(() -> provider.open(caller, method, request, channel)));
     long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
     // Deadlines more than a year away are no deadline, as waits are.
     if (timeout > 0 && timeout <= MAX_WAIT_MILLIS) {
@@ -792,6 +816,7 @@ final class Process implements AbiHost {
       }
       case IncomingCall c -> {
         if (kind == EventKind.CALL.value()) {
+          servingTrace = c.traceparent();
           int id = nextHandle++;
           c.bind(id);
           handles.put(id, c);
@@ -953,7 +978,14 @@ final class Process implements AbiHost {
       replies.fail(PROVIDER_DIED.negative(), utf8(this + " was replaced"));
       return reason -> {};
     }
-    var call = new IncomingCall(this, export, method, request, replies);
+    var call =
+        new IncomingCall(
+            this,
+            export,
+            method,
+            request,
+            replies,
+            CallObserver.TRACEPARENT.isBound() ? CallObserver.TRACEPARENT.get() : null);
     if (request.length > limits.maxMessageBytes()) {
       call.fail(MESSAGE_TOO_BIG.negative(), utf8("request larger than " + this + " accepts"));
       return call;
@@ -979,6 +1011,14 @@ final class Process implements AbiHost {
   void stopServing() {
     if (serving.decrementAndGet() == 0 && retired) {
       drained.complete(null);
+    }
+  }
+
+  /** The server finished a call routed here, with a result or an error. Any thread. */
+  void served(boolean ok) {
+    served.incrementAndGet();
+    if (!ok) {
+      failed.incrementAndGet();
     }
   }
 
