@@ -70,7 +70,8 @@ import picocli.CommandLine.Spec;
       ClusterCommand.class,
       ExecCommand.class,
       PsCommand.class,
-      TopCommand.class
+      TopCommand.class,
+      UpgradeCommand.class
     })
 public final class Main implements Runnable {
   /** Exit code for a manifest or module that was refused. */

@@ -57,11 +57,31 @@ class AdminCommandsTest {
     assertThat(lines[0])
         .isEqualTo(
             "   PID  PROCESS                STATE       MEMORY       CPU INFLIGHT    QUEUED"
-                + "   SERVED  ERRORS");
+                + "   SERVED  ERRORS RESTARTS");
     assertThat(lines).hasSize(3);
     assertThat(out.toString())
         .containsPattern("\\s+\\d+  greeter\\[\\d+\\]\\s+(waiting|running)\\s+\\d+\\.\\dK ")
         .containsPattern("\\s+\\d+  front\\[\\d+\\]\\s+");
+  }
+
+  @Test
+  void upgradeGivesARunningProgramItsNewModuleAndRefusesWhatItCannotUse() throws Exception {
+    Path greeter = EXAMPLES.resolve("http/greeter.wasm");
+    assertThat(parigot("upgrade", manifest.toString(), "greeter", greeter.toString()))
+        .as(err.toString())
+        .isZero();
+    assertThat(out.toString()).contains("program 'greeter' upgraded to " + greeter);
+
+    assertThat(parigot("upgrade", manifest.toString(), "greeter", "missing.wasm")).isEqualTo(2);
+    assertThat(err.toString()).contains("parigot: upgrade: missing.wasm: no such file");
+    Path junk = Files.writeString(dir.resolve("junk.wasm"), "junk");
+    assertThat(parigot("upgrade", manifest.toString(), "greeter", junk.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("answered 422").contains("junk.wasm");
+    assertThat(parigot("upgrade", manifest.toString(), "nobody", greeter.toString())).isEqualTo(1);
+    assertThat(err.toString()).contains("answered 404").contains("no program 'nobody'");
+    // The old version serves on: ps still lists both programs.
+    assertThat(parigot("ps", manifest.toString())).isZero();
+    assertThat(out.toString()).containsPattern("greeter\\[\\d+\\]");
   }
 
   @Test

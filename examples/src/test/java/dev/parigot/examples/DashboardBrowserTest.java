@@ -144,6 +144,16 @@ class DashboardBrowserTest {
           StandardCopyOption.REPLACE_EXISTING);
     }
 
+    String greeterPid =
+        "var b = document.querySelector(\"button[data-restart='greeter']\");"
+            + " return b ? b.closest('tr').dataset.pid : '';";
+    String before = script(greeterPid);
+    assertThat(before).isNotEmpty();
+    browser.findElement(By.cssSelector("button[data-restart='greeter']")).click();
+    waiting().until(ExpectedConditions.alertIsPresent()).accept();
+    waiting().until(d -> d.findElement(By.id("status")).getText().equals("greeter restarted"));
+    waiting().until(d -> !script(greeterPid).isEmpty() && !script(greeterPid).equals(before));
+
     browser.findElement(By.cssSelector("button[data-program='greeter']")).click();
     waiting().until(ExpectedConditions.alertIsPresent()).accept();
     waiting()

@@ -134,15 +134,53 @@ public final class AdminClient {
     return l;
   }
 
+  /**
+   * Replaces program {@code program}'s processes with new ones of the same module, and returns once
+   * the old ones have finished their calls ({@link RunningApp#restart}).
+   *
+   * @throws ParigotException if the endpoint cannot be reached or refuses (an unknown program, not
+   *     a service, a replacement already under way, new processes that failed to start)
+   */
+  public void restart(String program) {
+    post("/api/restart", "{\"program\":" + Json.quote(program) + "}");
+  }
+
+  /**
+   * Replaces program {@code program}'s module with {@code wasm}, a file the app's kernel can read,
+   * and returns once the old processes have finished their calls ({@link RunningApp#upgrade}).
+   *
+   * @throws ParigotException if the endpoint cannot be reached or refuses (as {@link #restart}, and
+   *     a module that is refused: the old version then serves on)
+   */
+  public void upgrade(String program, Path wasm) {
+    post(
+        "/api/upgrade",
+        "{\"program\":"
+            + Json.quote(program)
+            + ",\"wasm\":"
+            + Json.quote(wasm.toAbsolutePath().normalize().toString())
+            + "}");
+  }
+
   private Map<String, Object> get(String path) {
+    return send(HttpRequest.newBuilder(base.resolve(path)).timeout(TIMEOUT));
+  }
+
+  // No timeout: the endpoint answers when the old processes have drained, which their
+  // drain_timeout_ms bounds.
+  private Map<String, Object> post(String path, String json) {
+    return send(
+        HttpRequest.newBuilder(base.resolve(path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(json, StandardCharsets.UTF_8)));
+  }
+
+  private Map<String, Object> send(HttpRequest.Builder request) {
     HttpResponse<String> response;
     try {
       response =
           http.send(
-              HttpRequest.newBuilder(base.resolve(path))
-                  .timeout(TIMEOUT)
-                  .header("Authorization", "Bearer " + token)
-                  .build(),
+              request.header("Authorization", "Bearer " + token).build(),
               HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (ConnectException e) {
       throw new ParigotException(

@@ -2,7 +2,9 @@ package dev.parigot.host;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
+import dev.parigot.kernel.App;
 import dev.parigot.kernel.Kernel;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProcessInfo;
@@ -15,6 +17,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -49,6 +52,7 @@ final class AdminServer implements AutoCloseable {
   private final byte[] token;
   private final Manifest manifest;
   private final Kernel kernel;
+  private final App app;
   private final Telemetry telemetry;
   private final OutputLog log;
   private volatile boolean closed;
@@ -58,12 +62,14 @@ final class AdminServer implements AutoCloseable {
       String token,
       Manifest manifest,
       Kernel kernel,
+      App app,
       Telemetry telemetry,
       OutputLog log) {
     this.server = server;
     this.token = token.getBytes(StandardCharsets.US_ASCII);
     this.manifest = manifest;
     this.kernel = kernel;
+    this.app = app;
     this.telemetry = telemetry;
     this.log = log;
   }
@@ -78,6 +84,7 @@ final class AdminServer implements AutoCloseable {
       String token,
       Manifest manifest,
       Kernel kernel,
+      App app,
       Telemetry telemetry,
       OutputLog log) {
     HttpServer http;
@@ -87,7 +94,7 @@ final class AdminServer implements AutoCloseable {
       throw new ParigotException(
           "cannot listen for the admin endpoint on 127.0.0.1:" + port + ": " + e.getMessage(), e);
     }
-    var admin = new AdminServer(http, token, manifest, kernel, telemetry, log);
+    var admin = new AdminServer(http, token, manifest, kernel, app, telemetry, log);
     http.setExecutor(admin.threads);
     http.createContext("/", admin::serve);
     http.start();
@@ -129,8 +136,6 @@ final class AdminServer implements AutoCloseable {
     }
   }
 
-  // The routes. Restarting and upgrading a program (issue 17's supervision) belong here too, as
-  // POST /api/restart and POST /api/upgrade beside /api/kill.
   private void route(HttpExchange ex, String path) throws IOException, Refused {
     switch (path) {
       case "/api/app" -> {
@@ -152,6 +157,14 @@ final class AdminServer implements AutoCloseable {
       case "/api/kill" -> {
         method(ex, "POST");
         json(ex, 200, kill(body(ex)));
+      }
+      case "/api/restart" -> {
+        method(ex, "POST");
+        json(ex, 200, replace(body(ex), false));
+      }
+      case "/api/upgrade" -> {
+        method(ex, "POST");
+        json(ex, 200, replace(body(ex), true));
       }
       case "/api/logs" -> {
         method(ex, "GET");
@@ -252,6 +265,15 @@ final class AdminServer implements AutoCloseable {
         + "}";
   }
 
+  /** The role of program {@code name}, as the manifest says: main, service or test. */
+  private String role(String name) {
+    return manifest.programs().stream()
+        .filter(p -> p.name().equals(name))
+        .findFirst()
+        .map(p -> p.role().name().toLowerCase(Locale.ROOT))
+        .orElse("unknown");
+  }
+
   private static String strings(java.util.Collection<String> items) {
     return "[" + String.join(",", items.stream().map(Json::quote).toList()) + "]";
   }
@@ -270,6 +292,8 @@ final class AdminServer implements AutoCloseable {
           .append(Json.quote(p.program()))
           .append(",\"name\":")
           .append(Json.quote(p.name()))
+          .append(",\"role\":")
+          .append(Json.quote(role(p.program())))
           .append(",\"worker\":")
           .append(p.worker())
           .append(",\"state\":")
@@ -395,6 +419,59 @@ final class AdminServer implements AutoCloseable {
       }
     }
     return "{\"killed\":[" + String.join(",", killed) + "]}";
+  }
+
+  /**
+   * Restarts a program, {@code {"program": NAME}}, or upgrades it, {@code {"program": NAME, "wasm":
+   * ABSOLUTE_PATH}}; answers once the old processes have drained (App#restart, App#upgrade).
+   */
+  private String replace(String body, boolean upgrade) throws Refused {
+    Map<String, Object> request;
+    try {
+      request = Json.object(body);
+    } catch (Json.Malformed e) {
+      throw new Refused(400, e.getMessage());
+    }
+    var expected = upgrade ? List.of("program", "wasm") : List.of("program");
+    if (!request.keySet().equals(new java.util.HashSet<>(expected))
+        || !expected.stream().allMatch(k -> request.get(k) instanceof String)) {
+      throw new Refused(
+          400,
+          "expected "
+              + (upgrade
+                  ? "{\"program\": \"NAME\", \"wasm\": \"PATH\"}"
+                  : "{\"program\": \"NAME\"}")
+              + ", got members "
+              + request.keySet());
+    }
+    String program = (String) request.get("program");
+    if (manifest.programs().stream().noneMatch(p -> p.name().equals(program))) {
+      throw new Refused(404, "app '" + manifest.app() + "' has no program '" + program + "'");
+    }
+    try {
+      if (upgrade) {
+        Path wasm = Path.of((String) request.get("wasm"));
+        if (!wasm.isAbsolute()) {
+          throw new Refused(400, "wasm must be an absolute path, not '" + wasm + "'");
+        }
+        app.upgrade(program, wasm);
+      } else {
+        app.restart(program);
+      }
+    } catch (IllegalArgumentException e) {
+      // A path the JVM cannot take, or a program that is not a running service.
+      throw new Refused(400, e.getMessage());
+    } catch (ModuleRefusedException e) {
+      throw new Refused(422, e.getMessage());
+    } catch (IllegalStateException e) {
+      throw new Refused(409, e.getMessage());
+    } catch (ParigotException e) {
+      throw new Refused(500, e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Refused(503, "the endpoint is closing");
+    }
+    return "{\"" + (upgrade ? "upgraded" : "restarted") + "\":" + Json.quote(program) + "}";
   }
 
   private void logs(HttpExchange ex, Map<String, String> q) throws IOException, Refused {

@@ -77,7 +77,8 @@ final class AppHostImpl implements AppHost {
       if (adminPort.isPresent()) {
         String token = AdminFiles.newToken();
         running.administered(
-            AdminServer.start(adminPort.get(), token, manifest, kernel, telemetry.get(), log.get()),
+            AdminServer.start(
+                adminPort.get(), token, manifest, kernel, app, telemetry.get(), log.get()),
             manifest.dataDir(),
             token);
       }

@@ -115,9 +115,11 @@ class AdminEndpointTest {
     assertThat(ps.body())
         .startsWith("{\"app\":\"http\",\"processes\":[")
         .containsPattern(
-            "\"program\":\"greeter\",\"name\":\"greeter\\[\\d+\\]\",\"worker\":false,"
+            "\"program\":\"greeter\",\"name\":\"greeter\\[\\d+\\]\",\"role\":\"service\","
+                + "\"worker\":false,"
                 + "\"state\":\"(waiting|running)\",\"memory_bytes\":[1-9]\\d*,\"cpu_ms\":\\d+,"
-                + "\"calls_in_flight\":0,\"queued_bytes\":\\d+,\"calls_served\":1,\"errors\":0")
+                + "\"calls_in_flight\":0,\"queued_bytes\":\\d+,\"calls_served\":1,\"errors\":0,"
+                + "\"denials\":0,\"restarts\":0")
         .contains("\"program\":\"front\"");
   }
 
@@ -192,6 +194,50 @@ class AdminEndpointTest {
         .isEqualTo("{\"error\":\"follow must be true or false, not 'maybe'\"}");
     // Nothing was killed by any of them.
     assertThat(get("/api/processes", token).body()).contains("\"program\":\"greeter\"");
+  }
+
+  @Test
+  void restartingAProgramGivesItNewProcessesThatServeTheNextCall() throws Exception {
+    long before = pid("greeter");
+    var restarted = post("/api/restart", "{\"program\": \"greeter\"}");
+    assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(200);
+    assertThat(restarted.body()).isEqualTo("{\"restarted\":\"greeter\"}");
+    assertThat(pid("greeter")).isNotEqualTo(before);
+    assertThat(hello("again")).contains("again");
+  }
+
+  @Test
+  void anUpgradeSwapsTheModuleAndARefusedOneLeavesTheOldVersionServing() throws Exception {
+    AdminClient client = AdminClient.of(dir.resolve(".parigot/http"));
+    long before = pid("greeter");
+    client.upgrade("greeter", dir.resolve("greeter.wasm"));
+    long upgraded = pid("greeter");
+    assertThat(upgraded).isNotEqualTo(before);
+
+    Path junk = Files.writeString(dir.resolve("junk.wasm"), "not a module");
+    assertThatThrownBy(() -> client.upgrade("greeter", junk))
+        .isInstanceOf(ParigotException.class)
+        .hasMessageContaining("422")
+        .hasMessageContaining("junk.wasm");
+    assertThat(pid("greeter")).isEqualTo(upgraded);
+    assertThat(hello("still")).contains("still");
+
+    assertThat(post("/api/upgrade", "{\"program\": \"greeter\", \"wasm\": \"greeter.wasm\"}"))
+        .satisfies(r -> assertThat(r.statusCode()).isEqualTo(400))
+        .satisfies(r -> assertThat(r.body()).contains("absolute path"));
+    assertThat(post("/api/upgrade", "{\"program\": \"greeter\"}").body())
+        .contains("expected {\\\"program\\\": \\\"NAME\\\", \\\"wasm\\\": \\\"PATH\\\"}");
+    assertThat(post("/api/restart", "{\"program\": \"nobody\"}").statusCode()).isEqualTo(404);
+    assertThat(get("/api/restart", token).statusCode()).isEqualTo(405);
+    assertThat(pid("greeter")).isEqualTo(upgraded);
+  }
+
+  private long pid(String program) {
+    return AdminClient.of(dir.resolve(".parigot/http")).processes().stream()
+        .filter(p -> p.program().equals(program))
+        .mapToLong(ProcessInfo::pid)
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test

@@ -59,15 +59,47 @@ async function kill(program) {
   refresh();
 }
 
+// Restart and upgrade answer once the old processes have finished their calls; a refusal
+// (a bad module, a replacement under way) is shown and the old version serves on.
+async function replace(path, body, done) {
+  const status = document.getElementById("status");
+  status.textContent = "…";
+  try {
+    await api(path, { method: "POST", body: JSON.stringify(body) });
+    status.textContent = done;
+  } catch (e) {
+    status.textContent = e.message;
+  }
+  refresh();
+}
+
+function restart(program) {
+  if (!confirm("Restart " + program + " (new processes, then the old ones drain)?")) return;
+  replace("/api/restart", { program }, program + " restarted");
+}
+
+function upgrade(program) {
+  const wasm = prompt("Absolute path of the new module of " + program + ":");
+  if (!wasm) return;
+  replace("/api/upgrade", { program, wasm }, program + " upgraded to " + wasm);
+}
+
 function processes(data) {
   fill("processes", data.processes.map(p => {
-    // Restart and upgrade buttons go beside kill once the endpoint has those routes.
     const button = el("button", { "data-program": p.program }, "kill " + p.program);
     button.addEventListener("click", () => kill(p.program));
+    const actions = el("td", {}, button);
+    if (p.role === "service" && !p.worker) {
+      const again = el("button", { "data-restart": p.program }, "restart");
+      again.addEventListener("click", () => restart(p.program));
+      const newer = el("button", { "data-upgrade": p.program }, "upgrade");
+      newer.addEventListener("click", () => upgrade(p.program));
+      actions.append(again, newer);
+    }
     const tr = el("tr", { "data-pid": String(p.pid) },
       num(p.pid), el("td", {}, p.name), el("td", {}, p.state), num(bytes(p.memory_bytes)),
       num(p.cpu_ms + " ms"), num(p.calls_in_flight), num(bytes(p.queued_bytes)),
-      num(p.calls_served), num(p.errors), el("td", {}, button));
+      num(p.calls_served), num(p.errors), num(p.restarts), actions);
     if (p.errors > 0) tr.classList.add("error");
     return tr;
   }));
