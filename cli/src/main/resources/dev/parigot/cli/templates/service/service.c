@@ -6,8 +6,12 @@
 
 #include "@IDENT@.pg.h"
 
-/* An application error code: the caller sees it as the call's status. */
-#define GREETER_E_NO_NAME 100
+/*
+ * An application error code: the caller sees it as the call's status. Codes
+ * from PG_APP_CODE_MIN (1000) up are the application's; those below are
+ * Parigot's (parigot_status.h).
+ */
+#define GREETER_E_NO_NAME (PG_APP_CODE_MIN + 1)
 
 static void greet(pg_call *call, const @IDENT@_v1_GreetRequest *req, void *ctx) {
   (void)ctx;

@@ -38,7 +38,7 @@ int main(void) {
   PG_TEST_CASE("an empty name is refused with the service's own code") {
     @IDENT@_v1_GreetReply reply;
     pg_future *f;
-    pg_expect_eq_i64(greet("", &reply, &f), 100);
+    pg_expect_eq_i64(greet("", &reply, &f), PG_APP_CODE_MIN + 1);
     pg_future_free(f);
   }
 
