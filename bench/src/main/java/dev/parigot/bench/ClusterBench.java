@@ -9,9 +9,6 @@ import io.nats.client.Message;
 import io.nats.client.Nats;
 import io.nats.client.Options;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,43 +34,14 @@ final class ClusterBench implements AutoCloseable {
 
   private final Path guests;
   private final Path work;
-  private final Process server;
+  private final NatsServerProcess server;
   private final String url;
 
   ClusterBench(Path guests, Path work) throws IOException, InterruptedException {
     this.guests = guests;
     this.work = work;
-    Files.createDirectories(work);
-    int port;
-    try (var s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    this.url = "nats://127.0.0.1:" + port;
-    this.server =
-        new ProcessBuilder(
-                "nats-server",
-                "-a",
-                "127.0.0.1",
-                "-p",
-                Integer.toString(port),
-                "-js",
-                "-sd",
-                work.resolve("js").toString())
-            .redirectErrorStream(true)
-            .redirectOutput(work.resolve("nats-server.log").toFile())
-            .start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (true) {
-      try (var socket = new Socket()) {
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
-        return;
-      } catch (IOException notYet) {
-        if (System.nanoTime() > deadline || !server.isAlive()) {
-          throw new IOException("nats-server did not start; see " + work, notYet);
-        }
-        Thread.sleep(20);
-      }
-    }
+    this.server = NatsServerProcess.start(work);
+    this.url = server.url();
   }
 
   /** The samples and spans of the callers, as GuestBench parses them. */
@@ -271,9 +239,8 @@ final class ClusterBench implements AutoCloseable {
 
   @Override
   public void close() {
-    server.destroy();
     try {
-      server.waitFor(10, TimeUnit.SECONDS);
+      server.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
