@@ -151,7 +151,7 @@ class DashboardBrowserTest {
     assertThat(before).isNotEmpty();
     browser.findElement(By.cssSelector("button[data-restart='greeter']")).click();
     waiting().until(ExpectedConditions.alertIsPresent()).accept();
-    waiting().until(d -> d.findElement(By.id("status")).getText().equals("greeter restarted"));
+    waiting().until(d -> d.findElement(By.id("action")).getText().equals("greeter restarted"));
     waiting().until(d -> !script(greeterPid).isEmpty() && !script(greeterPid).equals(before));
 
     browser.findElement(By.cssSelector("button[data-program='greeter']")).click();

@@ -62,13 +62,13 @@ async function kill(program) {
 // Restart and upgrade answer once the old processes have finished their calls; a refusal
 // (a bad module, a replacement under way) is shown and the old version serves on.
 async function replace(path, body, done) {
-  const status = document.getElementById("status");
-  status.textContent = "…";
+  const action = document.getElementById("action");
+  action.textContent = "…";
   try {
     await api(path, { method: "POST", body: JSON.stringify(body) });
-    status.textContent = done;
+    action.textContent = done;
   } catch (e) {
-    status.textContent = e.message;
+    action.textContent = e.message;
   }
   refresh();
 }
