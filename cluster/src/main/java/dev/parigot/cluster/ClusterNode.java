@@ -114,8 +114,8 @@ public final class ClusterNode implements AutoCloseable {
             .dataDir(manifest.dataDir().resolve("nodes").resolve(name))
             .grants(manifest)
             .output(output);
-    KernelServices services =
-        stores.map(s -> s.install(servicesBuilder)).orElse(servicesBuilder).build();
+    stores.ifPresent(s -> s.install(servicesBuilder));
+    KernelServices services = servicesBuilder.build();
     var transport = new Transport(spec.heartbeat());
     var links = new ArrayList<NatsLink>();
     Kernel kernel = null;

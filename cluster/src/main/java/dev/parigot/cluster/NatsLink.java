@@ -69,16 +69,9 @@ final class NatsLink implements AutoCloseable {
       String program,
       Optional<String> password,
       Transport transport) {
-    String prefix = inboxPrefix(program);
     var holder = new NatsLink[1];
     Options.Builder options =
-        Options.builder()
-            .servers(servers.toArray(String[]::new))
-            .connectionName(app + "/" + program)
-            .inboxPrefix(prefix)
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(250))
-            .connectionTimeout(Duration.ofSeconds(5))
+        options(servers, app, program, password)
             // Credits bound what a call holds; this only stops a burst from throwing.
             .maxMessagesInOutgoingQueue(65_536)
             .errorListener(
@@ -91,10 +84,9 @@ final class NatsLink implements AutoCloseable {
                     }
                   }
                 });
-    password.ifPresent(p -> options.userInfo(user(app, program), p));
     try {
       Connection c = Nats.connect(options.build());
-      holder[0] = new NatsLink(app, program, c, transport, prefix);
+      holder[0] = new NatsLink(app, program, c, transport, inboxPrefix(program));
       transport.add(holder[0]);
       return holder[0];
     } catch (IOException e) {
@@ -105,6 +97,25 @@ final class NatsLink implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ParigotException("interrupted while connecting to NATS", e);
     }
+  }
+
+  /**
+   * How a node connects as user {@code user} of {@code app} (a program, or the kernel services): to
+   * the first of {@code servers} that answers, again and again after a loss, with that user's inbox
+   * and, when {@code password} is present, its password.
+   */
+  static Options.Builder options(
+      List<String> servers, String app, String user, Optional<String> password) {
+    Options.Builder options =
+        Options.builder()
+            .servers(servers.toArray(String[]::new))
+            .connectionName(app + "/" + user)
+            .inboxPrefix(inboxPrefix(user))
+            .maxReconnects(-1)
+            .reconnectWait(Duration.ofMillis(250))
+            .connectionTimeout(Duration.ofSeconds(5));
+    password.ifPresent(p -> options.userInfo(user(app, user), p));
+    return options;
   }
 
   /** The NATS user of a program, as {@code parigot cluster config} names it. */

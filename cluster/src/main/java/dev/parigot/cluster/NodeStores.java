@@ -7,9 +7,7 @@ import dev.parigot.services.KernelServices;
 import dev.parigot.services.store.StoreException;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
-import io.nats.client.Options;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -41,18 +39,12 @@ final class NodeStores implements AutoCloseable {
    * @throws ParigotException if no server takes the connection or JetStream refuses the stores
    */
   static NodeStores open(ClusterSpec spec, String app, Optional<String> password) {
-    Options.Builder options =
-        Options.builder()
-            .servers(spec.servers().toArray(String[]::new))
-            .connectionName(app + "/" + ClusterConfig.KERNEL_SERVICES)
-            .inboxPrefix(NatsLink.inboxPrefix(ClusterConfig.KERNEL_SERVICES))
-            .maxReconnects(-1)
-            .reconnectWait(Duration.ofMillis(250))
-            .connectionTimeout(Duration.ofSeconds(5));
-    password.ifPresent(p -> options.userInfo(NatsLink.user(app, ClusterConfig.KERNEL_SERVICES), p));
     Connection connection;
     try {
-      connection = Nats.connect(options.build());
+      connection =
+          Nats.connect(
+              NatsLink.options(spec.servers(), app, ClusterConfig.KERNEL_SERVICES, password)
+                  .build());
     } catch (IOException e) {
       throw new ParigotException(
           "kv and queue cannot connect to NATS at " + spec.servers() + ": " + e.getMessage(), e);
@@ -69,8 +61,8 @@ final class NodeStores implements AutoCloseable {
   }
 
   /** Makes {@code builder}'s kv and queue these stores. */
-  KernelServices.Builder install(KernelServices.Builder builder) {
-    return builder.stores(stores.kv(), stores.queue());
+  void install(KernelServices.Builder builder) {
+    builder.stores(stores.kv(), stores.queue());
   }
 
   /** Closes the stores, then their connection; after the kernel services that use them. */

@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -387,13 +388,17 @@ final class AdminServer implements AutoCloseable {
     return "{\"recent\":[" + String.join(",", rows) + "]}";
   }
 
-  private String kill(String body) throws Refused {
-    Map<String, Object> request;
+  /** The JSON object of a POST's body; 400 if it is not one. */
+  private static Map<String, Object> request(String body) throws Refused {
     try {
-      request = Json.object(body);
+      return Json.object(body);
     } catch (Json.Malformed e) {
       throw new Refused(400, e.getMessage());
     }
+  }
+
+  private String kill(String body) throws Refused {
+    Map<String, Object> request = request(body);
     if (request.size() != 1
         || !(request.get("program") instanceof String || request.get("pid") instanceof Long)) {
       throw new Refused(
@@ -426,14 +431,9 @@ final class AdminServer implements AutoCloseable {
    * ABSOLUTE_PATH}}; answers once the old processes have drained (App#restart, App#upgrade).
    */
   private String replace(String body, boolean upgrade) throws Refused {
-    Map<String, Object> request;
-    try {
-      request = Json.object(body);
-    } catch (Json.Malformed e) {
-      throw new Refused(400, e.getMessage());
-    }
+    Map<String, Object> request = request(body);
     var expected = upgrade ? List.of("program", "wasm") : List.of("program");
-    if (!request.keySet().equals(new java.util.HashSet<>(expected))
+    if (!request.keySet().equals(Set.copyOf(expected))
         || !expected.stream().allMatch(k -> request.get(k) instanceof String)) {
       throw new Refused(
           400,
