@@ -14,6 +14,11 @@
  *       WARMUP untimed, then REPS timed times: one Stream call for COUNT
  *       partial results of SIZE bytes, timed from the call to its END.
  *       Prints "samples" lines.
+ *   caller slowstream WARMUP REPS COUNT SIZE WORK
+ *       As stream, for a slow reader: each wait takes one event, and each
+ *       partial result is read WORK times over (a checksum) before the next
+ *       wait, so the provider outruns the caller and flow control must hold
+ *       it back. Prints "samples" lines and a "checksum" line.
  *   caller spawn WARMUP N
  *       Spawns a worker of this module WARMUP + N times, one at a time;
  *       times each from parigot_spawn to the worker's first message (so the
@@ -116,8 +121,24 @@ static void calls(int32_t warmup, int32_t n, int64_t timeout_ms) {
   print_samples(samples, n);
 }
 
-/* One Stream call for req[0] results of req[1] bytes; its time from the call to its END, in ns. */
-static uint32_t one_stream(int32_t svc, const uint32_t req[2]) {
+/* What the slow reader computed, printed so that its work is not optimised away. */
+static uint32_t checksum;
+
+/* A slow reader's work on one result: an FNV-1a checksum of it, `work` times over. */
+static uint32_t read_over(const uint8_t *p, uint32_t len, int32_t work, uint32_t h) {
+  for (int32_t w = 0; w < work; w++) {
+    for (uint32_t i = 0; i < len; i++) {
+      h = (h ^ p[i]) * 16777619u;
+    }
+  }
+  return h;
+}
+
+/*
+ * One Stream call for req[0] results of req[1] bytes, read `work` times over each (0: batches
+ * of up to 64 events, not read); its time from the call to its END, in ns.
+ */
+static uint32_t one_stream(int32_t svc, const uint32_t req[2], int32_t work) {
   const int32_t req_len = 2 * (int32_t)sizeof(uint32_t);
   uint64_t t0 = now_ns();
   int32_t ch = parigot_call(svc, METHOD_STREAM, req, req_len, PARIGOT_TIMEOUT_NONE);
@@ -126,7 +147,8 @@ static uint32_t one_stream(int32_t svc, const uint32_t req[2]) {
   }
   uint32_t partials = 0;
   for (;;) {
-    int32_t n = parigot_wait(events, 64, buf, (int32_t)sizeof buf, PARIGOT_TIMEOUT_DEFAULT);
+    int32_t n = parigot_wait(events, work > 0 ? 1 : 64, buf, (int32_t)sizeof buf,
+                             PARIGOT_TIMEOUT_DEFAULT);
     if (n < 1) {
       die("wait", n);
     }
@@ -134,6 +156,7 @@ static uint32_t one_stream(int32_t svc, const uint32_t req[2]) {
     for (int32_t i = 0; i < n; i++) {
       if (events[i].kind == PARIGOT_EVENT_PARTIAL && events[i].payload_len == req[1]) {
         partials++;
+        checksum = read_over(buf + events[i].payload_offset, events[i].payload_len, work, checksum);
       } else if (events[i].kind == PARIGOT_EVENT_END) {
         done = 1;
       } else {
@@ -150,7 +173,7 @@ static uint32_t one_stream(int32_t svc, const uint32_t req[2]) {
   return (uint32_t)(now_ns() - t0);
 }
 
-static void stream(int32_t warmup, int32_t reps, uint32_t count, uint32_t size) {
+static void stream(int32_t warmup, int32_t reps, uint32_t count, uint32_t size, int32_t work) {
   int32_t svc = locate();
   uint32_t req[2] = {count, size};
   uint32_t *samples = malloc(sizeof(uint32_t) * (size_t)reps);
@@ -158,12 +181,16 @@ static void stream(int32_t warmup, int32_t reps, uint32_t count, uint32_t size) 
     die("malloc", reps);
   }
   for (int32_t r = 0; r < warmup; r++) {
-    one_stream(svc, req);
+    one_stream(svc, req, work);
   }
   for (int32_t r = 0; r < reps; r++) {
-    samples[r] = one_stream(svc, req);
+    samples[r] = one_stream(svc, req, work);
   }
   print_samples(samples, reps);
+  if (work > 0) {
+    printf("checksum %u\n", (unsigned)checksum);
+    fflush(stdout);
+  }
 }
 
 /* A worker: answers its parent's first message, then ends. */
@@ -205,12 +232,15 @@ int main(int argc, char **argv) {
   if (argc == 5 && strcmp(argv[1], "calls") == 0) {
     calls(atoi(argv[2]), atoi(argv[3]), atoll(argv[4]));
   } else if (argc == 6 && strcmp(argv[1], "stream") == 0) {
-    stream(atoi(argv[2]), atoi(argv[3]), (uint32_t)atoi(argv[4]), (uint32_t)atoi(argv[5]));
+    stream(atoi(argv[2]), atoi(argv[3]), (uint32_t)atoi(argv[4]), (uint32_t)atoi(argv[5]), 0);
+  } else if (argc == 7 && strcmp(argv[1], "slowstream") == 0) {
+    stream(atoi(argv[2]), atoi(argv[3]), (uint32_t)atoi(argv[4]), (uint32_t)atoi(argv[5]),
+           atoi(argv[6]));
   } else if (argc == 4 && strcmp(argv[1], "spawn") == 0) {
     spawn(atoi(argv[2]), atoi(argv[3]));
   } else {
     die("usage: caller calls WARMUP N TIMEOUT_MS | stream WARMUP REPS COUNT SIZE"
-        " | spawn WARMUP N",
+        " | slowstream WARMUP REPS COUNT SIZE WORK | spawn WARMUP N",
         argc);
   }
   return 0;

@@ -62,6 +62,15 @@ final class ClusterBench implements AutoCloseable {
     return run(app, List.of("b"), reps).histogram();
   }
 
+  /**
+   * As {@link #stream}, to a caller that reads one result per wait and checksums each {@code work}
+   * times over: slower than its provider, so only the credits keep its queue within its bound.
+   */
+  Histogram slowStream(int warmup, int reps, int count, int size, int work) throws Exception {
+    String app = app("slowstream", 1, List.of("b"), "slowstream", warmup, reps, count, size, work);
+    return run(app, List.of("b"), reps).histogram();
+  }
+
   private Calls run(String toml, List<String> serverNodes, long expected) throws Exception {
     Path file = work.resolve("app.toml");
     Files.writeString(file, toml);
