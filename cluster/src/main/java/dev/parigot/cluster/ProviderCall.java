@@ -74,8 +74,8 @@ final class ProviderCall implements Replies {
   /**
    * {@inheritDoc}
    *
-   * <p>Here: what the caller sent as left of its deadline (docs/abi.md, "Calls between nodes"),
-   * counted from the request's arrival on this node.
+   * <p>Here: what the caller sent as left of its deadline (RATIONALE.md, "Why these subjects and
+   * headers?"), counted from the request's arrival on this node.
    */
   @Override
   public Optional<Duration> timeLeft() {
