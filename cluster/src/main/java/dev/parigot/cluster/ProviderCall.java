@@ -187,7 +187,7 @@ final class ProviderCall implements Replies {
 
   /**
    * The caller cancelled, is gone, or its deadline passed: the provider is told, nothing more is
-   * sent but, with {@code tell}, a FAIL of {@code reason} to the caller.
+   * sent but, with {@code tell} (a passed deadline), a FAIL of {@code reason} to the caller.
    */
   private void stop(Errno reason, boolean tell) {
     Provider.Cancellation c;
@@ -202,7 +202,11 @@ final class ProviderCall implements Replies {
       joining = null;
       pending.clear();
       if (tell) {
-        send(Wire.FAIL, reason.negative(), PASSED);
+        try {
+          send(Wire.FAIL, reason.negative(), PASSED);
+        } catch (IllegalStateException e) {
+          // This node's connection is closed: the caller hears nothing, the provider still stops.
+        }
       }
       c = cancellation;
       ready = readyCallback;
