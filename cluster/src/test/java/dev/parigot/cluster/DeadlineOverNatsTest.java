@@ -115,7 +115,7 @@ class DeadlineOverNatsTest {
   }
 
   @Test
-  void aCallWhoseDeadlinePassedBeforeItArrivedIsNotStarted() throws Exception {
+  void aCallWhoseDeadlinePassedBeforeItArrivedWholeIsNotStarted() throws Exception {
     try (var nats = NatsServer.start(dir.resolve("nats"));
         var b = JavaProviderNode.start(nats.url(), APP, "b", Duration.ofMillis(500));
         var caller = new RawCaller(nats.url(), "main")) {
@@ -124,7 +124,20 @@ class DeadlineOverNatsTest {
       assertThat(Wire.header(fail, Wire.KIND)).isEqualTo(Wire.FAIL);
       assertThat(Wire.header(fail, Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
 
-      // Calls are taken in order: the next the provider sees is this one, not the late one.
+      // A request cut in two whose second half comes after the deadline: accepted, stopped at the
+      // deadline, and the late half starts nothing.
+      var cut = timeout(RawCaller.headers("main/1"), "200");
+      cut.put(Wire.CHUNKS, "2");
+      caller.call(APP, JavaProviderNode.NAME, 2, cut);
+      Message accept = caller.next();
+      assertThat(Wire.header(accept, Wire.KIND)).isEqualTo(Wire.ACCEPT);
+      Message stopped = caller.next();
+      assertThat(Wire.header(stopped, Wire.KIND)).isEqualTo(Wire.FAIL);
+      assertThat(Wire.header(stopped, Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
+      caller.control(
+          Wire.header(accept, Wire.CONTROL), Map.of(Wire.KIND, Wire.REST), new byte[] {4, 5});
+
+      // Calls are taken in order: the next the provider sees is this one, not a late one.
       caller.call(APP, JavaProviderNode.NAME, 7, timeout(RawCaller.headers("main/1"), "60000"));
       assertThat(b.next().method()).isEqualTo(7);
     }

@@ -45,6 +45,13 @@ final class RawCaller implements AutoCloseable {
     connection.publish(Wire.call(app, service, method), replyTo, h, new byte[] {1, 2, 3});
   }
 
+  /** Sends {@code body} with {@code headers} to a call's control subject. */
+  void control(String subject, Map<String, String> headers, byte[] body) {
+    var h = new Headers();
+    headers.forEach(h::put);
+    connection.publish(subject, h, body);
+  }
+
   /** The next message to this inbox but heartbeats, waiting up to 30 s; fails the test if none. */
   Message next() throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
