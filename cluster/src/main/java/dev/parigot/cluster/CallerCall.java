@@ -7,6 +7,8 @@ import dev.parigot.kernel.Replies;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -54,15 +56,20 @@ final class CallerCall implements Provider.Cancellation {
     this.id = link.newCall(this);
   }
 
-  /** Sends the request; the first chunk only if it is cut, the rest once the provider accepts. */
-  void start(Caller caller, byte[] request, long timeoutMillis) {
+  /**
+   * Sends the request; the first chunk only if it is cut, the rest once the provider accepts. The
+   * caller is named by the program whose connection sends it (the provider checks the reply inbox
+   * against it), and the deadline by what is left of it now.
+   */
+  void start(Caller caller, byte[] request, Optional<Duration> timeLeft) {
     byte[][] chunks = Wire.chunks(request, link.room());
     var h = new Headers();
-    h.put(Wire.CALLER, caller.program() + "/" + caller.pid());
+    h.put(Wire.CALLER, link.program + "/" + caller.pid());
     h.put(Wire.CREDIT, Long.toString(window));
     h.put(Wire.BOUND, Long.toString(bound));
-    if (timeoutMillis > 0) {
-      h.put(Wire.TIMEOUT, Long.toString(timeoutMillis));
+    // Past a year the kernel sets no deadline; nor does the wire.
+    if (timeLeft.isPresent() && timeLeft.get().compareTo(Wire.MAX_TIMEOUT) <= 0) {
+      h.put(Wire.TIMEOUT, Long.toString(Wire.millisUp(timeLeft.get())));
     }
     if (chunks.length > 1) {
       h.put(Wire.CHUNKS, Integer.toString(chunks.length));

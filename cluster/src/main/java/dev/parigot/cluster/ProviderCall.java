@@ -7,8 +7,10 @@ import dev.parigot.kernel.Replies;
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The provider's side of one call from another node: the {@link Replies} this kernel's provider
@@ -19,6 +21,8 @@ import java.util.Objects;
  */
 final class ProviderCall implements Replies {
   private static final byte[] NONE = new byte[0];
+  private static final byte[] PASSED =
+      "the caller's deadline passed on the provider's node".getBytes(StandardCharsets.UTF_8);
 
   private final ServiceExport export;
   private final String id;
@@ -28,6 +32,9 @@ final class ProviderCall implements Replies {
   private final long opened = System.nanoTime();
   private volatile long lastSent = opened;
   private volatile long lastHeard = opened;
+  // Set before the call is opened or ticked, if the caller sent a deadline.
+  private long deadline;
+  private boolean deadlined;
   // Guarded by this.
   private long credit;
   private long seq;
@@ -37,6 +44,7 @@ final class ProviderCall implements Replies {
   private long pendingBytes;
   private Runnable readyCallback;
   private Provider.Cancellation cancellation = reason -> {};
+  private Errno stoppedFor = Errno.CANCELLED;
   private Joiner joining;
   private Caller caller;
   private int method;
@@ -57,8 +65,31 @@ final class ProviderCall implements Replies {
     return replyTo;
   }
 
-  /** Hands the call to this kernel's provider of the service. */
+  /** The caller's deadline, in {@link System#nanoTime} terms; before the call opens. */
+  void deadline(long nanos) {
+    deadline = nanos;
+    deadlined = true;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: what the caller sent as left of its deadline (RATIONALE.md, "Why these subjects and
+   * headers?"), counted from the request's arrival on this node.
+   */
+  @Override
+  public Optional<Duration> timeLeft() {
+    return deadlined
+        ? Optional.of(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+        : Optional.empty();
+  }
+
+  /** Hands the call to this kernel's provider of the service, unless its deadline passed. */
   void open(Caller who, int method, byte[] request) {
+    if (deadlined && System.nanoTime() - deadline >= 0) {
+      stop(Errno.TIMED_OUT, true);
+      return;
+    }
     var provider = export.provider();
     if (provider.isEmpty()) {
       fail(
@@ -69,12 +100,14 @@ final class ProviderCall implements Replies {
     }
     Provider.Cancellation c = provider.get().open(who, method, request, this);
     boolean cancelNow;
+    Errno reason;
     synchronized (this) {
       cancellation = c;
       cancelNow = gone;
+      reason = stoppedFor;
     }
     if (cancelNow) {
-      c.cancel(Errno.CANCELLED);
+      c.cancel(reason);
     }
   }
 
@@ -98,7 +131,7 @@ final class ProviderCall implements Replies {
       case Wire.CANCEL -> {
         int code =
             (int) Wire.number(m, Wire.CODE).orElse((long) Errno.CANCELLED.negative()).longValue();
-        stop(Errno.fromValue(-code).orElse(Errno.CANCELLED));
+        stop(Errno.fromValue(-code).orElse(Errno.CANCELLED), false);
       }
       case Wire.REST -> rest(m);
       default -> {}
@@ -152,8 +185,11 @@ final class ProviderCall implements Replies {
     }
   }
 
-  /** The caller cancelled, or is gone: the provider is told, nothing more is sent. */
-  private void stop(Errno reason) {
+  /**
+   * The caller cancelled, is gone, or its deadline passed: the provider is told, nothing more is
+   * sent but, with {@code tell} (a passed deadline), a FAIL of {@code reason} to the caller.
+   */
+  private void stop(Errno reason, boolean tell) {
     Provider.Cancellation c;
     Runnable ready;
     synchronized (this) {
@@ -162,7 +198,16 @@ final class ProviderCall implements Replies {
       }
       gone = true;
       finished = true;
+      stoppedFor = reason;
+      joining = null;
       pending.clear();
+      if (tell) {
+        try {
+          send(Wire.FAIL, reason.negative(), PASSED);
+        } catch (IllegalStateException e) {
+          // This node's connection is closed: the caller hears nothing, the provider still stops.
+        }
+      }
       c = cancellation;
       ready = readyCallback;
       readyCallback = null;
@@ -313,12 +358,17 @@ final class ProviderCall implements Replies {
   }
 
   /**
-   * The heartbeat's check: a call that has sent nothing for an interval says it lives; one whose
-   * caller has been silent for three (no credit, no keep-alive) is taken as abandoned.
+   * The heartbeat's check: a call whose caller's deadline passed is stopped, TIMED_OUT at both
+   * ends; one that has sent nothing for an interval says it lives; one whose caller has been silent
+   * for three (no credit, no keep-alive) is taken as abandoned.
    */
   void tick(long now, long interval) {
+    if (deadlined && now - deadline >= 0) {
+      stop(Errno.TIMED_OUT, true);
+      return;
+    }
     if (now - lastHeard > 3 * interval && now - opened > 3 * interval) {
-      stop(Errno.CANCELLED);
+      stop(Errno.CANCELLED, false);
       return;
     }
     if (now - lastSent >= interval) {

@@ -68,7 +68,7 @@ final class RemoteService implements Provider {
             replies,
             WINDOW_MESSAGES * max,
             BOUND_MESSAGES * max);
-    call.start(caller, request, 0);
+    call.start(caller, request, replies.timeLeft());
     return call;
   }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  */
 final class ServiceExport {
   private static final Pattern CALLER = Pattern.compile("([a-z][a-z0-9_-]{0,62})/([0-9]{1,18})");
+  private static final Pattern MILLIS = Pattern.compile("[0-9]{1,12}");
 
   final NatsLink link;
   final String service;
@@ -34,8 +36,13 @@ final class ServiceExport {
     this.registry = registry;
   }
 
-  /** A call from another node, on the link's serving dispatcher. */
+  /**
+   * A call from another node, on the link's serving dispatcher. Its deadline here runs from now;
+   * the caller's identity is the program whose inbox gets the answer, as only that program's NATS
+   * user may subscribe there.
+   */
   void request(Message m) {
+    long arrived = System.nanoTime();
     String reply = m.getReplyTo();
     if (reply == null || reply.isEmpty()) {
       return; // nobody to answer: not a call
@@ -57,9 +64,32 @@ final class ServiceExport {
     if (problem.isEmpty() && (!caller.matches() || credit <= 0 || bound <= 0)) {
       problem = Optional.of("a call without a valid caller, credit or bound");
     }
+    String timeout = Wire.header(m, Wire.TIMEOUT);
+    if (problem.isEmpty() && timeout != null) {
+      if (!MILLIS.matcher(timeout).matches()
+          || Long.parseLong(timeout) > Wire.MAX_TIMEOUT.toMillis()) {
+        problem =
+            Optional.of("not a timeout of 0 to " + Wire.MAX_TIMEOUT.toMillis() + " ms: " + timeout);
+      } else {
+        call.deadline(arrived + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(timeout)));
+      }
+    }
     if (problem.isPresent()) {
       byInbox.remove(reply, call);
       call.fail(Errno.BAD_ARGUMENT.negative(), problem.get().getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    if (!reply.startsWith(NatsLink.inboxPrefix(caller.group(1)))) {
+      byInbox.remove(reply, call);
+      call.fail(
+          Errno.NOT_PERMITTED.negative(),
+          ("a call as program '"
+                  + caller.group(1)
+                  + "' must be answered in its inbox "
+                  + NatsLink.inboxPrefix(caller.group(1))
+                  + "*, not "
+                  + reply)
+              .getBytes(StandardCharsets.UTF_8));
       return;
     }
     Caller who = new Caller(link.app, caller.group(1), Long.parseLong(caller.group(2)));

@@ -2,6 +2,7 @@ package dev.parigot.cluster;
 
 import io.nats.client.Message;
 import io.nats.client.impl.Headers;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -46,8 +47,14 @@ final class Wire {
   /** On a cancel to {@link #cancels}: the reply subject of the call it cancels. */
   static final String INBOX = "P-I";
 
-  /** How many milliseconds the caller gives the call from its start; absent for no deadline. */
+  /**
+   * How many milliseconds are left of the caller's deadline as it sends the call, rounded up: 0 to
+   * {@link #MAX_TIMEOUT}, 0 for a deadline already passed; absent for no deadline.
+   */
   static final String TIMEOUT = "P-T";
+
+  /** The longest {@link #TIMEOUT}: a year, past which the kernel sets no deadline at all. */
+  static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
   // Provider to caller.
   static final String ACCEPT = "a";
@@ -89,6 +96,13 @@ final class Wire {
    */
   static String cancels(String app, String service) {
     return "parigot." + app + ".svc." + service + ".$c.all";
+  }
+
+  /**
+   * {@code left} in whole milliseconds, rounded up: a deadline is never sent earlier than it is.
+   */
+  static long millisUp(Duration left) {
+    return Math.ceilDiv(left.toNanos(), 1_000_000L);
   }
 
   /** The last token of a subject. */

@@ -1,5 +1,8 @@
 package dev.parigot.kernel;
 
+import java.time.Duration;
+import java.util.Optional;
+
 /**
  * Where the results of one call go: the seam between whoever serves a call (a local process, a Java
  * service, a remote kernel) and the caller. Any thread may call these methods, and none of them
@@ -14,8 +17,27 @@ package dev.parigot.kernel;
  * is not ready may lose the call: each caller bounds what it holds unread and fails the call past
  * that bound (a process's queue: docs/abi.md, "Queue bound"; the HTTP ingress: {@code
  * HttpIngress}).
+ *
+ * <p><b>Deadline.</b> A caller may say how long it still waits for the call: {@link #timeLeft}. A
+ * provider need not ask; the caller enforces its deadline regardless.
  */
 public interface Replies {
+  /**
+   * How long the caller still waits for the call: empty when it set no deadline, {@link
+   * Duration#ZERO} once the deadline has passed, never negative. Known when the provider's {@link
+   * Provider#open} runs, and shrinking as time passes on the caller's clock. A provider may bound
+   * its work by it or pass it on (a call to another node carries it); it need not enforce it, as
+   * the caller does: at the deadline the call fails with {@code TIMED_OUT} and the provider's
+   * cancellation is told {@code TIMED_OUT}.
+   *
+   * <p>For a call from a process, the deadline is the call's timeout argument or, by default, the
+   * program's {@code call_timeout_ms} (0: none), from when the call was made. By default empty: a
+   * caller that does not say sets no deadline.
+   */
+  default Optional<Duration> timeLeft() {
+    return Optional.empty();
+  }
+
   /** Delivers a partial result; false when the call is already finished. */
   boolean partial(byte[] data);
 

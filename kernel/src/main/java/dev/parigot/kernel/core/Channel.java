@@ -7,7 +7,9 @@ import dev.parigot.kernel.Replies;
 import dev.parigot.kernel.spi.CallObserver;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -47,8 +49,10 @@ final class Channel implements Replies {
   // Guarded by this: the provider side, and why the kernel ended the call before it was known.
   private Provider.Cancellation cancellation = reason -> {};
   private Errno cancelledFor;
-  // Set before the deadline is armed, read by the sweeper.
+  // Set before the provider is opened, read by the sweeper and by timeLeft.
   private volatile long deadlineNanos;
+  // The wheel whose clock the deadline is in, when the call has one; written before deadlineNanos.
+  private Deadlines deadlineClock;
   // Guarded by this: the wheel the deadline is filed in; null when it is not (yet).
   private Deadlines deadlines;
   private int deadlineSlot;
@@ -96,10 +100,31 @@ final class Channel implements Replies {
     c.cancel(reason);
   }
 
-  /** Arms the deadline; set after {@link #connect} so an expiry always reaches the provider. */
-  void expireAfter(Deadlines wheel, Deadlines.Armed armed, long millis) {
+  /** Sets the deadline, {@code millis} from now; before the provider is opened, which may ask. */
+  void deadline(Deadlines wheel, long millis) {
+    deadlineClock = wheel;
     deadlineNanos = wheel.now() + TimeUnit.MILLISECONDS.toNanos(millis);
+  }
+
+  /** Arms the deadline; after {@link #connect} so an expiry always reaches the provider. */
+  void arm(Deadlines wheel, Deadlines.Armed armed) {
     wheel.arm(armed, this);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Here: what is left of the call's timeout (or the program's call_timeout_ms), on the kernel's
+   * clock. Allocates only when asked.
+   */
+  @Override
+  public Optional<Duration> timeLeft() {
+    long deadline = deadlineNanos;
+    Deadlines clock = deadlineClock;
+    if (clock == null) {
+      return Optional.empty();
+    }
+    return Optional.of(Duration.ofNanos(Math.max(0, deadline - clock.now())));
   }
 
   /**

@@ -4,6 +4,8 @@ import dev.parigot.abi.Errno;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import dev.parigot.kernel.spi.CallObserver;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,6 +39,11 @@ final class ObservedReplies implements Replies {
   @Override
   public boolean partial(byte[] data) {
     return replies.partial(data);
+  }
+
+  @Override
+  public Optional<Duration> timeLeft() {
+    return replies.timeLeft();
   }
 
   @Override

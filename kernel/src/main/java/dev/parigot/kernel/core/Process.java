@@ -675,6 +675,13 @@ final class Process implements AbiHost {
     CallObserver.Call observed =
         kernel.observer().started(caller, ref.name(), method, Optional.ofNullable(servingTrace));
     channel.observe(observed);
+    long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
+    // Deadlines more than a year away are no deadline, as waits are.
+    boolean deadline = timeout > 0 && timeout <= MAX_WAIT_MILLIS;
+    if (deadline) {
+      // Known to the provider's open (Replies.timeLeft), armed only after it.
+      channel.deadline(kernel.deadlines(), timeout);
+    }
     Provider provider = ref.provider();
     Optional<String> trace = observed.traceparent();
     channel.connect(
@@ -682,13 +689,11 @@ final class Process implements AbiHost {
             ? provider.open(caller, method, request, channel)
             : ScopedValue.where(CallObserver.TRACEPARENT, trace.get())
                 .call(() -> provider.open(caller, method, request, channel)));
-    long timeout = timeoutMs == Abi.TIMEOUT_DEFAULT ? limits.callTimeoutMillis() : timeoutMs;
-    // Deadlines more than a year away are no deadline, as waits are.
-    if (timeout > 0 && timeout <= MAX_WAIT_MILLIS) {
+    if (deadline) {
       if (armedDeadlines == null) {
         armedDeadlines = kernel.deadlines().register();
       }
-      channel.expireAfter(kernel.deadlines(), armedDeadlines, timeout);
+      channel.arm(kernel.deadlines(), armedDeadlines);
     }
     return handle;
   }

@@ -141,4 +141,29 @@ class ConfDeadlineTest {
       assertThat(end.payload()).isEqualTo("late but fine");
     }
   }
+
+  @Test
+  void aProviderSeesWhatIsLeftOfTheCallersDeadlineFromTheMomentItOpens() throws Exception {
+    try (var app =
+        Conf.app(dir)
+            .clock(clock)
+            .program("caller", "l " + Hold.NAME, "c $0 1 0 60000", "c $0 2 0 -1", "c $0 3 0 0")
+            .limits("call_timeout_ms = 5000")
+            .launch()) {
+      var caller = app.guest("caller");
+      caller.result(0);
+      var explicit = app.hold.next();
+      var byDefault = app.hold.next();
+      var none = app.hold.next();
+      assertThat(explicit.replies().timeLeft()).contains(Duration.ofMinutes(1));
+      assertThat(byDefault.replies().timeLeft()).contains(Duration.ofSeconds(5));
+      assertThat(none.replies().timeLeft()).isEmpty();
+
+      clock.advance(Duration.ofSeconds(20));
+      assertThat(explicit.replies().timeLeft()).contains(Duration.ofSeconds(40));
+      assertThat(byDefault.cancellation()).isEqualTo(Errno.TIMED_OUT);
+      assertThat(byDefault.replies().timeLeft()).as("past, not negative").contains(Duration.ZERO);
+      assertThat(none.replies().timeLeft()).isEmpty();
+    }
+  }
 }
