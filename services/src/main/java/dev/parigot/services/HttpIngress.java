@@ -19,6 +19,7 @@ import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Comparator;
 import java.util.List;
@@ -329,11 +330,30 @@ public final class HttpIngress implements AutoCloseable {
     private Runnable readyCallback;
     // How to cancel the call, once app.call has returned it.
     private volatile Provider.Cancellation call;
+    // When the request's timeout_ms passes, in System.nanoTime terms; none when it is 0.
+    private final long deadline;
 
     Exchange(Http1Exchange ex, HttpSpec.Route route) {
       this.ex = ex;
       this.route = route;
       this.limit = (long) BUFFERED_BYTES + app.maxMessageBytes(route.service());
+      this.deadline =
+          spec.timeoutMillis() == 0
+              ? Long.MAX_VALUE
+              : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Here: what is left of the request's {@code timeout_ms}, so a handler on another node gets
+     * it with the call.
+     */
+    @Override
+    public Optional<Duration> timeLeft() {
+      return deadline == Long.MAX_VALUE
+          ? Optional.empty()
+          : Optional.of(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     void run(byte[] request) throws IOException {
@@ -345,10 +365,6 @@ public final class HttpIngress implements AutoCloseable {
               : ScopedValue.where(CallObserver.TRACEPARENT, trace.get())
                   .call(() -> app.call(CALLER, route.service(), HANDLE, request, this));
       this.call = call;
-      long deadline =
-          spec.timeoutMillis() == 0
-              ? Long.MAX_VALUE
-              : System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(spec.timeoutMillis());
       boolean headersSent = false;
       try {
         while (true) {

@@ -210,6 +210,38 @@ class HttpFlowTest {
   }
 
   @Test
+  void aHandlerSeesWhatIsLeftOfTheRequestsTimeoutAndNoDeadlineWhenTheTimeoutIsZero()
+      throws Exception {
+    var seen = new java.util.concurrent.LinkedBlockingQueue<Optional<Duration>>();
+    handler =
+        (caller, method, request, replies) -> {
+          seen.add(replies.timeLeft());
+          replies.end(HttpResponse.newBuilder().setStatus(204).build().toByteArray());
+          return reason -> {};
+        };
+    var spec =
+        new HttpSpec("127.0.0.1", 0, List.of(new HttpSpec.Route("/", SERVICE)), 4096, 1024, 0);
+    HttpIngress untimed = HttpIngress.start(spec, new JavaApp(), services);
+    try {
+      for (HttpIngress i : List.of(ingress, untimed)) {
+        var response =
+            client.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + i.address().getPort()))
+                    .build(),
+                BodyHandlers.discarding());
+        assertThat(response.statusCode()).isEqualTo(204);
+      }
+    } finally {
+      untimed.close();
+    }
+    assertThat(seen.poll(10, TimeUnit.SECONDS))
+        .as("timeout_ms = 120000")
+        .hasValueSatisfying(
+            left -> assertThat(left).isPositive().isLessThanOrEqualTo(Duration.ofMinutes(2)));
+    assertThat(seen.poll(10, TimeUnit.SECONDS)).as("timeout_ms = 0").isEmpty();
+  }
+
+  @Test
   void aHandlerThatIgnoresReadinessLosesTheCallAndTheClientNeverGetsAWholeLookingResponse()
       throws Exception {
     var refusedAfter = new CompletableFuture<Integer>();
