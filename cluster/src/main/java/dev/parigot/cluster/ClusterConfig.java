@@ -25,7 +25,8 @@ import java.util.Optional;
  * <p>A program's user may publish calls to what it requires, subscribe to calls of what it exports
  * and to its own inbox, answer a call with a stream (response permissions), and use JetStream in
  * the app's account. Nothing else: a node whose copy of the manifest was edited to require more is
- * refused by the server.
+ * refused by the server. With {@code [http]}, the ingress's user {@link #HTTP_INGRESS} may call the
+ * routes' services and serve parigot.http.v1.Body, which the programs that require it may call.
  */
 public final class ClusterConfig {
   /** The file of the server configuration, included from the server's own. */
@@ -62,9 +63,9 @@ public final class ClusterConfig {
   }
 
   /**
-   * Writes {@link #ACCOUNTS_FILE} and a password file per program into {@code dir}, created if
-   * needed. A password file already there is kept, so nodes running keep theirs; the others are
-   * made from 32 random bytes. Both readable by their owner only.
+   * Writes {@link #ACCOUNTS_FILE} and a password file per user into {@code dir}, created if needed.
+   * A password file already there is kept, so nodes running keep theirs; the others are made from
+   * 32 random bytes. Both readable by their owner only.
    *
    * @return the files written
    * @throws ParigotException if the manifest has no {@code [cluster]} or a file cannot be written

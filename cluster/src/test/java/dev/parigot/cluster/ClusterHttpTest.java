@@ -146,6 +146,27 @@ class ClusterHttpTest {
   }
 
   @Test
+  void aRouteServedOnTheFrontNodeIsCalledInItsKernelWithItsBodiesRead() throws Exception {
+    Manifest manifest = open("\"front\"");
+    // No other node runs: the handler and the body are the front node's own.
+    try (var front = node(manifest, "front")) {
+      assertThat(get(front, "/echo").statusCode()).isEqualTo(200);
+      byte[] upload = new byte[200_000];
+      new Random(3).nextBytes(upload);
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(uri(front, "/sum"))
+                  .timeout(Duration.ofSeconds(60))
+                  .POST(BodyPublishers.ofByteArray(upload))
+                  .build(),
+              BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-streamed")).contains("1");
+      assertThat(r.body()).isEqualTo(upload.length + " " + fnv(upload));
+    }
+  }
+
+  @Test
   void withTwoReplicasOfTheHandlerEachOneServesTheRoute() throws Exception {
     Manifest manifest = open("\"b\", \"c\"");
     var b = node(manifest, "b");
