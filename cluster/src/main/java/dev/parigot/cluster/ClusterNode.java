@@ -149,7 +149,8 @@ public final class ClusterNode implements AutoCloseable {
             .map(h -> HttpIngress.bind(h, manifest.app()));
     List<ProgramSpec> here =
         manifest.programs().stream().filter(p -> spec.runs(name, p.name())).toList();
-    Optional<NodeStores> stores;
+    Optional<NodeStores> stores = Optional.empty();
+    KernelServices services;
     try {
       stores =
           NodeStores.needed(here)
@@ -157,18 +158,19 @@ public final class ClusterNode implements AutoCloseable {
                   NodeStores.open(
                       spec, manifest.app(), password(spec, ClusterConfig.KERNEL_SERVICES)))
               : Optional.empty();
+      // kv and queue are the app's, in JetStream; the rest of a node's data (log, files) its own.
+      KernelServices.Builder servicesBuilder =
+          KernelServices.builder()
+              .dataDir(manifest.dataDir().resolve("nodes").resolve(name))
+              .grants(manifest)
+              .output(output);
+      stores.ifPresent(s -> s.install(servicesBuilder));
+      services = servicesBuilder.build();
     } catch (RuntimeException e) {
       bound.ifPresent(HttpIngress.Bound::close);
+      stores.ifPresent(NodeStores::close);
       throw e;
     }
-    // kv and queue are the app's, in JetStream; the rest of a node's data (log, files) its own.
-    KernelServices.Builder servicesBuilder =
-        KernelServices.builder()
-            .dataDir(manifest.dataDir().resolve("nodes").resolve(name))
-            .grants(manifest)
-            .output(output);
-    stores.ifPresent(s -> s.install(servicesBuilder));
-    KernelServices services = servicesBuilder.build();
     var transport = new Transport(spec.heartbeat());
     var links = new ArrayList<NatsLink>();
     Kernel kernel = null;
