@@ -6,6 +6,7 @@ import dev.parigot.cluster.ClusterSection;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Manifest;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -33,11 +34,19 @@ final class ClusterCommand implements Runnable {
   }
 
   /** {@code parigot run APP.toml --node NAME}: runs one node until its mains end or Ctrl-C. */
-  static int runNode(Path manifest, String node, boolean verbose, PrintWriter out, PrintWriter err)
+  static int runNode(
+      Path manifest,
+      String node,
+      ListenOption listen,
+      CommandLine cli,
+      boolean verbose,
+      PrintWriter out,
+      PrintWriter err)
       throws InterruptedException {
     Main.configureLogging(verbose);
     try {
       Manifest m = Manifest.load(manifest);
+      Optional<InetSocketAddress> address = listen.address(m, cli);
       ClusterNode running =
           ClusterNode.start(
               m,
@@ -47,7 +56,8 @@ final class ClusterCommand implements Runnable {
                 to.println(process + ": " + line);
                 to.flush();
               },
-              Optional.of(CompileProgress.forCommand(verbose, err)));
+              Optional.of(CompileProgress.forCommand(verbose, err)),
+              address);
       Thread hook =
           new Thread(
               () -> {
@@ -58,6 +68,19 @@ final class ClusterCommand implements Runnable {
               "parigot-shutdown");
       Runtime.getRuntime().addShutdownHook(hook);
       err.println("parigot: node '" + node + "' of app '" + m.app() + "' is running");
+      running
+          .httpAddress()
+          .ifPresent(a -> {
+            String ip = a.getAddress().getHostAddress();
+            err.println(
+                "parigot: node '"
+                    + node
+                    + "' serves the app's HTTP on http://"
+                    + (ip.contains(":") ? "[" + ip + "]" : ip)
+                    + ":"
+                    + a.getPort()
+                    + "/");
+          });
       err.flush();
       try {
         return running.awaitMains();

@@ -4,6 +4,7 @@ import dev.parigot.host.AppHost;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.services.HttpSection;
 import java.net.InetSocketAddress;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -33,8 +34,17 @@ final class ListenOption {
    * @throws CommandLine.ParameterException if it is malformed or the app serves no HTTP
    */
   AppHost.Builder apply(AppHost.Builder host, Manifest manifest, CommandLine cli) {
+    return address(manifest, cli).map(host::listen).orElse(host);
+  }
+
+  /**
+   * The address --listen gives, unresolved; empty without --listen.
+   *
+   * @throws CommandLine.ParameterException if it is malformed or the app serves no HTTP
+   */
+  Optional<InetSocketAddress> address(Manifest manifest, CommandLine cli) {
     if (listen == null) {
-      return host;
+      return Optional.empty();
     }
     Matcher m = LISTEN.matcher(listen);
     int port = m.matches() && m.group(2).length() <= 5 ? Integer.parseInt(m.group(2)) : -1;
@@ -56,6 +66,6 @@ final class ListenOption {
         given == null
             ? http.get().host()
             : given.startsWith("[") ? given.substring(1, given.length() - 1) : given;
-    return host.listen(InetSocketAddress.createUnresolved(hostName, port));
+    return Optional.of(InetSocketAddress.createUnresolved(hostName, port));
   }
 }

@@ -191,7 +191,13 @@ public final class Main implements Runnable {
       }
       if (node != null) {
         return ClusterCommand.runNode(
-            manifest, node, verbose, spec.commandLine().getOut(), spec.commandLine().getErr());
+            manifest,
+            node,
+            listen,
+            spec.commandLine(),
+            verbose,
+            spec.commandLine().getOut(),
+            spec.commandLine().getErr());
       }
       return run(
           manifest,

@@ -101,4 +101,40 @@ class ClusterCommandTest {
     assertThat(parigot("cluster", "config", app)).isZero();
     assertThat(Files.readString(password)).isEqualTo(before);
   }
+
+  private static final String HTTP =
+      """
+      credentials = "nats"
+      [http]
+      node = "front"
+      listen = "127.0.0.1:0"
+      [[http.route]]
+      prefix = "/cart"
+      service = "shop.Cart"
+      """;
+
+  @Test
+  void runWithListenOnANodeThatDoesNotServeHttpIsRefused() throws Exception {
+    String app = app(HTTP);
+    assertThat(parigot("run", app, "--node", "back", "--listen", "0")).isEqualTo(Main.REFUSED);
+    assertThat(err.toString())
+        .contains("--listen: node 'back' does not serve the app's HTTP; node 'front' does");
+  }
+
+  @Test
+  void clusterConfigWithHttpGivesTheIngressAUserAllowedTheRoutesOnly() throws Exception {
+    String app = app(HTTP);
+    assertThat(parigot("cluster", "config", app)).as(err.toString()).isZero();
+    Path nats = dir.resolve("nats");
+    assertThat(Files.readString(nats.resolve("_http.password")).strip()).hasSize(64);
+    assertThat(Files.readString(nats.resolve("parigot-accounts.conf")))
+        .contains("user: \"shop._http\"")
+        .contains(
+            "publish: { allow: [\"parigot.shop.svc.shop.Cart.*\","
+                + " \"parigot.shop.svc.shop.Cart.$c.>\"] }")
+        .contains(
+            "subscribe: { allow: [\"parigot.shop.svc.parigot.http.v1.Body.*\","
+                + " \"parigot.shop.svc.parigot.http.v1.Body.$c.>\", \"_INBOX__http.>\"] }");
+    assertThat(out.toString()).contains("_http.password");
+  }
 }

@@ -4,6 +4,8 @@ import dev.parigot.cluster.store.JetStreamStores;
 import dev.parigot.errors.ParigotException;
 import dev.parigot.kernel.Manifest;
 import dev.parigot.kernel.ProgramSpec;
+import dev.parigot.services.HttpSection;
+import dev.parigot.services.HttpSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -13,6 +15,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What {@code parigot cluster config APP.toml} writes: the NATS server's account for the app and a
@@ -22,7 +25,8 @@ import java.util.List;
  * <p>A program's user may publish calls to what it requires, subscribe to calls of what it exports
  * and to its own inbox, answer a call with a stream (response permissions), and use JetStream in
  * the app's account. Nothing else: a node whose copy of the manifest was edited to require more is
- * refused by the server.
+ * refused by the server. With {@code [http]}, the ingress's user {@link #HTTP_INGRESS} may call the
+ * routes' services and serve parigot.http.v1.Body, which the programs that require it may call.
  */
 public final class ClusterConfig {
   /** The file of the server configuration, included from the server's own. */
@@ -33,6 +37,15 @@ public final class ClusterConfig {
    * start with a letter.
    */
   static final String KERNEL_SERVICES = "_services";
+
+  /**
+   * The user a node's HTTP ingress connects as ({@code [http]}'s node): it calls the routes'
+   * services and serves parigot.http.v1.Body to the handlers on other nodes.
+   */
+  static final String HTTP_INGRESS = "_http";
+
+  /** The kernel service a handler reads large request bodies with, served by the ingress node. */
+  static final String BODY = "parigot.http.v1.Body";
 
   /**
    * How many messages one call may answer with, and for how long: the server's cap on a stream
@@ -50,9 +63,9 @@ public final class ClusterConfig {
   }
 
   /**
-   * Writes {@link #ACCOUNTS_FILE} and a password file per program into {@code dir}, created if
-   * needed. A password file already there is kept, so nodes running keep theirs; the others are
-   * made from 32 random bytes. Both readable by their owner only.
+   * Writes {@link #ACCOUNTS_FILE} and a password file per user into {@code dir}, created if needed.
+   * A password file already there is kept, so nodes running keep theirs; the others are made from
+   * 32 random bytes. Both readable by their owner only.
    *
    * @return the files written
    * @throws ParigotException if the manifest has no {@code [cluster]} or a file cannot be written
@@ -66,10 +79,16 @@ public final class ClusterConfig {
       var written = new ArrayList<Path>();
       var users = new ArrayList<String>();
       var random = new SecureRandom();
+      Optional<HttpSpec> http = manifest.section(HttpSection.KEY);
       for (ProgramSpec p : manifest.programs()) {
-        users.add(user(manifest.app(), p, password(dir, p.name(), random, written)));
+        users.add(
+            user(manifest.app(), p, http.isPresent(), password(dir, p.name(), random, written)));
       }
       users.add(servicesUser(manifest.app(), password(dir, KERNEL_SERVICES, random, written)));
+      if (http.isPresent()) {
+        users.add(
+            httpUser(manifest.app(), http.get(), password(dir, HTTP_INGRESS, random, written)));
+      }
       Path accounts = dir.resolve(ACCOUNTS_FILE);
       writePrivate(accounts, accounts(manifest.app(), users));
       written.add(accounts);
@@ -106,10 +125,11 @@ public final class ClusterConfig {
         + "\n    ]\n  }\n}\n";
   }
 
-  private static String user(String app, ProgramSpec p, String password) {
+  private static String user(String app, ProgramSpec p, boolean http, String password) {
     var publish = new ArrayList<String>();
     for (String name : p.requires()) {
-      if (!name.startsWith(Manifest.KERNEL_PREFIX)) {
+      // Body is the one kernel service served across nodes: by the node of the ingress.
+      if (!name.startsWith(Manifest.KERNEL_PREFIX) || http && name.equals(BODY)) {
         publish.add(Wire.calls(app, name));
         publish.add("parigot." + app + ".svc." + name + ".$c.>");
       }
@@ -152,6 +172,36 @@ public final class ClusterConfig {
         + " }\n          subscribe: { allow: "
         + list(List.of(NatsLink.inboxPrefix(KERNEL_SERVICES) + ">"))
         + " }\n        } }";
+  }
+
+  /**
+   * The user of the HTTP ingress: calls of the routes' services out, calls of parigot.http.v1.Body
+   * in, and its replies, answered with streams as a program's user answers.
+   */
+  private static String httpUser(String app, HttpSpec http, String password) {
+    var publish = new ArrayList<String>();
+    for (String name : http.routes().stream().map(HttpSpec.Route::service).distinct().toList()) {
+      publish.add(Wire.calls(app, name));
+      publish.add("parigot." + app + ".svc." + name + ".$c.>");
+    }
+    List<String> subscribe =
+        List.of(
+            Wire.calls(app, BODY),
+            "parigot." + app + ".svc." + BODY + ".$c.>",
+            NatsLink.inboxPrefix(HTTP_INGRESS) + ">");
+    return "      { user: "
+        + quote(NatsLink.user(app, HTTP_INGRESS))
+        + ", password: "
+        + quote(password)
+        + ",\n        permissions: {\n          publish: { allow: "
+        + list(publish)
+        + " }\n          subscribe: { allow: "
+        + list(subscribe)
+        + " }\n          allow_responses: { max: "
+        + MAX_RESPONSES
+        + ", expires: \""
+        + RESPONSE_EXPIRY
+        + "\" }\n        } }";
   }
 
   private static String list(List<String> items) {

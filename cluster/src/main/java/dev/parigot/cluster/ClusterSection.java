@@ -46,6 +46,11 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
   }
 
   @Override
+  public List<String> reads() {
+    return List.of("http");
+  }
+
+  @Override
   public List<String> programKeys() {
     return List.of("node", "nodes");
   }
@@ -66,6 +71,12 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
           }
         }
       }
+      httpTable(manifest)
+          .filter(http -> http.has("node"))
+          .ifPresent(http ->
+              http.report(
+                  http.line("node"),
+                  http.name("node") + ": names a node, but the manifest has no [cluster]"));
       return Optional.empty();
     }
     ManifestTable cluster = table.get();
@@ -125,6 +136,12 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
       ok &= ms.isPresent();
       heartbeat = ms.map(Duration::ofMillis).orElse(heartbeat);
     }
+    Optional<String> httpNode = Optional.empty();
+    Optional<ManifestTable> http = httpTable(manifest);
+    if (http.isPresent()) {
+      httpNode = httpNode(http.get(), nodes);
+      ok &= httpNode.isPresent();
+    }
     var placement = new LinkedHashMap<String, List<String>>();
     for (ProgramSpec program : manifest.programs()) {
       ok &= checkSubjects(manifest.program(program), program);
@@ -136,7 +153,38 @@ public final class ClusterSection implements ManifestSection<ClusterSpec> {
       return Optional.empty();
     }
     return Optional.of(
-        new ClusterSpec(servers, credentials, heartbeat, List.copyOf(nodes), placement));
+        new ClusterSpec(servers, credentials, heartbeat, List.copyOf(nodes), placement, httpNode));
+  }
+
+  /** The {@code [http]} table, if there is one; the services' section reports a wrong type. */
+  private static Optional<ManifestTable> httpTable(SectionContext manifest) {
+    ManifestTable root = manifest.root();
+    return root.isTable("http") ? root.table("http", "a table") : Optional.empty();
+  }
+
+  /** {@code [http]}'s {@code node}: required with [cluster], one of its nodes. */
+  private static Optional<String> httpNode(ManifestTable http, LinkedHashSet<String> nodes) {
+    if (!http.has("node")) {
+      http.report(
+          http.line(),
+          http.name("node")
+              + ": missing; with [cluster] [http] names the node that serves it, node = \"NAME\""
+              + " with NAME one of [cluster] nodes "
+              + nodes);
+      return Optional.empty();
+    }
+    Optional<String> node = http.string("node", NODE_RULE);
+    if (node.isPresent() && !nodes.contains(node.get())) {
+      http.report(
+          http.line("node"),
+          http.name("node")
+              + ": "
+              + ManifestTable.quote(node.get())
+              + " is not one of [cluster] nodes "
+              + nodes);
+      return Optional.empty();
+    }
+    return node;
   }
 
   /** A program's nodes: {@code node = "a"} or {@code nodes = ["a", "b"]}, declared ones only. */

@@ -18,13 +18,16 @@ import java.util.Optional;
  *     that hears nothing for two of these fails the call with PROVIDER_DIED
  * @param nodes the node names, in manifest order
  * @param placement each program's nodes, by program name; every program has at least one
+ * @param httpNode the node that serves the app's {@code [http]} ingress ({@code [http]}'s {@code
+ *     node}); empty when the app serves no HTTP
  */
 public record ClusterSpec(
     List<String> servers,
     Optional<Path> credentials,
     Duration heartbeat,
     List<String> nodes,
-    Map<String, List<String>> placement) {
+    Map<String, List<String>> placement,
+    Optional<String> httpNode) {
   /** The heartbeat when the manifest sets none. */
   public static final Duration DEFAULT_HEARTBEAT = Duration.ofSeconds(1);
 
@@ -34,6 +37,7 @@ public record ClusterSpec(
     Objects.requireNonNull(heartbeat, "heartbeat");
     nodes = List.copyOf(nodes);
     placement = Map.copyOf(placement);
+    Objects.requireNonNull(httpNode, "httpNode");
   }
 
   /** Whether {@code program} runs on {@code node}. */

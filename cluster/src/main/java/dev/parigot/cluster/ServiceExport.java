@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * whoever serves the name in this kernel, and routes the calls' control messages.
  */
 final class ServiceExport {
-  private static final Pattern CALLER = Pattern.compile("([a-z][a-z0-9_-]{0,62})/([0-9]{1,18})");
+  // A program's name, or a user of the node's own ("_http": the HTTP ingress, from Java).
+  private static final Pattern CALLER = Pattern.compile("(_?[a-z][a-z0-9_-]{0,62})/([0-9]{1,18})");
   private static final Pattern MILLIS = Pattern.compile("[0-9]{1,12}");
 
   final NatsLink link;

@@ -140,4 +140,93 @@ role = "main"
         .hasMessageContaining("servers: missing")
         .hasMessageContaining("nodes: missing");
   }
+
+  private static final String HTTP_APP =
+      """
+      app = "shop"
+      [cluster]
+      servers = ["nats://127.0.0.1:4222"]
+      nodes = ["front", "back"]
+      [http]
+      listen = "127.0.0.1:8080"
+      %s
+      [[http.route]]
+      prefix = "/"
+      service = "shop.Web"
+      [program.web]
+      wasm = "web.wasm"
+      role = "service"
+      node = "back"
+      exports = ["shop.Web"]
+      """;
+
+  @Test
+  void httpsNodeNamesTheNodeThatServesTheIngress() {
+    ClusterSpec spec =
+        parse(HTTP_APP.formatted("node = \"front\"")).section(ClusterSection.KEY).orElseThrow();
+    assertThat(spec.httpNode()).contains("front");
+  }
+
+  @Test
+  void aClusterWithoutHttpHasNoHttpNode() {
+    var m =
+        parse(
+            """
+            app = "shop"
+            [cluster]
+            servers = ["nats://127.0.0.1:4222"]
+            nodes = ["a"]
+            [program.main]
+            wasm = "m.wasm"
+            role = "main"
+            node = "a"
+            """);
+    assertThat(m.section(ClusterSection.KEY).orElseThrow().httpNode()).isEmpty();
+  }
+
+  @Test
+  void httpInAClusterWithoutNodeIsAProblemThatNamesTheNodes() {
+    assertThatThrownBy(() -> parse(HTTP_APP.formatted("")))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("http.node: missing")
+        .hasMessageContaining("[front, back]");
+  }
+
+  @Test
+  void httpsNodeMustBeOneOfTheClustersNodes() {
+    assertThatThrownBy(() -> parse(HTTP_APP.formatted("node = \"edge\"")))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("http.node: \"edge\" is not one of [cluster] nodes [front, back]");
+    assertThatThrownBy(() -> parse(HTTP_APP.formatted("node = 7")))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("http.node: must be a node name");
+  }
+
+  @Test
+  void httpsNodeWithoutClusterIsAProblem() {
+    assertThatThrownBy(() ->
+            parse(
+                """
+                app = "one"
+                [http]
+                listen = "127.0.0.1:8080"
+                node = "front"
+                [[http.route]]
+                prefix = "/"
+                service = "one.Web"
+                [program.web]
+                wasm = "web.wasm"
+                role = "service"
+                exports = ["one.Web"]
+                """))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("http.node: names a node, but the manifest has no [cluster]");
+  }
+
+  @Test
+  void aMisspeltKeyOfHttpIsStillRefusedInACluster() {
+    assertThatThrownBy(() -> parse(HTTP_APP.formatted("node = \"front\"\nnod = \"front\"")))
+        .isInstanceOf(ManifestException.class)
+        .hasMessageContaining("http.nod: unknown key");
+  }
 }

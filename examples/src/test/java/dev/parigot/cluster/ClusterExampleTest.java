@@ -7,6 +7,11 @@ import dev.parigot.kernel.Manifest;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,6 +53,43 @@ class ClusterExampleTest {
             .hasSize(6);
         assertThat(out.toString()).contains("main[1]: visits is 6 after 6 increments");
         assertThat(err.toString()).contains("node 'front' of app 'cluster' is running");
+      }
+    }
+  }
+
+  @Test
+  void theHttpFrontDoorServesOnItsNodeWhileTheHandlerRunsOnTheBackNodes() throws Exception {
+    copy(Path.of("cluster"), dir.resolve("cluster"));
+    copy(Path.of("http"), dir.resolve("http"));
+    try (var nats = NatsServer.start(dir.resolve("nats"))) {
+      Path app = dir.resolve("cluster").resolve("http.toml");
+      String listen = "listen = \"127.0.0.1:8080\"";
+      assertThat(Files.readString(app)).contains(listen);
+      Files.writeString(
+          app,
+          Files.readString(app)
+              .replace("nats://127.0.0.1:4222", nats.url())
+              .replace(listen, "listen = \"127.0.0.1:0\""));
+      Manifest manifest = Manifest.load(app);
+      try (var back1 = ClusterNode.start(manifest, "back-1", (p, e, l) -> {}, Optional.empty());
+          var back2 = ClusterNode.start(manifest, "back-2", (p, e, l) -> {}, Optional.empty());
+          var front = ClusterNode.start(manifest, "front", (p, e, l) -> {}, Optional.empty());
+          HttpClient client = HttpClient.newHttpClient()) {
+        assertThat(back1.httpAddress()).isEmpty();
+        String base = "http://127.0.0.1:" + front.httpAddress().orElseThrow().getPort();
+        for (int i = 0; i < 4; i++) {
+          HttpResponse<String> hello =
+              client.send(
+                  HttpRequest.newBuilder(URI.create(base + "/hello/parigot")).build(),
+                  BodyHandlers.ofString());
+          assertThat(hello.statusCode()).as(hello.body()).isEqualTo(200);
+          assertThat(hello.body()).isEqualTo("Hello, parigot!\n");
+        }
+        HttpResponse<String> counted =
+            client.send(
+                HttpRequest.newBuilder(URI.create(base + "/count/3")).build(),
+                BodyHandlers.ofString());
+        assertThat(counted.body()).isEqualTo("1\n2\n3\n");
       }
     }
   }

@@ -846,7 +846,9 @@ public final class Manifest {
 
       @Override
       public ManifestTable root() {
-        return new View(top, 0, Optional.of(section.tables()), section);
+        var keys = new ArrayList<>(section.tables());
+        keys.addAll(section.reads());
+        return new View(top, 0, Optional.of(List.copyOf(keys)), section);
       }
 
       @Override

@@ -32,7 +32,9 @@ public final class HttpSection implements ManifestSection<HttpSpec> {
           "idle_timeout_ms",
           "body_timeout_ms",
           "max_connections",
-          "max_connections_per_client");
+          "max_connections_per_client",
+          // The node that serves the ingress in a cluster; the cluster section checks it.
+          "node");
   private static final List<String> ROUTE_KEYS = List.of("prefix", "service");
   // Path characters of RFC 3986 (unreserved, sub-delims, ':', '@', '%'), segments without "/".
   private static final Pattern SEGMENT = Pattern.compile("[A-Za-z0-9._~!$&'()*+,;=:@%-]+");

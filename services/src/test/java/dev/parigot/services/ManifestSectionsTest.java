@@ -307,7 +307,7 @@ class ManifestSectionsTest {
             "app.toml:7: http.port: unknown key; the keys here are listen, route,"
                 + " max_header_bytes, max_body_bytes, timeout_ms, max_headers,"
                 + " header_timeout_ms, idle_timeout_ms, body_timeout_ms, max_connections,"
-                + " max_connections_per_client");
+                + " max_connections_per_client, node");
   }
 
   @Test

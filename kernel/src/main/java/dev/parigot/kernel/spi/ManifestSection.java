@@ -54,6 +54,17 @@ public interface ManifestSection<T> {
   }
 
   /**
+   * Returns top-level keys of other sections that this section reads without claiming them, to
+   * check what it says against them (the cluster section checks {@code [http]}'s {@code node}
+   * against its nodes). Their owner checks their syntax and unknown keys.
+   *
+   * @return key names; by default none
+   */
+  default List<String> reads() {
+    return List.of();
+  }
+
+  /**
    * Reads and checks this section's keys. The context's tables let the section read only the keys
    * it claims.
    *
