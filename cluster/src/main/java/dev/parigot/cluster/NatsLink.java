@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -114,11 +113,7 @@ final class NatsLink implements AutoCloseable {
             .inboxPrefix(inboxPrefix(user))
             .maxReconnects(-1)
             .reconnectWait(Duration.ofMillis(250))
-            .connectionTimeout(Duration.ofSeconds(5))
-            // The connection's reader, writer and dispatchers hand each message to a process's
-            // virtual thread and back: on the same scheduler the hand-off need not wake an OS
-            // thread (RATIONALE.md, "Why do a node's NATS connections run on virtual threads?").
-            .executor(Executors.newVirtualThreadPerTaskExecutor());
+            .connectionTimeout(Duration.ofSeconds(5));
     password.ifPresent(p -> options.userInfo(user(app, user), p));
     return options;
   }
