@@ -853,10 +853,12 @@ public final class Manifest {
 
       @Override
       public ManifestTable program(ProgramSpec program) {
+        // The specs of programs() themselves first: the record's equals is costly on first use.
         Draft draft =
             drafts.stream()
-                .filter(d -> d.spec().equals(program))
+                .filter(d -> d.spec() == program)
                 .findFirst()
+                .or(() -> drafts.stream().filter(d -> d.spec().equals(program)).findFirst())
                 .orElseThrow(() ->
                     new IllegalArgumentException("not a program of this manifest: " + program));
         return new View(draft.scope(), draft.line(), Optional.of(section.programKeys()), section);

@@ -66,4 +66,15 @@ public record ProgramSpec(
           "replicas must be from 1 to " + MAX_REPLICAS + ", not " + replicas);
     }
   }
+
+  /**
+   * A hash of the name and the module, which equal specs share. Written out because the record's
+   * own hashCode is linked on its first call through {@code java.lang.runtime.ObjectMethods}, which
+   * spins method handles for every component: milliseconds of each {@code parigot run}, where the
+   * kernel keys its maps by spec (docs/benchmarks.md, "Cold start, second pass").
+   */
+  @Override
+  public int hashCode() {
+    return 31 * name.hashCode() + wasm.hashCode();
+  }
 }

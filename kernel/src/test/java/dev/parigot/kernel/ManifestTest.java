@@ -811,6 +811,26 @@ class ManifestTest {
   }
 
   @Test
+  void equalProgramSpecsHashAlikeAndSpecsThatDifferInAnyComponentAreUnequal() {
+    var spec = spec("p", Path.of("p.wasm"), List.of("a"), Limits.DEFAULTS);
+    var same = spec("p", Path.of("p.wasm"), List.of("a"), Limits.DEFAULTS);
+    var otherArgs = spec("p", Path.of("p.wasm"), List.of("b"), Limits.DEFAULTS);
+    var otherLimits =
+        spec("p", Path.of("p.wasm"), List.of("a"), new Limits(1, 1, 1, 1, 1, 0, 0, 0, 1));
+
+    assertThat(same).isEqualTo(spec).hasSameHashCodeAs(spec);
+    assertThat(List.of(otherArgs, otherLimits))
+        .allSatisfy(other -> assertThat(other).isNotEqualTo(spec));
+    assertThat(spec("q", Path.of("p.wasm"), List.of("a"), Limits.DEFAULTS).hashCode())
+        .isNotEqualTo(spec.hashCode());
+  }
+
+  private static ProgramSpec spec(String name, Path wasm, List<String> args, Limits limits) {
+    return new ProgramSpec(
+        name, wasm, Role.MAIN, List.of(), List.of(), List.of(), args, Map.of(), 1, limits);
+  }
+
+  @Test
   void aProgramSpecIsImmutableAndKeepsTheEnvironmentsOrder() {
     var env = new LinkedHashMap<String, String>();
     env.put("Z", "1");

@@ -28,7 +28,12 @@ final class HttpBodies {
   static final int DEFAULT_CHUNK = 64 * 1024;
   static final int MAX_CHUNK = 1 << 20;
 
-  private final SecureRandom random = new SecureRandom();
+  // Made on the first body: seeding one is milliseconds of every start, and most apps serve no
+  // HTTP.
+  private static final class Ids {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
+
   private final Map<Long, Body> waiting = new ConcurrentHashMap<>();
 
   /**
@@ -80,7 +85,7 @@ final class HttpBodies {
   Body register(String app, byte[] head, InputStream rest, long max) {
     while (true) {
       // Random, not counted: an id says nothing about other requests.
-      long id = random.nextLong() & Long.MAX_VALUE;
+      long id = Ids.RANDOM.nextLong() & Long.MAX_VALUE;
       var body = new Body(id, app, head, rest, max);
       if (id != 0 && waiting.putIfAbsent(id, body) == null) {
         return body;

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,9 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import java.util.stream.Stream;
-import org.objectweb.asm.ClassWriter;
 
 /**
  * The module cache key of a module: its digest and everything else the classes it compiles to
@@ -40,6 +42,9 @@ final class CacheKey {
 
   /** What {@link ModuleLoader} asks Chicory's compiler for, beyond its defaults. */
   static final String COMPILE_OPTIONS = "interpreter fallback silent";
+
+  /** The ASM class whose digest stands for the ASM that writes the classes. */
+  static final String ASM_CLASS_WRITER = "org.objectweb.asm.ClassWriter";
 
   private CacheKey() {}
 
@@ -73,7 +78,7 @@ final class CacheKey {
           "parigot compiled module " + ModuleEntry.FORMAT,
           "engine " + engineDigest(),
           "chicory " + ChicoryEngine.chicoryVersion(),
-          "asm " + classDigest(ClassWriter.class),
+          "asm " + classDigest(ASM_CLASS_WRITER),
           "java " + Runtime.version().feature(),
           "abi " + Abi.VERSION,
           COMPILE_OPTIONS);
@@ -87,21 +92,7 @@ final class CacheKey {
       throw new UncheckedIOException(new IOException("the engine's code has no location"));
     }
     try {
-      Path location = Path.of(source.getLocation().toURI());
-      MessageDigest sha = sha256();
-      if (Files.isDirectory(location)) {
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(location)) {
-          files = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        for (Path file : files) {
-          sha.update(location.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
-          sha.update(Files.readAllBytes(file));
-        }
-      } else {
-        sha.update(Files.readAllBytes(location));
-      }
-      return HexFormat.of().formatHex(sha.digest());
+      return codeDigest(Path.of(source.getLocation().toURI()));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (URISyntaxException | IllegalArgumentException e) {
@@ -110,11 +101,47 @@ final class CacheKey {
     }
   }
 
-  /** A digest of one class file; class files are readable in any module. */
-  private static String classDigest(Class<?> type) {
-    try (InputStream in = type.getResourceAsStream(type.getSimpleName() + ".class")) {
+  /**
+   * A digest of the classes in a directory or a jar. Of a directory, over each file's path and
+   * bytes. Of a jar, over each entry's name, size and CRC-32 as its central directory lists them,
+   * which the class loader has read already: hashing the whole jar was milliseconds of every start
+   * (docs/benchmarks.md, "Cold start, second pass"), and a changed class changes its entry's
+   * CRC-32.
+   */
+  static String codeDigest(Path location) throws IOException {
+    MessageDigest sha = sha256();
+    if (Files.isDirectory(location)) {
+      List<Path> files;
+      try (Stream<Path> walk = Files.walk(location)) {
+        files = walk.filter(Files::isRegularFile).sorted().toList();
+      }
+      for (Path file : files) {
+        sha.update(location.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+        sha.update(Files.readAllBytes(file));
+      }
+    } else {
+      try (JarFile jar = new JarFile(location.toFile(), false)) {
+        var entries = jar.entries();
+        var sizes = ByteBuffer.allocate(2 * Long.BYTES);
+        while (entries.hasMoreElements()) {
+          JarEntry entry = entries.nextElement();
+          sha.update(entry.getName().getBytes(StandardCharsets.UTF_8));
+          sha.update(sizes.clear().putLong(entry.getSize()).putLong(entry.getCrc()).flip());
+        }
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  /**
+   * A digest of one class file, read as a resource rather than loaded: ASM is not needed on a cache
+   * hit. Class files are readable in any module.
+   */
+  static String classDigest(String binaryName) {
+    String file = binaryName.replace('.', '/') + ".class";
+    try (InputStream in = CacheKey.class.getClassLoader().getResourceAsStream(file)) {
       if (in == null) {
-        throw new IOException("no class file for " + type.getName());
+        throw new IOException("no class file for " + binaryName);
       }
       return HexFormat.of().formatHex(sha256().digest(in.readAllBytes()));
     } catch (IOException e) {

@@ -200,6 +200,70 @@ class CachedModuleTest {
         .contains("parigot compiled module " + ModuleEntry.FORMAT);
   }
 
+  @Test
+  void theKeysAsmPartIsTheDigestOfTheClassWriterTheCompilerUses() throws Exception {
+    byte[] classFile;
+    try (var in = org.objectweb.asm.ClassWriter.class.getResourceAsStream("ClassWriter.class")) {
+      classFile = in.readAllBytes();
+    }
+
+    assertThat(CacheKey.classDigest(CacheKey.ASM_CLASS_WRITER)).isEqualTo(sha256(classFile));
+    assertThat(CacheKey.of("ab12").orElseThrow()).contains("asm " + sha256(classFile));
+  }
+
+  @Test
+  void aJarsDigestChangesWithAnyClassInItButNotWithWhenItWasBuilt() throws IOException {
+    Path built = jar("built.jar", 1_000_000_000_000L, "a/A.class", "AAAA", "a/B.class", "BBBB");
+    Path rebuilt = jar("rebuilt.jar", 1_700_000_000_000L, "a/A.class", "AAAA", "a/B.class", "BBBB");
+    Path changed = jar("changed.jar", 1_000_000_000_000L, "a/A.class", "AAAA", "a/B.class", "BBBC");
+    Path renamed = jar("renamed.jar", 1_000_000_000_000L, "a/A.class", "AAAA", "a/C.class", "BBBB");
+    Path added =
+        jar(
+            "added.jar",
+            1_000_000_000_000L,
+            "a/A.class",
+            "AAAA",
+            "a/B.class",
+            "BBBB",
+            "a/D.class",
+            "");
+
+    String digest = CacheKey.codeDigest(built);
+
+    assertThat(digest).matches("[0-9a-f]{64}");
+    assertThat(CacheKey.codeDigest(rebuilt)).isEqualTo(digest);
+    assertThat(List.of(changed, renamed, added))
+        .allSatisfy(jar -> assertThat(CacheKey.codeDigest(jar)).isNotEqualTo(digest));
+  }
+
+  @Test
+  void aClassDirectorysDigestChangesWithAnyFileInIt() throws IOException {
+    Path classes = Files.createDirectories(dir.resolve("classes/a"));
+    Files.writeString(classes.resolve("A.class"), "AAAA");
+    String before = CacheKey.codeDigest(dir.resolve("classes"));
+
+    Files.writeString(classes.resolve("A.class"), "AAAB");
+
+    assertThat(CacheKey.codeDigest(dir.resolve("classes"))).isNotEqualTo(before);
+  }
+
+  /**
+   * A jar of {@code namesAndContents} (name, text, name, text...), each entry dated {@code time}.
+   */
+  private Path jar(String name, long time, String... namesAndContents) throws IOException {
+    Path file = dir.resolve(name);
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(file))) {
+      for (int i = 0; i < namesAndContents.length; i += 2) {
+        var entry = new java.util.jar.JarEntry(namesAndContents[i]);
+        entry.setTime(time);
+        out.putNextEntry(entry);
+        out.write(namesAndContents[i + 1].getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        out.closeEntry();
+      }
+    }
+    return file;
+  }
+
   private static List<RawSection> sections(byte[] wasm) {
     List<RawSection> sections = new ArrayList<>();
     Parser.parseWithoutDecoding(wasm, section -> sections.add((RawSection) section));
