@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -113,7 +114,12 @@ final class NatsLink implements AutoCloseable {
             .inboxPrefix(inboxPrefix(user))
             .maxReconnects(-1)
             .reconnectWait(Duration.ofMillis(250))
-            .connectionTimeout(Duration.ofSeconds(5));
+            .connectionTimeout(Duration.ofSeconds(5))
+            // Dispatchers and the writer hand messages to and from processes' virtual threads:
+            // on their scheduler; the reader blocks in the socket, on a thread of its own
+            // (RATIONALE.md, "Why do a node's NATS dispatchers run on virtual threads?").
+            .executor(Executors.newVirtualThreadPerTaskExecutor())
+            .readerExecutor(Executors.newCachedThreadPool(Thread.ofPlatform().daemon().factory()));
     password.ifPresent(p -> options.userInfo(user(app, user), p));
     return options;
   }
