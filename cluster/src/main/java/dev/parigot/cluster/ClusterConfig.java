@@ -131,7 +131,7 @@ public final class ClusterConfig {
       // Body is the one kernel service served across nodes: by the node of the ingress.
       if (!name.startsWith(Manifest.KERNEL_PREFIX) || http && name.equals(BODY)) {
         publish.add(Wire.calls(app, name));
-        publish.add("parigot." + app + ".svc." + name + ".$c.>");
+        publish.add(Wire.allControls(app, name));
       }
     }
     // The kernel's own use of JetStream in the app's account: readiness, kv and queue.
@@ -140,11 +140,17 @@ public final class ClusterConfig {
     var subscribe = new ArrayList<String>();
     for (String name : p.exports()) {
       subscribe.add(Wire.calls(app, name));
-      subscribe.add("parigot." + app + ".svc." + name + ".$c.>");
+      subscribe.add(Wire.allControls(app, name));
     }
     subscribe.add(NatsLink.inboxPrefix(p.name()) + ">");
+    return answeringUser(NatsLink.user(app, p.name()), password, publish, subscribe);
+  }
+
+  /** A user that calls and serves: streams of responses allowed, as many as a stream has. */
+  private static String answeringUser(
+      String user, String password, List<String> publish, List<String> subscribe) {
     return "      { user: "
-        + quote(NatsLink.user(app, p.name()))
+        + quote(user)
         + ", password: "
         + quote(password)
         + ",\n        permissions: {\n          publish: { allow: "
@@ -182,26 +188,14 @@ public final class ClusterConfig {
     var publish = new ArrayList<String>();
     for (String name : http.routes().stream().map(HttpSpec.Route::service).distinct().toList()) {
       publish.add(Wire.calls(app, name));
-      publish.add("parigot." + app + ".svc." + name + ".$c.>");
+      publish.add(Wire.allControls(app, name));
     }
     List<String> subscribe =
         List.of(
             Wire.calls(app, BODY),
-            "parigot." + app + ".svc." + BODY + ".$c.>",
+            Wire.allControls(app, BODY),
             NatsLink.inboxPrefix(HTTP_INGRESS) + ">");
-    return "      { user: "
-        + quote(NatsLink.user(app, HTTP_INGRESS))
-        + ", password: "
-        + quote(password)
-        + ",\n        permissions: {\n          publish: { allow: "
-        + list(publish)
-        + " }\n          subscribe: { allow: "
-        + list(subscribe)
-        + " }\n          allow_responses: { max: "
-        + MAX_RESPONSES
-        + ", expires: \""
-        + RESPONSE_EXPIRY
-        + "\" }\n        } }";
+    return answeringUser(NatsLink.user(app, HTTP_INGRESS), password, publish, subscribe);
   }
 
   private static String list(List<String> items) {

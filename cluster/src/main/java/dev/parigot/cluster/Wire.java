@@ -90,6 +90,11 @@ final class Wire {
     return "parigot." + app + ".svc." + service + ".$c." + nodeId + ".*";
   }
 
+  /** Every control subject of {@code service}'s calls, on any node: what its callers may use. */
+  static String allControls(String app, String service) {
+    return "parigot." + app + ".svc." + service + ".$c.>";
+  }
+
   /**
    * Where a caller cancels a call whose provider has not named its control subject yet: every node
    * serving the service hears it, and the one holding the call (by {@link #INBOX}) stops it.
