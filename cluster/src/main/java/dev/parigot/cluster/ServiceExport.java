@@ -67,12 +67,12 @@ final class ServiceExport {
     }
     String timeout = Wire.header(m, Wire.TIMEOUT);
     if (problem.isEmpty() && timeout != null) {
-      if (!MILLIS.matcher(timeout).matches()
-          || Long.parseLong(timeout) > Wire.MAX_TIMEOUT.toMillis()) {
+      long millis = MILLIS.matcher(timeout).matches() ? Long.parseLong(timeout) : -1;
+      if (millis < 0 || millis > Wire.MAX_TIMEOUT.toMillis()) {
         problem =
             Optional.of("not a timeout of 0 to " + Wire.MAX_TIMEOUT.toMillis() + " ms: " + timeout);
       } else {
-        call.deadline(arrived + TimeUnit.MILLISECONDS.toNanos(Long.parseLong(timeout)));
+        call.deadline(arrived + TimeUnit.MILLISECONDS.toNanos(millis));
       }
     }
     if (problem.isPresent()) {

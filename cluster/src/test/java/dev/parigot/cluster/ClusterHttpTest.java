@@ -114,6 +114,16 @@ class ClusterHttpTest {
         BodyHandlers.ofString());
   }
 
+  /** POSTs {@code upload} to the handler's /sum, which reads it as a body and sums it. */
+  private HttpResponse<String> sum(ClusterNode front, byte[] upload) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(uri(front, "/sum"))
+            .timeout(Duration.ofSeconds(60))
+            .POST(BodyPublishers.ofByteArray(upload))
+            .build(),
+        BodyHandlers.ofString());
+  }
+
   private static URI uri(ClusterNode front, String path) {
     return URI.create("http://127.0.0.1:" + front.httpAddress().orElseThrow().getPort() + path);
   }
@@ -153,13 +163,7 @@ class ClusterHttpTest {
       assertThat(get(front, "/echo").statusCode()).isEqualTo(200);
       byte[] upload = new byte[200_000];
       new Random(3).nextBytes(upload);
-      HttpResponse<String> r =
-          client.send(
-              HttpRequest.newBuilder(uri(front, "/sum"))
-                  .timeout(Duration.ofSeconds(60))
-                  .POST(BodyPublishers.ofByteArray(upload))
-                  .build(),
-              BodyHandlers.ofString());
+      HttpResponse<String> r = sum(front, upload);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.headers().firstValue("x-streamed")).contains("1");
       assertThat(r.body()).isEqualTo(upload.length + " " + fnv(upload));
@@ -200,13 +204,7 @@ class ClusterHttpTest {
         var front = node(manifest, "front")) {
       byte[] upload = new byte[3 * 1024 * 1024];
       new Random(14).nextBytes(upload);
-      HttpResponse<String> r =
-          client.send(
-              HttpRequest.newBuilder(uri(front, "/sum"))
-                  .timeout(Duration.ofSeconds(60))
-                  .POST(BodyPublishers.ofByteArray(upload))
-                  .build(),
-              BodyHandlers.ofString());
+      HttpResponse<String> r = sum(front, upload);
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
       assertThat(r.headers().firstValue("x-streamed")).contains("1");
       assertThat(r.body()).isEqualTo(upload.length + " " + fnv(upload));
@@ -270,13 +268,7 @@ class ClusterHttpTest {
       // A streamed body: the handler's user may call Body, the ingress's user serve it.
       byte[] upload = new byte[300_000];
       new Random(7).nextBytes(upload);
-      HttpResponse<String> sum =
-          client.send(
-              HttpRequest.newBuilder(uri(front, "/sum"))
-                  .timeout(Duration.ofSeconds(60))
-                  .POST(BodyPublishers.ofByteArray(upload))
-                  .build(),
-              BodyHandlers.ofString());
+      HttpResponse<String> sum = sum(front, upload);
       assertThat(sum.statusCode()).as(sum.body()).isEqualTo(200);
       assertThat(sum.body()).isEqualTo(upload.length + " " + fnv(upload));
 
