@@ -1,6 +1,7 @@
 ;; iso-trap: a main that dies of the trap its first argument names (argv[1][0]):
 ;;   u  unreachable                     d  i32 divide by zero
 ;;   o  load past the end of memory     s  stack exhaustion (unbounded recursion)
+;;   w  load whose base + offset is past 2 GiB, the largest memory
 ;;   t  call_indirect whose table slot has another type
 ;;   n  call_indirect through a null table slot
 ;;   x  call_indirect past the end of the table
@@ -37,6 +38,8 @@
       (then (drop (i32.div_s (i32.const 1) (i32.sub (local.get $m) (i32.const 100))))))
     (if (i32.eq (local.get $m) (i32.const 111))
       (then (drop (i32.load (i32.add (local.get $m) (i32.const 65425))))))
+    (if (i32.eq (local.get $m) (i32.const 119))
+      (then (drop (i32.load offset=2147483632 (i32.add (local.get $m) (i32.const 16))))))
     (if (i32.eq (local.get $m) (i32.const 115))
       (then (drop (call $recurse (i32.const 0)))))
     (if (i32.eq (local.get $m) (i32.const 116))

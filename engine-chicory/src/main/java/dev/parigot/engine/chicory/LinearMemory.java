@@ -15,6 +15,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * A process's linear memory: one flat {@code byte[]}, so that a guest load or store is one bounds
@@ -83,10 +84,16 @@ final class LinearMemory implements Memory, GuestMemory {
     return MethodHandles.byteArrayViewVarHandle(arrayType, ByteOrder.LITTLE_ENDIAN);
   }
 
-  /** {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. */
+  /**
+   * {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. A {@code
+   * checkIndex}, which the JIT hoists out of a loop as it does an array's bounds check.
+   */
   private int at(int addr, int width) {
-    checkRange(addr, width);
-    return addr;
+    try {
+      return Objects.checkIndex(addr, size - width + 1);
+    } catch (IndexOutOfBoundsException e) {
+      throw outOfBounds(addr, width);
+    }
   }
 
   private void checkRange(int addr, int length) {

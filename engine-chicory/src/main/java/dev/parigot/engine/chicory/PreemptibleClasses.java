@@ -18,7 +18,8 @@ import org.objectweb.asm.Type;
  * Loads the classes the engine compiles a module to, with the engine's interrupt check replaced by
  * an {@code invokedynamic} linked by {@link Preemption#pollSite}. The engine copies its helper
  * methods into each module's classes and calls {@code checkInterruption()} among them at every call
- * and loop back-edge; this rewrites that one method's body and leaves all other code as compiled.
+ * and loop back-edge; this rewrites that method's body, and that of the address helper {@link
+ * EffectiveAddress} replaces, and leaves all other code as compiled.
  *
  * <p>The new body is six bytes of bytecode, the JIT's {@code MaxTrivialSize}: a trivial method is
  * inlined even into a guest function past the JIT's inlining budget, and the invokedynamic's
@@ -56,7 +57,10 @@ final class PreemptibleClasses extends ClassLoadingCollector {
     return huge;
   }
 
-  /** The class with any static {@code checkInterruption()V} polling instead. */
+  /**
+   * The class with any static {@code checkInterruption()V} polling instead, and any static {@code
+   * getAddr(II)I} computing addresses as {@link EffectiveAddress} does.
+   */
   static byte[] rewrite(byte[] bytes) {
     var reader = new ClassReader(bytes);
     var writer = new ClassWriter(reader, 0);
@@ -67,18 +71,23 @@ final class PreemptibleClasses extends ClassLoadingCollector {
           public MethodVisitor visitMethod(
               int access, String name, String descriptor, String signature, String[] exceptions) {
             MethodVisitor out = super.visitMethod(access, name, descriptor, signature, exceptions);
-            if (!name.equals(CHECK_METHOD)
-                || !descriptor.equals("()V")
-                || (access & Opcodes.ACC_STATIC) == 0) {
+            if ((access & Opcodes.ACC_STATIC) == 0) {
+              return out;
+            }
+            // Write a new body and drop the old one (a null visitor skips its code).
+            if (name.equals(CHECK_METHOD) && descriptor.equals("()V")) {
+              out.visitCode();
+              out.visitInvokeDynamicInsn("poll", "()V", POLL_SITE);
+              out.visitInsn(Opcodes.RETURN);
+              out.visitMaxs(0, 0);
+              out.visitEnd();
+            } else if (name.equals(EffectiveAddress.HELPER)
+                && descriptor.equals(EffectiveAddress.HELPER_DESCRIPTOR)) {
+              EffectiveAddress.writeBody(out);
+            } else {
               return out;
             }
             found[0] = true;
-            // Write the new body and drop the old one (a null visitor skips its code).
-            out.visitCode();
-            out.visitInvokeDynamicInsn("poll", "()V", POLL_SITE);
-            out.visitInsn(Opcodes.RETURN);
-            out.visitMaxs(0, 0);
-            out.visitEnd();
             return null;
           }
         },

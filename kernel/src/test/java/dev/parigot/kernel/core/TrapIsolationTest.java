@@ -48,6 +48,12 @@ class TrapIsolationTest {
   }
 
   @Test
+  void aLoadWhoseOffsetReachesPastTwoGibibytesKillsOnlyTheProcessThatDidIt() throws Exception {
+    // 'w' (119) + 16 + offset 2147483632: the sum no int holds, reported unsigned.
+    assertThat(trap("w")).contains("out of bounds").contains("2147483767");
+  }
+
+  @Test
   void unboundedRecursionKillsOnlyTheProcessThatRecursed() throws Exception {
     assertThat(trap("s")).contains("call stack exhausted");
   }
