@@ -443,7 +443,7 @@ public final class Main {
         "geometric mean, kernel / native",
         Compute.geomean(kernel),
         "x",
-        Target.atMost(2),
+        Target.atMost(1.5),
         "");
   }
 
