@@ -342,9 +342,10 @@ public final class KernelImpl implements Kernel {
         CompletableFuture.allOf(
             replicas.stream().map(Process::ready).toArray(CompletableFuture[]::new));
     boolean inTime = completesInTime(all, program);
-    // Ready also completes when a process ends: its dependents must not start on nothing.
+    // Ready also completes when a process ends: its dependents must not start on nothing. One that
+    // served its exports and then ended at once did start.
     for (Process p : replicas) {
-      if (!restarted && !program.exports().isEmpty() && p.state() == Process.State.ENDED) {
+      if (!restarted && !program.exports().isEmpty() && !p.ready().getNow(true)) {
         throw new StartFailedException(
             "program '" + program.name() + "' ended while starting: " + p.exit().join());
       }

@@ -90,7 +90,8 @@ final class Process implements AbiHost {
   // Calls this process finished serving, and those of them that ended in an error.
   private final AtomicLong served = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  private final CompletableFuture<Void> ready = new CompletableFuture<>();
+  // True once it serves all its exports (at once if it has none), false if it ended first.
+  private final CompletableFuture<Boolean> ready = new CompletableFuture<>();
   private final CompletableFuture<Exit> exit = new CompletableFuture<>();
   private volatile State state = State.STARTING;
   // Set by its supervisor: how many times it restarted this process's replica before it.
@@ -177,7 +178,7 @@ final class Process implements AbiHost {
             this);
     parentLink.ifPresent(link -> link.bind(newHandle(link)));
     if (program.exports().isEmpty() || isWorker()) {
-      ready.complete(null);
+      ready.complete(true);
     }
   }
 
@@ -221,8 +222,11 @@ final class Process implements AbiHost {
     return parentLink.isPresent();
   }
 
-  /** Completes once the process serves all its exports, or has ended. */
-  CompletableFuture<Void> ready() {
+  /**
+   * Completes once the process serves all its exports, with true, or once it ended without having
+   * served them, with false; a process that served them and then ended stays true.
+   */
+  CompletableFuture<Boolean> ready() {
     return ready;
   }
 
@@ -586,7 +590,7 @@ final class Process implements AbiHost {
     inbox.close();
     heap.releaseAll();
     account.endProcess(MemoryLedger.PROCESS_BYTES);
-    ready.complete(null);
+    ready.complete(false);
     kernel.ended(this, end);
     exit.complete(end);
   }
@@ -640,7 +644,7 @@ final class Process implements AbiHost {
     exported.put(name, export);
     service.get().add(export);
     if (exported.keySet().containsAll(program.exports())) {
-      ready.complete(null);
+      ready.complete(true);
     }
     return handle;
   }

@@ -408,7 +408,9 @@ final class Supervisor {
                   + spec.name()
                   + "': the new process "
                   + p
-                  + " ended before it served all of "
+                  + (p.ready().join()
+                      ? " ended once it served all of "
+                      : " ended before it served all of ")
                   + spec.exports()
                   + " ("
                   + p.exit().getNow(Exit.normal(0))

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.parigot.errors.DeniedException;
 import dev.parigot.errors.ModuleRefusedException;
 import dev.parigot.errors.ParigotException;
+import dev.parigot.errors.StartFailedException;
 import dev.parigot.kernel.App;
 import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Kernel;
@@ -192,6 +193,34 @@ class LaunchTest {
     List<String> seen = launchWithTests(false, 0);
     assertThat(seen).contains("main hello from wasi", "unrelated hello from wasi");
     assertThat(seen).noneMatch(l -> l.startsWith("pinger") || l.startsWith("failing"));
+  }
+
+  @Test
+  void aProgramThatEndsAsSoonAsItServesItsExportsHasStarted() throws Exception {
+    // Whether it ends before the launch looks at it is a race: run it a few times.
+    for (int round = 0; round < 10; round++) {
+      Path appDir = Files.createDirectories(dir.resolve("round" + round));
+      try (var app =
+          TestApp.launch(
+              appDir,
+              """
+              app = "once"
+              [program.main]
+              wasm = "serve-once.wasm"
+              role = "main"
+              exports = ["test.v1.Echo"]
+              """,
+              "serve-once")) {
+        assertThat(app.exitCode()).isEqualTo(7);
+      }
+    }
+  }
+
+  @Test
+  void aProgramThatEndsBeforeServingItsExportsFailsTheLaunch() {
+    assertThatThrownBy(() -> TestApp.single(dir, "exit-code", "exports = [\"test.v1.Echo\"]"))
+        .isInstanceOf(StartFailedException.class)
+        .hasMessage("program 'main' ended while starting: exited with code 42");
   }
 
   @Test
