@@ -5,7 +5,6 @@ import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import io.nats.client.Message;
-import io.nats.client.impl.Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
@@ -63,21 +62,22 @@ final class CallerCall implements Provider.Cancellation {
    */
   void start(Caller caller, byte[] request, Optional<Duration> timeLeft) {
     byte[][] chunks = Wire.chunks(request, link.room());
-    var h = new Headers();
-    h.put(Wire.CALLER, link.program + "/" + caller.pid());
-    h.put(Wire.CREDIT, Long.toString(window));
-    h.put(Wire.BOUND, Long.toString(bound));
+    var h =
+        new Fields.Writer(Wire.CALL)
+            .add(Wire.CALLER, link.program + "/" + caller.pid())
+            .add(Wire.CREDIT, window)
+            .add(Wire.BOUND, bound);
     // Past a year the kernel sets no deadline; nor does the wire.
     if (timeLeft.isPresent() && timeLeft.get().compareTo(Wire.MAX_TIMEOUT) <= 0) {
-      h.put(Wire.TIMEOUT, Long.toString(Wire.millisUp(timeLeft.get())));
+      h.add(Wire.TIMEOUT, Wire.millisUp(timeLeft.get()));
     }
     if (chunks.length > 1) {
-      h.put(Wire.CHUNKS, Integer.toString(chunks.length));
+      h.add(Wire.CHUNKS, chunks.length);
       synchronized (this) {
         rest = java.util.Arrays.copyOfRange(chunks, 1, chunks.length);
       }
     }
-    link.publish(subject, link.replySubject(id), h, chunks[0]);
+    link.publish(subject, link.replySubject(id), h.headers(), chunks[0]);
   }
 
   /** Whether a refusal to publish to {@code refused} may be this call's: it has heard nothing. */
@@ -100,7 +100,8 @@ final class CallerCall implements Provider.Cancellation {
     }
     lastHeard = System.nanoTime();
     heard = true;
-    long seq = Wire.number(m, Wire.SEQ).orElse(-1L);
+    Fields f = Fields.of(m);
+    long seq = f.number(Wire.SEQ, -1);
     if (seq != expected) {
       fail(
           Errno.PROVIDER_DIED.negative(),
@@ -108,16 +109,17 @@ final class CallerCall implements Provider.Cancellation {
       return;
     }
     expected++;
-    String ctl = Wire.header(m, Wire.CONTROL);
+    String ctl = f.text(Wire.CONTROL);
     if (ctl != null) {
       controlKnown(ctl);
     }
-    String kind = Wire.header(m, Wire.KIND);
-    if (kind == null || kind.equals(Wire.HEARTBEAT) || kind.equals(Wire.ACCEPT)) {
+    String kind = f.kind();
+    if (kind.equals(Wire.HEARTBEAT) || kind.equals(Wire.ACCEPT)) {
       return;
     }
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
-    if (joining != null || Wire.header(m, Wire.MORE) != null) {
+    boolean more = f.has(Wire.MORE);
+    if (joining != null || more) {
       if (joining == null) {
         joining = new Joiner(bound);
       }
@@ -125,7 +127,7 @@ final class CallerCall implements Provider.Cancellation {
         fail(Errno.WOULD_EXCEED_LIMIT.negative(), utf8("a reply larger than the caller holds"));
         return;
       }
-      if (Wire.header(m, Wire.MORE) != null) {
+      if (more) {
         return;
       }
       data = joining.bytes();
@@ -140,7 +142,7 @@ final class CallerCall implements Provider.Cancellation {
       }
       case Wire.FAIL -> {
         if (finish()) {
-          replies.fail((int) Wire.number(m, Wire.CODE).orElse(0L).longValue(), data);
+          replies.fail(code(f), data);
         }
       }
       default -> fail(Errno.PROVIDER_DIED.negative(), utf8("a message of unknown kind " + kind));
@@ -169,10 +171,7 @@ final class CallerCall implements Provider.Cancellation {
   private void grant() {
     long n = owed.getAndSet(0);
     if (n > 0 && !finished.get()) {
-      var h = new Headers();
-      h.put(Wire.KIND, Wire.GRANT);
-      h.put(Wire.CREDIT, Long.toString(n));
-      if (!sendControl(h, new byte[0])) {
+      if (!sendControl(new Fields.Writer(Wire.GRANT).add(Wire.CREDIT, n), new byte[0])) {
         owed.addAndGet(n);
       }
     }
@@ -193,10 +192,9 @@ final class CallerCall implements Provider.Cancellation {
     }
     if (chunks != null) {
       for (int i = 0; i < chunks.length; i++) {
-        var h = new Headers();
-        h.put(Wire.KIND, Wire.REST);
+        var h = new Fields.Writer(Wire.REST);
         if (i < chunks.length - 1) {
-          h.put(Wire.MORE, "1");
+          h.flag(Wire.MORE);
         }
         sendControl(h, chunks[i]);
       }
@@ -204,7 +202,7 @@ final class CallerCall implements Provider.Cancellation {
   }
 
   /** Sends to the control subject; false when it is not known yet. */
-  private boolean sendControl(Headers h, byte[] body) {
+  private boolean sendControl(Fields.Writer h, byte[] body) {
     String ctl;
     synchronized (this) {
       ctl = control;
@@ -213,7 +211,7 @@ final class CallerCall implements Provider.Cancellation {
       return false;
     }
     lastSent = System.nanoTime();
-    link.publish(ctl, null, h, body);
+    link.publish(ctl, null, h.headers(), body);
     return true;
   }
 
@@ -226,9 +224,7 @@ final class CallerCall implements Provider.Cancellation {
   }
 
   private void sendCancel(Errno reason) {
-    var h = new Headers();
-    h.put(Wire.KIND, Wire.CANCEL);
-    h.put(Wire.CODE, Integer.toString(reason.negative()));
+    var h = new Fields.Writer(Wire.CANCEL).add(Wire.CODE, reason.negative());
     String ctl;
     synchronized (this) {
       ctl = control;
@@ -238,8 +234,8 @@ final class CallerCall implements Provider.Cancellation {
     }
     if (ctl == null) {
       // No word from the provider yet: tell every node serving the name.
-      h.put(Wire.INBOX, link.replySubject(id));
-      link.publish(cancelSubject, null, h, new byte[0]);
+      h.add(Wire.INBOX, link.replySubject(id));
+      link.publish(cancelSubject, null, h.headers(), new byte[0]);
       return;
     }
     sendControl(h, new byte[0]);
@@ -271,10 +267,7 @@ final class CallerCall implements Provider.Cancellation {
                   + (now - lastHeard) / 1_000_000
                   + " ms, two heartbeats"));
     } else if (now - lastSent >= interval && now - opened >= interval) {
-      var h = new Headers();
-      h.put(Wire.KIND, Wire.GRANT);
-      h.put(Wire.CREDIT, "0");
-      sendControl(h, new byte[0]);
+      sendControl(new Fields.Writer(Wire.GRANT).add(Wire.CREDIT, 0), new byte[0]);
     }
   }
 
@@ -284,6 +277,15 @@ final class CallerCall implements Provider.Cancellation {
       return true;
     }
     return false;
+  }
+
+  /**
+   * A FAIL's code: a negative errno or a positive application code, as an int; PROVIDER_DIED's if
+   * the provider sent none or more than an int.
+   */
+  private static int code(Fields f) {
+    long code = f.number(Wire.CODE, Errno.PROVIDER_DIED.negative());
+    return code == (int) code ? (int) code : Errno.PROVIDER_DIED.negative();
   }
 
   private static byte[] utf8(String s) {

@@ -5,7 +5,6 @@ import dev.parigot.kernel.Caller;
 import dev.parigot.kernel.Provider;
 import dev.parigot.kernel.Replies;
 import io.nats.client.Message;
-import io.nats.client.impl.Headers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -29,9 +28,9 @@ final class ProviderCall implements Replies {
   private final String replyTo;
   private final String control;
   private final long bound;
-  private final long opened = System.nanoTime();
-  private volatile long lastSent = opened;
-  private volatile long lastHeard = opened;
+  private final long opened;
+  private volatile long lastSent;
+  private volatile long lastHeard;
   // Set before the call is opened or ticked, if the caller sent a deadline.
   private long deadline;
   private boolean deadlined;
@@ -52,8 +51,17 @@ final class ProviderCall implements Replies {
   private record Out(String kind, int code, byte[] data) {}
 
   ProviderCall(
-      ServiceExport export, String id, String replyTo, String control, long credit, long bound) {
+      ServiceExport export,
+      String id,
+      String replyTo,
+      String control,
+      long credit,
+      long bound,
+      long arrived) {
     this.export = export;
+    this.opened = arrived;
+    this.lastSent = arrived;
+    this.lastHeard = arrived;
     this.id = id;
     this.replyTo = replyTo;
     this.control = control;
@@ -123,22 +131,20 @@ final class ProviderCall implements Replies {
   }
 
   /** A message on the call's control subject, on the serving dispatcher thread. */
-  void control(Message m) {
+  void control(Message m, Fields f) {
     lastHeard = System.nanoTime();
-    String kind = Objects.requireNonNullElse(Wire.header(m, Wire.KIND), "");
-    switch (kind) {
-      case Wire.GRANT -> grant(Wire.number(m, Wire.CREDIT).orElse(0L));
+    switch (f.kind()) {
+      case Wire.GRANT -> grant(Math.max(0, f.number(Wire.CREDIT, 0)));
       case Wire.CANCEL -> {
-        int code =
-            (int) Wire.number(m, Wire.CODE).orElse((long) Errno.CANCELLED.negative()).longValue();
-        stop(Errno.fromValue(-code).orElse(Errno.CANCELLED), false);
+        long code = f.number(Wire.CODE, Errno.CANCELLED.negative());
+        stop(Errno.fromValue((int) -code).orElse(Errno.CANCELLED), false);
       }
-      case Wire.REST -> rest(m);
+      case Wire.REST -> rest(m, f.has(Wire.MORE));
       default -> {}
     }
   }
 
-  private void rest(Message m) {
+  private void rest(Message m, boolean more) {
     byte[] request;
     Caller who;
     int meth;
@@ -149,7 +155,7 @@ final class ProviderCall implements Replies {
       if (!joining.add(m.getData() == null ? NONE : m.getData())) {
         joining = null;
         request = null;
-      } else if (Wire.header(m, Wire.MORE) != null) {
+      } else if (more) {
         return;
       } else {
         request = joining.bytes();
@@ -340,19 +346,17 @@ final class ProviderCall implements Replies {
   private void send(String kind, int code, byte[] data) {
     byte[][] chunks = Wire.chunks(data, export.link.room());
     for (int i = 0; i < chunks.length; i++) {
-      var h = new Headers();
-      h.put(Wire.KIND, kind);
-      h.put(Wire.SEQ, Long.toString(++seq));
+      var h = new Fields.Writer(kind).add(Wire.SEQ, ++seq);
       if (seq == 1) {
-        h.put(Wire.CONTROL, control);
+        h.add(Wire.CONTROL, control);
       }
       if (kind.equals(Wire.FAIL)) {
-        h.put(Wire.CODE, Integer.toString(code));
+        h.add(Wire.CODE, code);
       }
       if (i < chunks.length - 1) {
-        h.put(Wire.MORE, "1");
+        h.flag(Wire.MORE);
       }
-      export.publish(replyTo, h, chunks[i]);
+      export.publish(replyTo, h.headers(), chunks[i]);
     }
     lastSent = System.nanoTime();
   }

@@ -22,12 +22,13 @@ final class RemoteService implements Provider {
 
   static final int BOUND_MESSAGES = 16;
 
-  private final String app;
-  private final String name;
   // program -> its link and its max_message_bytes.
   private final Map<String, NatsLink> links;
   private final Map<String, Integer> maxMessageBytes;
   private final Optional<NatsLink> java;
+  // The subject of the service's calls but for the method's number, and where cancels go.
+  private final String calls;
+  private final String cancels;
 
   /**
    * @param links the connection of each program of this node
@@ -39,11 +40,11 @@ final class RemoteService implements Provider {
       Map<String, NatsLink> links,
       Map<String, Integer> maxMessageBytes,
       Optional<NatsLink> java) {
-    this.app = app;
-    this.name = name;
     this.links = Map.copyOf(links);
     this.maxMessageBytes = Map.copyOf(maxMessageBytes);
     this.java = java;
+    this.calls = Wire.service(app, name);
+    this.cancels = Wire.cancels(app, name);
   }
 
   @Override
@@ -62,12 +63,7 @@ final class RemoteService implements Provider {
     long max = maxMessageBytes.getOrDefault(caller.program(), 1 << 16);
     var call =
         new CallerCall(
-            link,
-            Wire.call(app, name, method),
-            Wire.cancels(app, name),
-            replies,
-            WINDOW_MESSAGES * max,
-            BOUND_MESSAGES * max);
+            link, calls + method, cancels, replies, WINDOW_MESSAGES * max, BOUND_MESSAGES * max);
     call.start(caller, request, replies.timeLeft());
     return call;
   }

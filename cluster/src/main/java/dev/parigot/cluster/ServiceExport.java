@@ -12,16 +12,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Pattern;
 
 /**
  * One service this node serves to the others: takes calls from its queue group and hands each to
  * whoever serves the name in this kernel, and routes the calls' control messages.
  */
 final class ServiceExport {
-  // A program's name, or a user of the node's own ("_http": the HTTP ingress, from Java).
-  private static final Pattern CALLER = Pattern.compile("(_?[a-z][a-z0-9_-]{0,62})/([0-9]{1,18})");
-  private static final Pattern MILLIS = Pattern.compile("[0-9]{1,12}");
 
   final NatsLink link;
   final String service;
@@ -30,11 +26,14 @@ final class ServiceExport {
   private final ConcurrentMap<String, ProviderCall> open = new ConcurrentHashMap<>();
   // The same calls by their reply subject, for cancels sent before the control subject was known.
   private final ConcurrentMap<String, ProviderCall> byInbox = new ConcurrentHashMap<>();
+  // This node's control subjects of the service's calls, but for the call's id.
+  private final String controls;
 
   ServiceExport(NatsLink link, String service, ServiceRegistry registry) {
     this.link = link;
     this.service = service;
     this.registry = registry;
+    this.controls = Wire.controls(link.app, service, link.id).replace("*", "");
   }
 
   /**
@@ -48,76 +47,127 @@ final class ServiceExport {
     if (reply == null || reply.isEmpty()) {
       return; // nobody to answer: not a call
     }
+    Fields f = Fields.of(m);
     String id = Long.toString(ids.incrementAndGet(), 36);
-    String control = Wire.controls(link.app, service, link.id).replace("*", id);
-    long credit = Wire.number(m, Wire.CREDIT).orElse(0L);
-    long bound = Wire.number(m, Wire.BOUND).orElse(0L);
-    var call = new ProviderCall(this, id, reply, control, credit, bound);
+    long credit = f.number(Wire.CREDIT, 0);
+    long bound = f.number(Wire.BOUND, 0);
+    var call = new ProviderCall(this, id, reply, controls + id, credit, bound, arrived);
     byInbox.put(reply, call);
-    Optional<String> problem = Optional.empty();
-    int method = -1;
-    try {
-      method = Integer.parseInt(Wire.last(m.getSubject()));
-    } catch (NumberFormatException e) {
-      problem = Optional.of("not a method number: " + Wire.last(m.getSubject()));
-    }
-    var caller = CALLER.matcher(String.valueOf(Wire.header(m, Wire.CALLER)));
-    if (problem.isEmpty() && (!caller.matches() || credit <= 0 || bound <= 0)) {
-      problem = Optional.of("a call without a valid caller, credit or bound");
-    }
-    String timeout = Wire.header(m, Wire.TIMEOUT);
-    if (problem.isEmpty() && timeout != null) {
-      long millis = MILLIS.matcher(timeout).matches() ? Long.parseLong(timeout) : -1;
+    String problem = null;
+    int method = method(Wire.last(m.getSubject()));
+    String caller = f.text(Wire.CALLER);
+    int slash = caller == null ? -1 : callerSlash(caller);
+    if (method < 0) {
+      problem = "not a method number: " + Wire.last(m.getSubject());
+    } else if (!f.kind().equals(Wire.CALL) || slash < 0 || credit <= 0 || bound <= 0) {
+      problem = "a call without a valid kind, caller, credit or bound: " + f;
+    } else if (f.has(Wire.TIMEOUT)) {
+      long millis = f.number(Wire.TIMEOUT, -1);
       if (millis < 0 || millis > Wire.MAX_TIMEOUT.toMillis()) {
         problem =
-            Optional.of("not a timeout of 0 to " + Wire.MAX_TIMEOUT.toMillis() + " ms: " + timeout);
+            "not a timeout of 0 to " + Wire.MAX_TIMEOUT.toMillis() + " ms: " + f.text(Wire.TIMEOUT);
       } else {
         call.deadline(arrived + TimeUnit.MILLISECONDS.toNanos(millis));
       }
     }
-    if (problem.isPresent()) {
+    if (problem != null) {
       byInbox.remove(reply, call);
-      call.fail(Errno.BAD_ARGUMENT.negative(), problem.get().getBytes(StandardCharsets.UTF_8));
+      call.fail(Errno.BAD_ARGUMENT.negative(), problem.getBytes(StandardCharsets.UTF_8));
       return;
     }
-    if (!reply.startsWith(NatsLink.inboxPrefix(caller.group(1)))) {
+    String program = caller.substring(0, slash);
+    String inbox = NatsLink.inboxPrefix(program);
+    if (!reply.startsWith(inbox)) {
       byInbox.remove(reply, call);
       call.fail(
           Errno.NOT_PERMITTED.negative(),
           ("a call as program '"
-                  + caller.group(1)
+                  + program
                   + "' must be answered in its inbox "
-                  + NatsLink.inboxPrefix(caller.group(1))
+                  + inbox
                   + "*, not "
                   + reply)
               .getBytes(StandardCharsets.UTF_8));
       return;
     }
-    Caller who = new Caller(link.app, caller.group(1), Long.parseLong(caller.group(2)));
-    long chunks = Wire.number(m, Wire.CHUNKS).orElse(1L);
+    Caller who =
+        new Caller(link.app, program, Long.parseLong(caller, slash + 1, caller.length(), 10));
     open.put(id, call);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
-    if (chunks <= 1) {
+    if (f.number(Wire.CHUNKS, 1) <= 1) {
       call.open(who, method, data);
     } else {
       call.expectRest(who, method, data);
     }
   }
 
+  /** A method number of at most 9 digits, or -1. */
+  private static int method(String token) {
+    if (token.isEmpty() || token.length() > 9) {
+      return -1;
+    }
+    int n = 0;
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
+  /**
+   * Whether {@code s} up to {@code end} is a program's name, or a user of the node's own: '_' and a
+   * name ("_http": the HTTP ingress, from Java).
+   */
+  private static boolean isProgram(String s, int end) {
+    int i = s.startsWith("_") ? 1 : 0;
+    if (end - i < 1 || end - i > 63 || s.charAt(i) < 'a' || s.charAt(i) > 'z') {
+      return false;
+    }
+    for (i++; i < end; i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Where the '/' is in a caller field that names a program (or a user of the node's own, such as
+   * "_http") and a pid of 1 to 18 digits; -1 if it is no such field.
+   */
+  private static int callerSlash(String caller) {
+    int slash = caller.indexOf('/');
+    int digits = caller.length() - slash - 1;
+    if (slash < 0 || digits < 1 || digits > 18 || !isProgram(caller, slash)) {
+      return -1;
+    }
+    for (int i = slash + 1; i < caller.length(); i++) {
+      if (caller.charAt(i) < '0' || caller.charAt(i) > '9') {
+        return -1;
+      }
+    }
+    return slash;
+  }
+
   /** A control message of one of this node's calls. */
   void control(Message m) {
     ProviderCall call = open.get(Wire.last(m.getSubject()));
     if (call != null) {
-      call.control(m);
+      call.control(m, Fields.of(m));
     }
   }
 
   /** A cancel sent to every node serving the name: stops the call if it is this node's. */
   void cancel(Message m) {
-    String inbox = Wire.header(m, Wire.INBOX);
+    Fields f = Fields.of(m);
+    String inbox = f.text(Wire.INBOX);
     ProviderCall call = inbox == null ? null : byInbox.get(inbox);
     if (call != null) {
-      call.control(m);
+      call.control(m, f);
     }
   }
 

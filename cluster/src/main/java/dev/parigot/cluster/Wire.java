@@ -1,10 +1,7 @@
 package dev.parigot.cluster;
 
-import io.nats.client.Message;
-import io.nats.client.impl.Headers;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Optional;
 
 /**
  * The wire format of calls between nodes (RATIONALE.md, "Why these subjects and headers?").
@@ -17,45 +14,49 @@ import java.util.Optional;
  * subjects cannot be mistaken for a service's calls.
  */
 final class Wire {
-  /** The kind of a message, one letter: see the constants below. */
-  static final String KIND = "P-K";
+  /** The one header of every message: its kind and fields, as {@link Fields} reads them. */
+  static final String HEADER = "Parigot";
+
+  // Fields' tags.
 
   /** The number of a message from the provider to the caller, from 1, with no gap. */
-  static final String SEQ = "P-S";
+  static final char SEQ = 's';
 
   /** An error's code: a negative errno or a positive application code. */
-  static final String CODE = "P-E";
+  static final char CODE = 'e';
 
-  /** Bytes of credit: the caller's first window (on a request) or more of it (on a grant). */
-  static final String CREDIT = "P-C";
+  /** Bytes of credit: the caller's first window (on a call) or more of it (on a grant). */
+  static final char CREDIT = 'c';
 
   /** What the caller may hold unread, in bytes: past it a provider's stream fails. */
-  static final String BOUND = "P-B";
+  static final char BOUND = 'b';
 
   /** The call's control subject, on the provider's first message. */
-  static final String CONTROL = "P-R";
+  static final char CONTROL = 'r';
 
-  /** Present on every chunk of a message but its last. */
-  static final String MORE = "P-M";
+  /** A flag on every chunk of a message but its last. */
+  static final char MORE = 'm';
 
-  /** On a request cut into chunks: how many there are. */
-  static final String CHUNKS = "P-N";
+  /** On a call cut into chunks: how many there are. */
+  static final char CHUNKS = 'n';
 
   /** The calling program and process, as "program/pid". */
-  static final String CALLER = "P-P";
+  static final char CALLER = 'p';
 
   /** On a cancel to {@link #cancels}: the reply subject of the call it cancels. */
-  static final String INBOX = "P-I";
+  static final char INBOX = 'i';
 
   /**
    * How many milliseconds are left of the caller's deadline as it sends the call, rounded up: 0 to
    * {@link #MAX_TIMEOUT}, 0 for a deadline already passed; absent for no deadline.
    */
-  static final String TIMEOUT = "P-T";
+  static final char TIMEOUT = 't';
 
   /** The longest {@link #TIMEOUT}: a year, past which the kernel sets no deadline at all. */
   static final Duration MAX_TIMEOUT = Duration.ofDays(365);
 
+  // Kinds. Caller to provider, on the service's subject.
+  static final String CALL = "c";
   // Provider to caller.
   static final String ACCEPT = "a";
   static final String PARTIAL = "p";
@@ -77,7 +78,12 @@ final class Wire {
 
   /** The subject of calls to {@code service}'s method {@code method}. */
   static String call(String app, String service, int method) {
-    return "parigot." + app + ".svc." + service + "." + method;
+    return service(app, service) + method;
+  }
+
+  /** What the subjects of {@code service}'s calls start with: all but the method's number. */
+  static String service(String app, String service) {
+    return "parigot." + app + ".svc." + service + ".";
   }
 
   /** The subject a provider's replicas subscribe to, in one queue group. */
@@ -113,23 +119,6 @@ final class Wire {
   /** The last token of a subject. */
   static String last(String subject) {
     return subject.substring(subject.lastIndexOf('.') + 1);
-  }
-
-  static String header(Message m, String name) {
-    Headers h = m.getHeaders();
-    return h == null ? null : h.getFirst(name);
-  }
-
-  static Optional<Long> number(Message m, String name) {
-    String v = header(m, name);
-    if (v == null) {
-      return Optional.empty();
-    }
-    try {
-      return Optional.of(Long.parseLong(v));
-    } catch (NumberFormatException e) {
-      return Optional.empty();
-    }
   }
 
   /** {@code data} cut into pieces of at most {@code room} bytes; one, maybe empty, at least. */

@@ -28,10 +28,10 @@ class CallerIdentityTest {
       // Main's name on mallory's inbox; and "mai", whose inbox prefix main's subjects do not
       // start with (the prefix ends in a dot).
       for (String forged : new String[] {"main/1", "mai/1", "mallor/2"}) {
-        mallory.call(APP, JavaProviderNode.NAME, 1, RawCaller.headers(forged));
+        mallory.call(APP, JavaProviderNode.NAME, 1, RawCaller.fields(forged));
         Message fail = mallory.next();
-        assertThat(Wire.header(fail, Wire.KIND)).as(forged).isEqualTo(Wire.FAIL);
-        assertThat(Wire.header(fail, Wire.CODE))
+        assertThat(Fields.of(fail).kind()).as(forged).isEqualTo(Wire.FAIL);
+        assertThat(Fields.of(fail).text(Wire.CODE))
             .as(forged)
             .isEqualTo(Integer.toString(Errno.NOT_PERMITTED.negative()));
         assertThat(new String(fail.getData(), StandardCharsets.UTF_8))
@@ -40,14 +40,14 @@ class CallerIdentityTest {
 
       // Mallory as itself is served, and the provider sees who called: none of the forged calls
       // reached it before.
-      mallory.call(APP, JavaProviderNode.NAME, 7, RawCaller.headers("mallory/3"));
+      mallory.call(APP, JavaProviderNode.NAME, 7, RawCaller.fields("mallory/3"));
       var call = b.next();
       assertThat(call.method()).isEqualTo(7);
       assertThat(call.caller().program()).isEqualTo("mallory");
       assertThat(call.caller().pid()).isEqualTo(3);
       call.replies().end("hi".getBytes(StandardCharsets.UTF_8));
       Message end = mallory.next();
-      assertThat(Wire.header(end, Wire.KIND)).isEqualTo(Wire.END);
+      assertThat(Fields.of(end).kind()).isEqualTo(Wire.END);
       assertThat(end.getData()).isEqualTo("hi".getBytes(StandardCharsets.UTF_8));
     }
   }

@@ -97,7 +97,7 @@ class DeadlineOverNatsTest {
         var b = JavaProviderNode.start(nats.url(), APP, "b", Duration.ofSeconds(2));
         var silent = new RawCaller(nats.url(), "silent")) {
       var gone = new RawCaller(nats.url(), "gone");
-      gone.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.headers("gone/1"), "300"));
+      gone.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.fields("gone/1"), "300"));
       var first = b.next();
       assertThat(first.replies().timeLeft()).isPresent();
       gone.close();
@@ -105,11 +105,11 @@ class DeadlineOverNatsTest {
       assertThat(first.replies().timeLeft()).contains(Duration.ZERO);
       assertThat(first.replies().end(new byte[0])).as("an answer after the deadline").isFalse();
 
-      silent.call(APP, JavaProviderNode.NAME, 2, timeout(RawCaller.headers("silent/1"), "300"));
+      silent.call(APP, JavaProviderNode.NAME, 2, timeout(RawCaller.fields("silent/1"), "300"));
       var second = b.next();
       Message fail = silent.next();
-      assertThat(Wire.header(fail, Wire.KIND)).isEqualTo(Wire.FAIL);
-      assertThat(Wire.header(fail, Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
+      assertThat(Fields.of(fail).kind()).isEqualTo(Wire.FAIL);
+      assertThat(Fields.of(fail).text(Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
       assertThat(second.cancellation()).isEqualTo(Errno.TIMED_OUT);
     }
   }
@@ -119,26 +119,25 @@ class DeadlineOverNatsTest {
     try (var nats = NatsServer.start(dir.resolve("nats"));
         var b = JavaProviderNode.start(nats.url(), APP, "b", Duration.ofMillis(500));
         var caller = new RawCaller(nats.url(), "main")) {
-      caller.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.headers("main/1"), "0"));
+      caller.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.fields("main/1"), "0"));
       Message fail = caller.next();
-      assertThat(Wire.header(fail, Wire.KIND)).isEqualTo(Wire.FAIL);
-      assertThat(Wire.header(fail, Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
+      assertThat(Fields.of(fail).kind()).isEqualTo(Wire.FAIL);
+      assertThat(Fields.of(fail).text(Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
 
       // A request cut in two whose second half comes after the deadline: accepted, stopped at the
       // deadline, and the late half starts nothing.
-      var cut = timeout(RawCaller.headers("main/1"), "200");
+      var cut = timeout(RawCaller.fields("main/1"), "200");
       cut.put(Wire.CHUNKS, "2");
       caller.call(APP, JavaProviderNode.NAME, 2, cut);
       Message accept = caller.next();
-      assertThat(Wire.header(accept, Wire.KIND)).isEqualTo(Wire.ACCEPT);
+      assertThat(Fields.of(accept).kind()).isEqualTo(Wire.ACCEPT);
       Message stopped = caller.next();
-      assertThat(Wire.header(stopped, Wire.KIND)).isEqualTo(Wire.FAIL);
-      assertThat(Wire.header(stopped, Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
-      caller.control(
-          Wire.header(accept, Wire.CONTROL), Map.of(Wire.KIND, Wire.REST), new byte[] {4, 5});
+      assertThat(Fields.of(stopped).kind()).isEqualTo(Wire.FAIL);
+      assertThat(Fields.of(stopped).text(Wire.CODE)).isEqualTo(codeOf(Errno.TIMED_OUT));
+      caller.control(Fields.of(accept).text(Wire.CONTROL), Wire.REST, new byte[] {4, 5});
 
       // Calls are taken in order: the next the provider sees is this one, not a late one.
-      caller.call(APP, JavaProviderNode.NAME, 7, timeout(RawCaller.headers("main/1"), "60000"));
+      caller.call(APP, JavaProviderNode.NAME, 7, timeout(RawCaller.fields("main/1"), "60000"));
       assertThat(b.next().method()).isEqualTo(7);
     }
   }
@@ -160,10 +159,10 @@ class DeadlineOverNatsTest {
               "0x10",
               Long.toString(year + 1),
               "99999999999999999999")) {
-        caller.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.headers("main/1"), bad));
+        caller.call(APP, JavaProviderNode.NAME, 1, timeout(RawCaller.fields("main/1"), bad));
         Message fail = caller.next();
-        assertThat(Wire.header(fail, Wire.KIND)).as("'%s'", bad).isEqualTo(Wire.FAIL);
-        assertThat(Wire.header(fail, Wire.CODE))
+        assertThat(Fields.of(fail).kind()).as("'%s'", bad).isEqualTo(Wire.FAIL);
+        assertThat(Fields.of(fail).text(Wire.CODE))
             .as("'%s'", bad)
             .isEqualTo(codeOf(Errno.BAD_ARGUMENT));
         assertThat(new String(fail.getData(), java.nio.charset.StandardCharsets.UTF_8))
@@ -171,7 +170,7 @@ class DeadlineOverNatsTest {
       }
       // The longest deadline is taken, and none of the bad ones reached the provider before it.
       caller.call(
-          APP, JavaProviderNode.NAME, 7, timeout(RawCaller.headers("main/1"), Long.toString(year)));
+          APP, JavaProviderNode.NAME, 7, timeout(RawCaller.fields("main/1"), Long.toString(year)));
       var call = b.next();
       assertThat(call.method()).isEqualTo(7);
       assertThat(call.replies().timeLeft())
@@ -179,8 +178,8 @@ class DeadlineOverNatsTest {
     }
   }
 
-  private static Map<String, String> timeout(Map<String, String> headers, String value) {
-    var h = new HashMap<>(headers);
+  private static Map<Character, String> timeout(Map<Character, String> fields, String value) {
+    var h = new HashMap<>(fields);
     h.put(Wire.TIMEOUT, value);
     return h;
   }

@@ -28,28 +28,31 @@ final class RawCaller implements AutoCloseable {
     connection.flush(Duration.ofSeconds(5));
   }
 
-  /** The headers of a well-formed call as {@code caller} ("program/pid"), before a test's edits. */
-  static Map<String, String> headers(String caller) {
+  /** The fields of a well-formed call as {@code caller} ("program/pid"), before a test's edits. */
+  static Map<Character, String> fields(String caller) {
     return Map.of(Wire.CALLER, caller, Wire.CREDIT, "65536", Wire.BOUND, "1048576");
   }
 
-  /** Calls {@code method} of {@code service} with {@code headers}, answered in this inbox. */
-  void call(String app, String service, int method, Map<String, String> headers) {
-    call(app, service, method, headers, inbox + ++calls);
+  /** Calls {@code method} of {@code service} with {@code fields}, answered in this inbox. */
+  void call(String app, String service, int method, Map<Character, String> fields) {
+    call(app, service, method, header(Wire.CALL, fields));
   }
 
-  /** Calls with the reply subject {@code replyTo}, maybe another program's inbox. */
-  void call(String app, String service, int method, Map<String, String> headers, String replyTo) {
-    var h = new Headers();
-    headers.forEach(h::put);
-    connection.publish(Wire.call(app, service, method), replyTo, h, new byte[] {1, 2, 3});
+  /** Calls with {@code header} as the call's whole {@link Wire#HEADER}, however garbled. */
+  void call(String app, String service, int method, String header) {
+    var h = new Headers().put(Wire.HEADER, header);
+    connection.publish(Wire.call(app, service, method), inbox + ++calls, h, new byte[] {1, 2, 3});
   }
 
-  /** Sends {@code body} with {@code headers} to a call's control subject. */
-  void control(String subject, Map<String, String> headers, byte[] body) {
-    var h = new Headers();
-    headers.forEach(h::put);
-    connection.publish(subject, h, body);
+  /** Sends {@code body} to a call's control subject, as a message of {@code kind}. */
+  void control(String subject, String kind, byte[] body) {
+    connection.publish(subject, new Headers().put(Wire.HEADER, kind), body);
+  }
+
+  private static String header(String kind, Map<Character, String> fields) {
+    var h = new Fields.Writer(kind);
+    fields.forEach(h::add);
+    return h.toString();
   }
 
   /** The next message to this inbox but heartbeats, waiting up to 30 s; fails the test if none. */
@@ -61,7 +64,7 @@ final class RawCaller implements AutoCloseable {
       if (m == null) {
         throw new AssertionError("no message to " + inbox + "* within 30 s");
       }
-      if (!Wire.HEARTBEAT.equals(Wire.header(m, Wire.KIND))) {
+      if (!Fields.of(m).kind().equals(Wire.HEARTBEAT)) {
         return m;
       }
     }
