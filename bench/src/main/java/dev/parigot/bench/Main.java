@@ -321,17 +321,30 @@ public final class Main {
       report.add("cluster.call.p99", "the same, p99", guest.getValueAtPercentile(99) / 1e3, "us");
       int total = quick ? 6_400 : 64_000;
       bench.rawQueueGroup(3, 64, total);
-      double rawRate = bench.rawQueueGroup(3, 64, total);
-      double rate = bench.calls(64, total / 64, total / 64, List.of("b", "c", "d")).perSecond();
+      // Medians of three, the anchor and the row taking turns: one run of either moves with the
+      // machine by more than the gap the target is about.
+      List<Double> rawRates = new ArrayList<>();
+      List<Double> rates = new ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        rawRates.add(bench.rawQueueGroup(3, 64, total));
+        rates.add(bench.calls(64, total / 64, total / 64, List.of("b", "c", "d")).perSecond());
+        System.err.printf(
+            Locale.ROOT,
+            "bench: cluster round %d: raw %.0f/s, 64 callers %.0f/s%n",
+            round + 1,
+            rawRates.get(round),
+            rates.get(round));
+      }
+      double rawRate = median(rawRates);
       report.add(
           "cluster.raw.queue",
-          "raw NATS, 64 in flight to 3 responders in a queue group",
+          "raw NATS, 64 in flight to 3 responders in a queue group (median of 3)",
           rawRate,
           "calls/s");
       report.add(
           "cluster.calls.64",
-          "calls/s, 64 C callers on one kernel to 3 replicas on 3 kernels",
-          rate,
+          "calls/s, 64 C callers on one kernel to 3 replicas on 3 kernels (median of 3)",
+          median(rates),
           "calls/s",
           Target.atLeast(0.8 * rawRate),
           "80% of raw");
