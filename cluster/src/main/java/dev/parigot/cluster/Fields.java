@@ -73,22 +73,12 @@ final class Fields {
    */
   long number(char tag, long absent) {
     String v = values[tag - 'a'];
-    if (v == null || v.isEmpty() || v.length() > 19) {
+    if (v == null) {
       return absent;
     }
-    int i = v.charAt(0) == '-' ? 1 : 0;
-    if (i == v.length() || v.length() - i > 18) {
-      return absent;
-    }
-    long n = 0;
-    for (; i < v.length(); i++) {
-      char c = v.charAt(i);
-      if (c < '0' || c > '9') {
-        return absent;
-      }
-      n = n * 10 + (c - '0');
-    }
-    return v.charAt(0) == '-' ? -n : n;
+    boolean minus = v.startsWith("-");
+    long n = Wire.decimal(v, minus ? 1 : 0, v.length(), 18);
+    return n < 0 ? absent : minus ? -n : n;
   }
 
   /** The header as it came. */

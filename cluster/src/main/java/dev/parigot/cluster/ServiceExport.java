@@ -54,12 +54,19 @@ final class ServiceExport {
     var call = new ProviderCall(this, id, reply, controls + id, credit, bound, arrived);
     byInbox.put(reply, call);
     String problem = null;
-    int method = method(Wire.last(m.getSubject()));
+    String token = Wire.last(m.getSubject());
+    int method = (int) Wire.decimal(token, 0, token.length(), 9);
+    // "program/pid": a program's name, or a user of the node's own ("_http", the HTTP ingress).
     String caller = f.text(Wire.CALLER);
-    int slash = caller == null ? -1 : callerSlash(caller);
+    int slash = caller == null ? -1 : caller.indexOf('/');
+    long pid = slash < 0 ? -1 : Wire.decimal(caller, slash + 1, caller.length(), 18);
     if (method < 0) {
-      problem = "not a method number: " + Wire.last(m.getSubject());
-    } else if (!f.kind().equals(Wire.CALL) || slash < 0 || credit <= 0 || bound <= 0) {
+      problem = "not a method number: " + token;
+    } else if (!f.kind().equals(Wire.CALL)
+        || pid < 0
+        || !isProgram(caller, slash)
+        || credit <= 0
+        || bound <= 0) {
       problem = "a call without a valid kind, caller, credit or bound: " + f;
     } else if (f.has(Wire.TIMEOUT)) {
       long millis = f.number(Wire.TIMEOUT, -1);
@@ -90,8 +97,7 @@ final class ServiceExport {
               .getBytes(StandardCharsets.UTF_8));
       return;
     }
-    Caller who =
-        new Caller(link.app, program, Long.parseLong(caller, slash + 1, caller.length(), 10));
+    Caller who = new Caller(link.app, program, pid);
     open.put(id, call);
     byte[] data = m.getData() == null ? new byte[0] : m.getData();
     if (f.number(Wire.CHUNKS, 1) <= 1) {
@@ -99,22 +105,6 @@ final class ServiceExport {
     } else {
       call.expectRest(who, method, data);
     }
-  }
-
-  /** A method number of at most 9 digits, or -1. */
-  private static int method(String token) {
-    if (token.isEmpty() || token.length() > 9) {
-      return -1;
-    }
-    int n = 0;
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      n = n * 10 + (c - '0');
-    }
-    return n;
   }
 
   /**
@@ -133,24 +123,6 @@ final class ServiceExport {
       }
     }
     return true;
-  }
-
-  /**
-   * Where the '/' is in a caller field that names a program (or a user of the node's own, such as
-   * "_http") and a pid of 1 to 18 digits; -1 if it is no such field.
-   */
-  private static int callerSlash(String caller) {
-    int slash = caller.indexOf('/');
-    int digits = caller.length() - slash - 1;
-    if (slash < 0 || digits < 1 || digits > 18 || !isProgram(caller, slash)) {
-      return -1;
-    }
-    for (int i = slash + 1; i < caller.length(); i++) {
-      if (caller.charAt(i) < '0' || caller.charAt(i) > '9') {
-        return -1;
-      }
-    }
-    return slash;
   }
 
   /** A control message of one of this node's calls. */

@@ -121,6 +121,25 @@ final class Wire {
     return subject.substring(subject.lastIndexOf('.') + 1);
   }
 
+  /**
+   * The number {@code s} holds from {@code from} to {@code to}: 1 to {@code maxDigits} (at most 18)
+   * decimal digits and nothing else; -1 if it is not one.
+   */
+  static long decimal(String s, int from, int to, int maxDigits) {
+    if (to <= from || to - from > maxDigits) {
+      return -1;
+    }
+    long n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
+  }
+
   /** {@code data} cut into pieces of at most {@code room} bytes; one, maybe empty, at least. */
   static byte[][] chunks(byte[] data, int room) {
     if (data.length <= room) {
