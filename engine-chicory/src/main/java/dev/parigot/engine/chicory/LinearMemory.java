@@ -11,9 +11,6 @@ import com.dylibso.chicory.wasm.types.MemoryLimits;
 import com.dylibso.chicory.wasm.types.PassiveDataSegment;
 import dev.parigot.engine.spi.GuestMemory;
 import dev.parigot.engine.spi.HeapBudget;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -22,9 +19,11 @@ import java.util.Objects;
  * check and one array access the JIT can hoist out of a loop.
  *
  * <p>The array's capacity grows geometrically and may be larger than the memory; every access is
- * checked against the memory's size, not the capacity. A memory is at most {@link #MAX_PAGES} pages
- * (2 GiB less one page), the largest Java array. It belongs to one process and is used from that
- * process's thread only: shared memory and the wait/notify atomics are not supported.
+ * checked against the memory's size, not the capacity, and the size never exceeds the capacity:
+ * with {@link HeapAccess}'s direct access that check is the only one. A memory is at most {@link
+ * #MAX_PAGES} pages (2 GiB less one page), the largest Java array. It belongs to one process and is
+ * used from that process's thread only: shared memory and the wait/notify atomics are not
+ * supported.
  *
  * <p>The array is charged to the process's {@link HeapBudget} before it is allocated: at creation,
  * and at each grow that needs a larger array, for the new array while the old one is still held
@@ -35,11 +34,8 @@ final class LinearMemory implements Memory, GuestMemory {
   /** The largest memory a Java array holds: 32767 pages of 64 KiB. */
   static final int MAX_PAGES = Integer.MAX_VALUE / PAGE_SIZE;
 
-  private static final VarHandle SHORTS = view(short[].class);
-  private static final VarHandle INTS = view(int[].class);
-  private static final VarHandle LONGS = view(long[].class);
-  private static final VarHandle FLOATS = view(float[].class);
-  private static final VarHandle DOUBLES = view(double[].class);
+  /** A static final constant: the JIT knows its class and inlines its methods. */
+  private static final HeapAccess HEAP = HeapAccess.best();
 
   private final int initialPages;
   private final int maximumPages;
@@ -80,10 +76,6 @@ final class LinearMemory implements Memory, GuestMemory {
     this.bytes = new byte[size];
   }
 
-  private static VarHandle view(Class<?> arrayType) {
-    return MethodHandles.byteArrayViewVarHandle(arrayType, ByteOrder.LITTLE_ENDIAN);
-  }
-
   /**
    * {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. A {@code
    * checkIndex}, which the JIT hoists out of a loop as it does an array's bounds check.
@@ -94,6 +86,78 @@ final class LinearMemory implements Memory, GuestMemory {
     } catch (IndexOutOfBoundsException e) {
       throw outOfBounds(addr, width);
     }
+  }
+
+  /**
+   * The index of the {@code width} bytes at guest address {@code base + offset}, both unsigned,
+   * {@code offset} below 2 GiB (the engine traps a larger one itself), if they are inside the
+   * memory; traps otherwise. One {@code checkIndex} of {@code base}, against a bound that a loop
+   * does not change (the instruction's offset is a constant): the JIT hoists it out of the loop.
+   */
+  private int index(int base, int offset, int width) {
+    // Past offset > size nothing fits, and the subtraction could wrap.
+    int room = offset > size ? 0 : size - offset - (width - 1);
+    try {
+      return Objects.checkIndex(base, room) + offset;
+    } catch (IndexOutOfBoundsException e) {
+      throw new WasmRuntimeException(
+          "out of bounds memory access: attempted to access address: "
+              + (Integer.toUnsignedLong(base) + offset)
+              + " but limit is: "
+              + size
+              + " and size: "
+              + width);
+    }
+  }
+
+  // The guest's loads and stores (GuestAccess): the address is base + offset, checked once.
+
+  byte load8(int base, int offset) {
+    return HEAP.getByte(bytes, index(base, offset, 1));
+  }
+
+  short load16(int base, int offset) {
+    return HEAP.getShort(bytes, index(base, offset, 2));
+  }
+
+  int load32(int base, int offset) {
+    return HEAP.getInt(bytes, index(base, offset, 4));
+  }
+
+  long load64(int base, int offset) {
+    return HEAP.getLong(bytes, index(base, offset, 8));
+  }
+
+  float loadF32(int base, int offset) {
+    return HEAP.getFloat(bytes, index(base, offset, 4));
+  }
+
+  double loadF64(int base, int offset) {
+    return HEAP.getDouble(bytes, index(base, offset, 8));
+  }
+
+  void store8(int base, int offset, byte value) {
+    HEAP.putByte(bytes, index(base, offset, 1), value);
+  }
+
+  void store16(int base, int offset, short value) {
+    HEAP.putShort(bytes, index(base, offset, 2), value);
+  }
+
+  void store32(int base, int offset, int value) {
+    HEAP.putInt(bytes, index(base, offset, 4), value);
+  }
+
+  void store64(int base, int offset, long value) {
+    HEAP.putLong(bytes, index(base, offset, 8), value);
+  }
+
+  void storeF32(int base, int offset, float value) {
+    HEAP.putFloat(bytes, index(base, offset, 4), value);
+  }
+
+  void storeF64(int base, int offset, double value) {
+    HEAP.putDouble(bytes, index(base, offset, 8), value);
   }
 
   private void checkRange(int addr, int length) {
@@ -223,7 +287,7 @@ final class LinearMemory implements Memory, GuestMemory {
 
   @Override
   public byte read(int addr) {
-    return bytes[at(addr, 1)];
+    return HEAP.getByte(bytes, at(addr, 1));
   }
 
   @Override
@@ -249,32 +313,32 @@ final class LinearMemory implements Memory, GuestMemory {
 
   @Override
   public void writeI32(int addr, int value) {
-    INTS.set(bytes, at(addr, 4), value);
+    HEAP.putInt(bytes, at(addr, 4), value);
   }
 
   @Override
   public int readInt(int addr) {
-    return (int) INTS.get(bytes, at(addr, 4));
+    return HEAP.getInt(bytes, at(addr, 4));
   }
 
   @Override
   public void writeLong(int addr, long value) {
-    LONGS.set(bytes, at(addr, 8), value);
+    HEAP.putLong(bytes, at(addr, 8), value);
   }
 
   @Override
   public long readLong(int addr) {
-    return (long) LONGS.get(bytes, at(addr, 8));
+    return HEAP.getLong(bytes, at(addr, 8));
   }
 
   @Override
   public void writeShort(int addr, short value) {
-    SHORTS.set(bytes, at(addr, 2), value);
+    HEAP.putShort(bytes, at(addr, 2), value);
   }
 
   @Override
   public short readShort(int addr) {
-    return (short) SHORTS.get(bytes, at(addr, 2));
+    return HEAP.getShort(bytes, at(addr, 2));
   }
 
   @Override
@@ -284,12 +348,12 @@ final class LinearMemory implements Memory, GuestMemory {
 
   @Override
   public void writeByte(int addr, byte value) {
-    bytes[at(addr, 1)] = value;
+    HEAP.putByte(bytes, at(addr, 1), value);
   }
 
   @Override
   public void writeF32(int addr, float value) {
-    FLOATS.set(bytes, at(addr, 4), value);
+    HEAP.putFloat(bytes, at(addr, 4), value);
   }
 
   @Override
@@ -299,17 +363,17 @@ final class LinearMemory implements Memory, GuestMemory {
 
   @Override
   public float readFloat(int addr) {
-    return (float) FLOATS.get(bytes, at(addr, 4));
+    return HEAP.getFloat(bytes, at(addr, 4));
   }
 
   @Override
   public void writeF64(int addr, double value) {
-    DOUBLES.set(bytes, at(addr, 8), value);
+    HEAP.putDouble(bytes, at(addr, 8), value);
   }
 
   @Override
   public double readDouble(int addr) {
-    return (double) DOUBLES.get(bytes, at(addr, 8));
+    return HEAP.getDouble(bytes, at(addr, 8));
   }
 
   @Override

@@ -47,6 +47,7 @@ final class ModuleLoader {
   private static final System.Logger LOG = System.getLogger("dev.parigot.engine");
   private static final Map<String, FunctionType> WASI_FUNCTIONS = wasiFunctions();
   private static final AtomicBoolean TOLD_INLINE = new AtomicBoolean();
+  private static final AtomicBoolean TOLD_DIRECT = new AtomicBoolean();
   private static final Pattern FUNCTION_METHOD = Pattern.compile("func_([0-9]{1,9})");
 
   private final Optional<ModuleCache> cache;
@@ -197,6 +198,9 @@ final class ModuleLoader {
     // Said once per JVM: it holds for every module alike.
     if (!JitOptions.inlinesHelpers() && TOLD_INLINE.compareAndSet(false, true)) {
       LOG.log(Level.WARNING, JitOptions.inlineWarning());
+    }
+    if (!HeapAccess.directAllowed() && TOLD_DIRECT.compareAndSet(false, true)) {
+      LOG.log(Level.WARNING, JitOptions.directAccessWarning());
     }
     var machineFactory = new MachineFactory(module, machines);
     return new LoadedModule(

@@ -18,8 +18,9 @@ import org.objectweb.asm.Type;
  * Loads the classes the engine compiles a module to, with the engine's interrupt check replaced by
  * an {@code invokedynamic} linked by {@link Preemption#pollSite}. The engine copies its helper
  * methods into each module's classes and calls {@code checkInterruption()} among them at every call
- * and loop back-edge; this rewrites that method's body, and that of the address helper {@link
- * EffectiveAddress} replaces, and leaves all other code as compiled.
+ * and loop back-edge; this rewrites that method's body, those of the address helper {@link
+ * EffectiveAddress} and the memory helpers {@link GuestAccess} replace, and leaves all other code
+ * as compiled.
  *
  * <p>The new body is six bytes of bytecode, the JIT's {@code MaxTrivialSize}: a trivial method is
  * inlined even into a guest function past the JIT's inlining budget, and the invokedynamic's
@@ -57,9 +58,25 @@ final class PreemptibleClasses extends ClassLoadingCollector {
     return huge;
   }
 
+  /** Writes a body that passes its arguments on to {@link GuestAccess}'s method {@code name}. */
+  private static void forward(MethodVisitor method, String name, String descriptor) {
+    method.visitCode();
+    int slot = 0;
+    for (Type argument : Type.getArgumentTypes(descriptor)) {
+      method.visitVarInsn(argument.getOpcode(Opcodes.ILOAD), slot);
+      slot += argument.getSize();
+    }
+    method.visitMethodInsn(
+        Opcodes.INVOKESTATIC, Type.getInternalName(GuestAccess.class), name, descriptor, false);
+    method.visitInsn(Type.getReturnType(descriptor).getOpcode(Opcodes.IRETURN));
+    method.visitMaxs(slot, slot);
+    method.visitEnd();
+  }
+
   /**
-   * The class with any static {@code checkInterruption()V} polling instead, and any static {@code
-   * getAddr(II)I} computing addresses as {@link EffectiveAddress} does.
+   * The class with any static {@code checkInterruption()V} polling instead, any static {@code
+   * getAddr(II)I} computing addresses as {@link EffectiveAddress} does, and the memory helpers
+   * {@link GuestAccess} replaces calling it.
    */
   static byte[] rewrite(byte[] bytes) {
     var reader = new ClassReader(bytes);
@@ -81,6 +98,8 @@ final class PreemptibleClasses extends ClassLoadingCollector {
               out.visitInsn(Opcodes.RETURN);
               out.visitMaxs(0, 0);
               out.visitEnd();
+            } else if (descriptor.equals(GuestAccess.HELPERS.get(name))) {
+              forward(out, name, descriptor);
             } else if (name.equals(EffectiveAddress.HELPER)
                 && descriptor.equals(EffectiveAddress.HELPER_DESCRIPTOR)) {
               EffectiveAddress.writeBody(out);

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.objectweb.asm.ClassReader;
 import org.objectweb.asm.ClassWriter;
 import org.objectweb.asm.Label;
@@ -80,6 +81,121 @@ class CountedLoopsTest {
     assertThat(CountedLoops.rewrite(original)).isSameAs(original);
   }
 
+  /** How a loop whose start and limit are constants is entered and written. */
+  enum Entry {
+    /** The constant is stored just above the head, and only the step writes the counter. */
+    STRAIGHT,
+    /** The body also stores the counter (its own value): not proved. */
+    COUNTER_STORED_IN_BODY,
+    /** A jump from above lands between the constant's store and the head: not proved. */
+    JUMP_PAST_THE_START
+  }
+
+  @ParameterizedTest(name = "start {0}, limit {1}, step {2}")
+  @CsvSource({
+    "0, 2048, 16", // the compiled C shape
+    "2048, 0, -16", // counting down to 0: the engine's IFEQ form
+    "-526336, 0, 8224", // counting up to 0
+    "0, 10, 1",
+    "7, 10, 3",
+    "-2147483648, 2147483632, 16", // most of the int range, no wrap (cut at the cap)
+  })
+  void aLoopThatMeetsItsConstantLimitEndsOnOneTest(int start, int limit, int step)
+      throws Throwable {
+    byte[] original = constantLoopClass(start, limit, step, Entry.STRAIGHT);
+    byte[] rewritten = CountedLoops.rewrite(original);
+
+    assertThat(overshootTests(rewritten)).isZero();
+    assertThat(run(rewritten, 0, 0)).isEqualTo(run(original, 0, 0));
+    assertThat(run(rewritten, 0, 0) >>> 32)
+        .as("rounds")
+        .isEqualTo(Math.min(((long) limit - start) / step, CAP + 1));
+  }
+
+  @ParameterizedTest(name = "start {0}, limit {1}, step {2}")
+  @CsvSource({
+    "1, 2048, 16", // never meets it
+    "3000, 2048, 16", // starts past it
+    "5, 5, 1", // a do-while steps past an equal limit first
+    "0, 7, 3", // steps over it
+    "2147483632, -2147483648, 16", // meets it only by wrapping around
+  })
+  void aLoopThatCouldPassItsLimitKeepsTheOvershootTest(int start, int limit, int step)
+      throws Throwable {
+    byte[] original = constantLoopClass(start, limit, step, Entry.STRAIGHT);
+    byte[] rewritten = CountedLoops.rewrite(original);
+
+    assertThat(overshootTests(rewritten)).isEqualTo(1);
+    assertThat(run(rewritten, 0, 0)).isEqualTo(run(original, 0, 0));
+  }
+
+  @ParameterizedTest
+  @EnumSource(
+      value = Entry.class,
+      names = {"COUNTER_STORED_IN_BODY", "JUMP_PAST_THE_START"})
+  void aLoopEnteredOrWrittenOtherwiseIsNotProved(Entry entry) throws Throwable {
+    byte[] original = constantLoopClass(0, 2048, 16, entry);
+    byte[] rewritten = CountedLoops.rewrite(original);
+
+    assertThat(overshootTests(rewritten)).isEqualTo(1);
+    for (int i : new int[] {-1, 0, 1}) {
+      assertThat(run(rewritten, i, 0)).isEqualTo(run(original, i, 0));
+    }
+  }
+
+  /** The exits' tests for a counter that passed its limit: IF_ICMPEQ, or IFEQ after an ILOAD. */
+  private static long overshootTests(byte[] classFile) {
+    var node = new ClassNode();
+    new ClassReader(classFile).accept(node, 0);
+    return node.methods.stream()
+        .flatMap(m -> Arrays.stream(m.instructions.toArray()))
+        .filter(i ->
+            i.getOpcode() == Opcodes.IF_ICMPEQ
+                || (i.getOpcode() == Opcodes.IFEQ && i.getPrevious().getOpcode() == Opcodes.ILOAD))
+        .count();
+  }
+
+  /**
+   * {@link #loopClass}'s loop with its counter's start and its limit constants, entered as {@code
+   * entry} says; {@code loop(i, limit)} ignores its limit, and its {@code i} only decides whether
+   * {@link Entry#JUMP_PAST_THE_START} skips the start (when negative).
+   */
+  private static byte[] constantLoopClass(int start, int limit, int step, Entry entry) {
+    String name = "dev/parigot/engine/chicory/CountedLoopsTestConstantLoop";
+    ClassWriter cw = EngineShapedClass.withEmptyCheck(name);
+
+    // locals: 0 i, 1 limit (unused), 2 rounds
+    MethodVisitor m = cw.visitMethod(Opcodes.ACC_STATIC, "loop", "(II)J", null, null);
+    m.visitCode();
+    m.visitInsn(Opcodes.ICONST_0);
+    m.visitVarInsn(Opcodes.ISTORE, 2);
+    Label past = new Label();
+    if (entry == Entry.JUMP_PAST_THE_START) {
+      m.visitVarInsn(Opcodes.ILOAD, 0);
+      m.visitJumpInsn(Opcodes.IFLT, past);
+    }
+    m.visitLdcInsn(start);
+    m.visitVarInsn(Opcodes.ISTORE, 0);
+    m.visitLabel(past);
+    Label done = new Label();
+    engineLoop(
+        m,
+        name,
+        done,
+        () -> {
+          if (entry == Entry.COUNTER_STORED_IN_BODY) {
+            m.visitVarInsn(Opcodes.ILOAD, 0);
+            m.visitVarInsn(Opcodes.ISTORE, 0);
+          }
+        },
+        () -> m.visitLdcInsn(step),
+        limit == 0 ? null : () -> m.visitLdcInsn(limit));
+    m.visitLabel(done);
+    returnRoundsAndCounter(m);
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
   private static long calls(byte[] classFile, String name) {
     var node = new ClassNode();
     new ClassReader(classFile).accept(node, 0);
@@ -116,33 +232,55 @@ class CountedLoopsTest {
     m.visitVarInsn(Opcodes.ISTORE, 3);
     Label done = new Label();
     for (int copy = 0; copy < copies; copy++) {
-      Label head = new Label();
-      Label exit = new Label();
-      m.visitLabel(head);
-      m.visitIincInsn(2, 1);
-      m.visitVarInsn(Opcodes.ILOAD, 2);
-      m.visitLdcInsn(CAP);
-      m.visitJumpInsn(Opcodes.IF_ICMPGT, done);
-      m.visitVarInsn(Opcodes.ILOAD, 0);
-      if (shape == Shape.STEP_IN_LOCAL) {
-        m.visitVarInsn(Opcodes.ILOAD, 3);
-      } else {
-        m.visitLdcInsn(step);
-      }
-      m.visitInsn(Opcodes.IADD);
-      m.visitInsn(Opcodes.DUP);
-      m.visitVarInsn(Opcodes.ISTORE, 0);
-      if (shape != Shape.NE_ZERO) {
-        m.visitVarInsn(Opcodes.ILOAD, 1);
-        m.visitMethodInsn(Opcodes.INVOKESTATIC, CountedLoops.OPCODES, "I32_NE", "(II)I", false);
-      }
-      m.visitJumpInsn(Opcodes.IFEQ, exit);
-      m.visitMethodInsn(Opcodes.INVOKESTATIC, name, PreemptibleClasses.CHECK_METHOD, "()V", false);
-      m.visitJumpInsn(Opcodes.GOTO, head);
-      m.visitLabel(exit);
+      engineLoop(
+          m,
+          name,
+          done,
+          () -> {},
+          shape == Shape.STEP_IN_LOCAL
+              ? () -> m.visitVarInsn(Opcodes.ILOAD, 3)
+              : () -> m.visitLdcInsn(step),
+          shape == Shape.NE_ZERO ? null : () -> m.visitVarInsn(Opcodes.ILOAD, 1));
     }
     m.visitLabel(done);
-    // rounds << 32 | i
+    returnRoundsAndCounter(m);
+    cw.visitEnd();
+    return cw.toByteArray();
+  }
+
+  /**
+   * One loop in the engine's shape, in a method whose locals are 0 the counter and 2 the rounds of
+   * all its loops: it counts a round (past {@value #CAP} it jumps to {@code done}), runs {@code
+   * body}, steps the counter by what {@code step} pushes, and goes on while the counter differs
+   * from what {@code limit} pushes (from 0, the engine's IFEQ form, when {@code limit} is null).
+   */
+  private static void engineLoop(
+      MethodVisitor m, String owner, Label done, Runnable body, Runnable step, Runnable limit) {
+    Label head = new Label();
+    Label exit = new Label();
+    m.visitLabel(head);
+    m.visitIincInsn(2, 1);
+    m.visitVarInsn(Opcodes.ILOAD, 2);
+    m.visitLdcInsn(CAP);
+    m.visitJumpInsn(Opcodes.IF_ICMPGT, done);
+    body.run();
+    m.visitVarInsn(Opcodes.ILOAD, 0);
+    step.run();
+    m.visitInsn(Opcodes.IADD);
+    m.visitInsn(Opcodes.DUP);
+    m.visitVarInsn(Opcodes.ISTORE, 0);
+    if (limit != null) {
+      limit.run();
+      m.visitMethodInsn(Opcodes.INVOKESTATIC, CountedLoops.OPCODES, "I32_NE", "(II)I", false);
+    }
+    m.visitJumpInsn(Opcodes.IFEQ, exit);
+    m.visitMethodInsn(Opcodes.INVOKESTATIC, owner, PreemptibleClasses.CHECK_METHOD, "()V", false);
+    m.visitJumpInsn(Opcodes.GOTO, head);
+    m.visitLabel(exit);
+  }
+
+  /** Returns {@code rounds << 32 | i} (locals 2 and 0) and ends the method. */
+  private static void returnRoundsAndCounter(MethodVisitor m) {
     m.visitVarInsn(Opcodes.ILOAD, 2);
     m.visitInsn(Opcodes.I2L);
     m.visitIntInsn(Opcodes.BIPUSH, 32);
@@ -155,7 +293,5 @@ class CountedLoopsTest {
     m.visitInsn(Opcodes.LRETURN);
     m.visitMaxs(0, 0);
     m.visitEnd();
-    cw.visitEnd();
-    return cw.toByteArray();
   }
 }

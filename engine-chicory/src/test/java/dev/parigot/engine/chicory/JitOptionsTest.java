@@ -65,6 +65,7 @@ class JitOptionsTest {
     // pom.xml's argLine repeats scripts/kernel-jvm-options: this fails if they drift apart.
     assertThat(JitOptions.enforced()).isFalse();
     assertThat(JitOptions.inlinesHelpers()).isTrue();
+    assertThat(HeapAccess.directAllowed()).isTrue();
   }
 
   @Test
