@@ -354,9 +354,17 @@ final class CountedLoops {
     return all;
   }
 
+  /** Whether {@code insn} stores into int local {@code local}, whole or in part. */
   private static boolean writes(AbstractInsnNode insn, int local) {
-    return (insn instanceof VarInsnNode v && v.getOpcode() == Opcodes.ISTORE && v.var == local)
-        || (insn instanceof IincInsnNode inc && inc.var == local);
+    if (insn instanceof IincInsnNode inc) {
+      return inc.var == local;
+    }
+    if (!(insn instanceof VarInsnNode v) || v.getOpcode() < Opcodes.ISTORE) {
+      return false; // a load, or not a local at all
+    }
+    // A long or a double takes two slots: one stored at local - 1 overwrites local too.
+    boolean wide = v.getOpcode() == Opcodes.LSTORE || v.getOpcode() == Opcodes.DSTORE;
+    return v.var == local || (wide && v.var == local - 1);
   }
 
   /** Whether control always goes on from {@code insn} to the next instruction. */
