@@ -18,9 +18,8 @@ import org.objectweb.asm.Type;
  * interface call per access, all inlined into the guest's function. {@link PreemptibleClasses}
  * replaces each such helper's body with a call to the method here of the same name and descriptor,
  * which checks {@code base + offset} against the memory once ({@link LinearMemory}); with {@link
- * HeapAccess}'s direct access, an access costs the JIT about a third of the nodes it did, and a
- * large guest function fits its inlining budget (RATIONALE.md, "Why does the kernel read guest
- * memory with Unsafe?").
+ * HeapAccess}'s direct access, an access costs the JIT far fewer nodes, and a large guest function
+ * fits its inlining budget (RATIONALE.md, "Why does the kernel read guest memory with Unsafe?").
  *
  * <p>Every process's memory is a {@link LinearMemory} ({@link ChicoryGuest}'s memory factory).
  */

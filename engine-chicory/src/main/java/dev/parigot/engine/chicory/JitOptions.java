@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
  *       guest function is often compiled during its first, long call: code it had not reached yet
  *       then calls a helper for every memory access for ever.
  *   <li>{@value #DIRECT_ACCESS}: guest loads and stores read the memory's array directly ({@link
- *       HeapAccess}), about a third of the JIT's nodes per access.
+ *       HeapAccess}), with fewer of the JIT's nodes per access.
  * </ul>
  */
 final class JitOptions {
