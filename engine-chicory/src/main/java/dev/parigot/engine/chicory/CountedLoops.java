@@ -114,18 +114,19 @@ final class CountedLoops {
   /** Rewrites the loop exits of one method; how many. */
   static int rewrite(MethodNode method) {
     InsnList code = method.instructions;
-    // Proved on the code as compiled, before a rewrite moves any of it.
-    Set<AbstractInsnNode> exact = exactLoops(method);
-    int rewritten = 0;
-    // Taken first: a rewrite removes the instruction a walk would go on from.
-    for (AbstractInsnNode insn : code.toArray()) {
+    // Found and proved on the code as compiled, before a rewrite moves any of it.
+    List<Exit> exits = new ArrayList<>();
+    for (AbstractInsnNode insn : code) {
       Exit exit = Exit.at(code, insn);
       if (exit != null) {
-        exit.rewrite(code, exact.contains(exit.back()));
-        rewritten++;
+        exits.add(exit);
       }
     }
-    return rewritten;
+    Set<Exit> exact = exactLoops(method, exits);
+    for (Exit exit : exits) {
+      exit.rewrite(code, exact.contains(exit));
+    }
+    return exits.size();
   }
 
   /**
@@ -252,14 +253,14 @@ final class CountedLoops {
   private static final int START_SEARCH = 64;
 
   /**
-   * The back edges of the loops whose exits can be a single test: those that start their counter at
-   * a constant from which whole steps bring it to exactly a constant limit, and write it only by
-   * the step. Every test then sees a counter short of the limit or at it, and {@code i < limit}
-   * (for a negative stride {@code i > limit}) is {@code i != limit}. The loop must be entered only
-   * by falling into its head from straight-line code that stores the constant: no jump from outside
+   * The exits, of {@code exits}, that can be a single test: those that start their counter at a
+   * constant from which whole steps bring it to exactly a constant limit, and write it only by the
+   * step. Every test then sees a counter short of the limit or at it, and {@code i < limit} (for a
+   * negative stride {@code i > limit}) is {@code i != limit}. The loop must be entered only by
+   * falling into its head from straight-line code that stores the constant: no jump from outside
    * and no exception handler lands in it, nor between that store and the head.
    */
-  private static Set<AbstractInsnNode> exactLoops(MethodNode method) {
+  private static Set<Exit> exactLoops(MethodNode method, List<Exit> exits) {
     InsnList code = method.instructions;
     Set<LabelNode> targets = new HashSet<>();
     List<int[]> jumps = new ArrayList<>(); // from, to
@@ -272,14 +273,12 @@ final class CountedLoops {
     Set<LabelNode> handlers = new HashSet<>();
     method.tryCatchBlocks.forEach(block -> handlers.add(block.handler));
     targets.addAll(handlers);
-    Set<AbstractInsnNode> exact = new HashSet<>();
-    for (AbstractInsnNode insn : code.toArray()) {
-      Exit exit = Exit.at(code, insn);
-      if (exit != null
-          && exit.constantLimit() != null
+    Set<Exit> exact = new HashSet<>();
+    for (Exit exit : exits) {
+      if (exit.constantLimit() != null
           && entersOnlyFromAbove(code, handlers, jumps, exit)
           && meetsLimit(code, targets, exit, exit.constantLimit())) {
-        exact.add(exit.back());
+        exact.add(exit);
       }
     }
     return exact;

@@ -76,16 +76,9 @@ final class LinearMemory implements Memory, GuestMemory {
     this.bytes = new byte[size];
   }
 
-  /**
-   * {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. A {@code
-   * checkIndex}, which the JIT hoists out of a loop as it does an array's bounds check.
-   */
+  /** {@code addr} if {@code width} bytes from it are inside the memory; traps otherwise. */
   private int at(int addr, int width) {
-    try {
-      return Objects.checkIndex(addr, size - width + 1);
-    } catch (IndexOutOfBoundsException e) {
-      throw outOfBounds(addr, width);
-    }
+    return index(addr, 0, width);
   }
 
   /**
@@ -100,13 +93,7 @@ final class LinearMemory implements Memory, GuestMemory {
     try {
       return Objects.checkIndex(base, room) + offset;
     } catch (IndexOutOfBoundsException e) {
-      throw new WasmRuntimeException(
-          "out of bounds memory access: attempted to access address: "
-              + (Integer.toUnsignedLong(base) + offset)
-              + " but limit is: "
-              + size
-              + " and size: "
-              + width);
+      throw outOfBounds(Integer.toUnsignedLong(base) + offset, width);
     }
   }
 
@@ -162,14 +149,14 @@ final class LinearMemory implements Memory, GuestMemory {
 
   private void checkRange(int addr, int length) {
     if (addr < 0 || length < 0 || addr > size - length) {
-      throw outOfBounds(addr, length);
+      throw outOfBounds(Integer.toUnsignedLong(addr), length);
     }
   }
 
-  private WasmRuntimeException outOfBounds(int addr, int width) {
+  private WasmRuntimeException outOfBounds(long address, int width) {
     return new WasmRuntimeException(
         "out of bounds memory access: attempted to access address: "
-            + Integer.toUnsignedString(addr)
+            + address
             + " but limit is: "
             + size
             + " and size: "
@@ -279,7 +266,7 @@ final class LinearMemory implements Memory, GuestMemory {
   @Override
   public void write(int addr, byte[] data, int offset, int length) {
     if (offset < 0 || length < 0 || offset > data.length - length) {
-      throw outOfBounds(offset, length);
+      throw outOfBounds(Integer.toUnsignedLong(offset), length);
     }
     checkRange(addr, length);
     System.arraycopy(data, offset, bytes, addr, length);
